@@ -1,0 +1,54 @@
+# trustmesh developer entry points. `make run` and `make test` are the README's
+# quick start; both install missing Debian packages first (scripts/deps.sh).
+BUILD   ?= build
+ASAN    ?= build-asan
+FUZZB   ?= build-fuzz
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+DATA    ?= data
+
+.PHONY: all deps configure build test test-asan run bench fmt fmt-check fuzz clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTM_SANITIZE=ON -DTM_BENCH=OFF
+	cmake --build $(ASAN) -j $(JOBS)
+	ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+# Until the node exists: replay the bundled example chain into ./data and print
+# the state root after each block.
+run: build
+	@bash scripts/run.sh $(BUILD) $(DATA)
+
+bench: build
+	@bash scripts/bench.sh $(BUILD)
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZB) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTM_FUZZ=ON -DTM_BENCH=OFF
+	cmake --build $(FUZZB) -j $(JOBS) --target cbor_fuzz tx_fuzz proof_fuzz
+	@bash scripts/fuzz.sh $(FUZZB) $${FUZZ_SECONDS:-60}
+
+fmt:
+	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+fmt-check:
+	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZB)

@@ -1,0 +1,56 @@
+// Names and formatting for ErrorCode. Names are stable API: never change one.
+#include "core/result.h"
+
+namespace trustmesh {
+
+std::string_view error_code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return "ok";
+    case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kMalformed: return "malformed";
+    case ErrorCode::kNonCanonical: return "non_canonical";
+    case ErrorCode::kTooLarge: return "too_large";
+    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kIo: return "io";
+    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kBadKey: return "bad_key";
+    case ErrorCode::kBadSignature: return "bad_signature";
+    case ErrorCode::kBadAddress: return "bad_address";
+    case ErrorCode::kCryptoFailure: return "crypto_failure";
+    case ErrorCode::kWrongChain: return "wrong_chain";
+    case ErrorCode::kBadSequence: return "bad_sequence";
+    case ErrorCode::kFeeTooLow: return "fee_too_low";
+    case ErrorCode::kInsufficientFunds: return "insufficient_funds";
+    case ErrorCode::kTxTooLarge: return "tx_too_large";
+    case ErrorCode::kUnknownAccount: return "unknown_account";
+    case ErrorCode::kNameTaken: return "name_taken";
+    case ErrorCode::kNameNotFound: return "name_not_found";
+    case ErrorCode::kNotOwner: return "not_owner";
+    case ErrorCode::kNameRevoked: return "name_revoked";
+    case ErrorCode::kNameExpired: return "name_expired";
+    case ErrorCode::kPreorderNotFound: return "preorder_not_found";
+    case ErrorCode::kPreorderTooEarly: return "preorder_too_early";
+    case ErrorCode::kPreorderTooLate: return "preorder_too_late";
+    case ErrorCode::kPreorderExists: return "preorder_exists";
+    case ErrorCode::kBadName: return "bad_name";
+    case ErrorCode::kValueTooLarge: return "value_too_large";
+    case ErrorCode::kBadValidity: return "bad_validity";
+    case ErrorCode::kNotTrustee: return "not_trustee";
+    case ErrorCode::kProposalNotFound: return "proposal_not_found";
+    case ErrorCode::kAlreadyApproved: return "already_approved";
+    case ErrorCode::kProposalClosed: return "proposal_closed";
+    case ErrorCode::kBadParams: return "bad_params";
+    case ErrorCode::kSelfTransfer: return "self_transfer";
+    case ErrorCode::kAmountOverflow: return "amount_overflow";
+  }
+  return "unknown";
+}
+
+std::string Error::to_string() const {
+  std::string s(error_code_name(code));
+  s += " (" + std::to_string(static_cast<unsigned>(code)) + "): " + message;
+  return s;
+}
+
+}  // namespace trustmesh

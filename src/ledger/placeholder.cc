@@ -1,0 +1,2 @@
+// Placeholder until ledger sources land.
+namespace trustmesh::ledger {}

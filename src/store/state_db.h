@@ -1,0 +1,73 @@
+// Authenticated, versioned state on RocksDB: the flat key/value state at the
+// latest height (for fast reads), the sparse Merkle tree nodes (for roots and
+// proofs at every height) and the root of each committed height.
+//
+// Layout (one RocksDB instance, key prefixes):
+//   "s" + state key        -> value at the latest committed height
+//   "n" + node hash (32)   -> Node::serialize()
+//   "r" + height (u64 BE)  -> root hash after that height
+//   "m" + "height"         -> latest committed height (u64 BE)
+//
+// Invariants: commit(h, ...) requires h == height() + 1 and writes everything
+// for h in one synced WriteBatch, so after a crash (even SIGKILL mid-commit)
+// open() finds either all of h or none of it. Height 0 is the empty state
+// (root = empty_hash()) before the first block.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/bytes.h"
+#include "store/proof.h"
+#include "store/smt.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace trustmesh::store {
+
+// A block's state changes: key -> new value, or nullopt to delete.
+using ChangeSet = std::map<Bytes, std::optional<Bytes>>;
+
+struct StateDbOptions {
+  bool create_if_missing = true;
+  bool sync = true;             // fsync each commit (crash safety); benchmarks may turn off
+  size_t block_cache_mb = 256;
+};
+
+class StateDb : public NodeStore {
+ public:
+  static Result<std::unique_ptr<StateDb>> open(const std::string& path, const StateDbOptions& opts = {});
+  ~StateDb() override;
+
+  uint64_t height() const { return height_; }
+  const Hash32& root() const { return root_; }
+  Result<Hash32> root_at(uint64_t height) const;  // kNotFound if not committed
+
+  // Latest committed value of a state key.
+  Result<std::optional<Bytes>> get(ByteView key) const;
+
+  // Commits the changes as height `height` (must be height()+1); returns the new root.
+  Result<Hash32> commit(uint64_t height, const ChangeSet& changes);
+
+  // Proof for a state key under the root of `height` (default: latest).
+  Result<Proof> prove(ByteView key, std::optional<uint64_t> height = std::nullopt) const;
+
+  // NodeStore.
+  Result<std::optional<Node>> get(const Hash32& hash) const override;
+
+  // Approximate bytes on disk (RocksDB live SST + WAL), for benchmarks.
+  uint64_t disk_bytes() const;
+
+ private:
+  StateDb() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  StateDbOptions opts_;
+  uint64_t height_ = 0;
+  Hash32 root_{};
+};
+
+}  // namespace trustmesh::store
