@@ -1,0 +1,123 @@
+// Typed state access; see access.h.
+#include "ledger/access.h"
+
+#include "ledger/schema.h"
+
+namespace trustmesh::ledger {
+
+namespace {
+
+template <typename T>
+Result<T> decode_record(const cbor::Value& v, std::string_view what) {
+  auto r = T::from_cbor(v);
+  if (!r.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + r.error().message);
+  return r;
+}
+
+template <typename T>
+Result<std::optional<T>> optional_record(Result<std::optional<cbor::Value>> raw, std::string_view what) {
+  if (!raw.ok()) return raw.error();
+  if (!raw.value()) return std::optional<T>();
+  TM_ASSIGN_OR_RETURN(T rec, decode_record<T>(**raw, what));
+  return std::optional<T>(std::move(rec));
+}
+
+Error corrupt(std::string_view what, const Error& e) {
+  return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + e.message);
+}
+
+}  // namespace
+
+Result<std::optional<cbor::Value>> StateAccess::read(const Bytes& key, std::string_view what) {
+  auto raw = s_.get(key);
+  if (!raw.ok()) return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
+  if (!raw.value()) return std::optional<cbor::Value>();
+  auto v = cbor::decode(**raw);
+  if (!v.ok()) return corrupt(what, v.error());
+  return std::optional<cbor::Value>(std::move(v).value());
+}
+
+void StateAccess::write(const Bytes& key, const cbor::Value& v) { s_.put(key, cbor::encode(v)); }
+
+Result<Account> StateAccess::account(const Address& a) {
+  TM_ASSIGN_OR_RETURN(auto acct, optional_record<Account>(read(schema::account_key(a), "account"), "account"));
+  return acct.value_or(Account{});
+}
+
+void StateAccess::put_account(const Address& a, const Account& acct) {
+  write(schema::account_key(a), acct.to_cbor());
+}
+
+Result<std::optional<NameRecord>> StateAccess::name(std::string_view name) {
+  return optional_record<NameRecord>(read(schema::name_key(name), "name record"), "name record");
+}
+
+void StateAccess::put_name(std::string_view name, const NameRecord& rec) {
+  write(schema::name_key(name), rec.to_cbor());
+}
+
+Result<std::optional<Preorder>> StateAccess::preorder(const Hash32& commitment, const Address& owner) {
+  return optional_record<Preorder>(read(schema::preorder_key(commitment, owner), "preorder"), "preorder");
+}
+
+void StateAccess::put_preorder(const Hash32& commitment, const Address& owner, const Preorder& p) {
+  write(schema::preorder_key(commitment, owner), p.to_cbor());
+}
+
+void StateAccess::erase_preorder(const Hash32& commitment, const Address& owner) {
+  s_.erase(schema::preorder_key(commitment, owner));
+}
+
+Result<std::optional<HistoryEntry>> StateAccess::history(std::string_view name, uint32_t index) {
+  return optional_record<HistoryEntry>(read(schema::history_key(name, index), "history entry"), "history entry");
+}
+
+void StateAccess::put_history(std::string_view name, uint32_t index, const HistoryEntry& h) {
+  write(schema::history_key(name, index), h.to_cbor());
+}
+
+Result<Params> StateAccess::params() {
+  TM_ASSIGN_OR_RETURN(auto p, optional_record<Params>(read(schema::params_key(), "params"), "params"));
+  if (!p) return make_error(ErrorCode::kInternal, "corrupt state: params missing (was genesis applied?)");
+  return *p;
+}
+
+void StateAccess::put_params(const Params& p) { write(schema::params_key(), p.to_cbor()); }
+
+Result<uint64_t> StateAccess::supply() {
+  TM_ASSIGN_OR_RETURN(auto v, read(schema::supply_key(), "supply"));
+  if (!v) return uint64_t{0};
+  auto u = v->as_uint();
+  if (!u.ok()) return corrupt("supply", u.error());
+  return u;
+}
+
+void StateAccess::put_supply(uint64_t v) { write(schema::supply_key(), cbor::Value::uint(v)); }
+
+Result<std::vector<Address>> StateAccess::trustees() {
+  TM_ASSIGN_OR_RETURN(auto v, read(schema::trustees_key(), "trustees"));
+  if (!v) return std::vector<Address>{};
+  auto t = addresses_from_cbor(*v, "trustees");
+  if (!t.ok()) return corrupt("trustees", t.error());
+  return t;
+}
+
+void StateAccess::put_trustees(const std::vector<Address>& t) { write(schema::trustees_key(), addresses_to_cbor(t)); }
+
+Result<uint64_t> StateAccess::next_proposal_id() {
+  TM_ASSIGN_OR_RETURN(auto v, read(schema::next_proposal_key(), "next proposal id"));
+  if (!v) return uint64_t{1};
+  auto u = v->as_uint();
+  if (!u.ok()) return corrupt("next proposal id", u.error());
+  return u;
+}
+
+void StateAccess::put_next_proposal_id(uint64_t id) { write(schema::next_proposal_key(), cbor::Value::uint(id)); }
+
+Result<std::optional<Proposal>> StateAccess::proposal(uint64_t id) {
+  return optional_record<Proposal>(read(schema::proposal_key(id), "proposal"), "proposal");
+}
+
+void StateAccess::put_proposal(const Proposal& p) { write(schema::proposal_key(p.id), p.to_cbor()); }
+
+}  // namespace trustmesh::ledger

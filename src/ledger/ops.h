@@ -1,0 +1,35 @@
+// Operation handlers, one per operation type (internal to ledger/).
+//
+// Each handler runs inside a scratch Overlay after the fee and sequence are
+// charged; returning an Error discards everything it wrote. Handlers return
+// kIo/kInternal only for storage faults (see access.h).
+#pragma once
+
+#include "ledger/access.h"
+#include "ledger/executor.h"
+
+namespace trustmesh::ledger {
+
+struct OpContext {
+  const BlockContext& block;
+  const Tx& tx;
+  const Hash32& tx_hash;
+  const Address& sender;
+  const Params& params;
+  uint64_t burned = 0;  // name fees burned by the op (added to the tx result)
+};
+
+Status apply_send(StateAccess& s, OpContext& c, const op::Send& o);
+Status apply_name_preorder(StateAccess& s, OpContext& c, const op::NamePreorder& o);
+Status apply_name_register(StateAccess& s, OpContext& c, const op::NameRegister& o);
+Status apply_name_update(StateAccess& s, OpContext& c, const op::NameUpdate& o);
+Status apply_name_transfer(StateAccess& s, OpContext& c, const op::NameTransfer& o);
+Status apply_name_renew(StateAccess& s, OpContext& c, const op::NameRenew& o);
+Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o);
+Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o);
+Status apply_gov_approve(StateAccess& s, OpContext& c, const op::GovApprove& o);
+
+// Debits `amount` from `who` and burns it (supply decreases). kInsufficientFunds if short.
+Status burn_from(StateAccess& s, const Address& who, uint64_t amount);
+
+}  // namespace trustmesh::ledger

@@ -1,0 +1,179 @@
+// Device-name operations (IoT-PKI name-value store): preorder, register,
+// update, transfer, renew, revoke.
+//
+// Rules kept here:
+//  * register needs a preorder of SHA-256(name || salt || sender) made by the
+//    sender between preorder_min_blocks and preorder_max_blocks blocks earlier
+//    (inclusive); the preorder is consumed. Someone who copies the revealed
+//    name from the mempool has no matching preorder of their own.
+//  * a name is held from registration until expires_at (exclusive); from then
+//    on it is free for anyone to register again. History survives.
+//  * revoke is final: afterwards update/transfer/renew/revoke all fail with
+//    kNameRevoked, and the name stays reserved until it expires.
+//  * registration and renewal fees (base + per_block * validity) are burned.
+#include "core/hash.h"
+#include "ledger/executor.h"
+#include "ledger/ops.h"
+
+namespace trustmesh::ledger {
+
+namespace {
+
+Status check_value(const NameValue& v, const Params& p) {
+  if (v.cert_der) {
+    if (v.cert_der->size() > p.max_cert_der_bytes) {
+      return make_error(ErrorCode::kValueTooLarge, "certificate is " + std::to_string(v.cert_der->size()) +
+                                                       " bytes; the limit is " + std::to_string(p.max_cert_der_bytes));
+    }
+    if (sha256(*v.cert_der) != v.cert_hash) {
+      return make_error(ErrorCode::kInvalidArgument, "cert_der does not hash to cert_hash");
+    }
+  }
+  return Status::Ok();
+}
+
+Status check_validity(uint64_t validity, const Params& p) {
+  if (validity < p.min_validity_blocks || validity > p.max_validity_blocks) {
+    return make_error(ErrorCode::kBadValidity, "validity " + std::to_string(validity) + " blocks is outside [" +
+                                                   std::to_string(p.min_validity_blocks) + ", " +
+                                                   std::to_string(p.max_validity_blocks) + "]");
+  }
+  return Status::Ok();
+}
+
+Status charge_name_fee(StateAccess& s, OpContext& c, uint64_t validity) {
+  TM_ASSIGN_OR_RETURN(uint64_t fee, name_fee(c.params.name_base_fee, c.params.name_fee_per_block, validity));
+  TM_TRY(burn_from(s, c.sender, fee));
+  c.burned += fee;
+  return Status::Ok();
+}
+
+void record_history(StateAccess& s, OpContext& c, std::string_view name, NameRecord& rec, std::string_view op) {
+  HistoryEntry h;
+  h.height = c.block.height;
+  h.tx_hash = c.tx_hash;
+  h.op = std::string(op);
+  h.owner = rec.owner;
+  h.value_hash = rec.value.digest();
+  h.expires_at = rec.expires_at;
+  TM_ASSERT(rec.history_len < UINT32_MAX);
+  s.put_history(name, rec.history_len, h);
+  rec.history_len += 1;
+  rec.updated_at = c.block.height;
+  s.put_name(name, rec);
+}
+
+// Loads a name the sender may change: exists, not expired, not revoked, owned.
+Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_view name) {
+  TM_TRY(check_name(name, c.params.max_name_len));
+  TM_ASSIGN_OR_RETURN(auto rec, s.name(name));
+  if (!rec || rec->expired_at(c.block.height)) {
+    if (rec) {
+      return make_error(ErrorCode::kNameExpired,
+                        "name '" + std::string(name) + "' expired at height " + std::to_string(rec->expires_at));
+    }
+    return make_error(ErrorCode::kNameNotFound, "name '" + std::string(name) + "' is not registered");
+  }
+  if (rec->owner != c.sender) {
+    return make_error(ErrorCode::kNotOwner,
+                      "name '" + std::string(name) + "' is owned by " + rec->owner.to_string() + ", not the sender");
+  }
+  if (rec->status == NameStatus::kRevoked) {
+    return make_error(ErrorCode::kNameRevoked, "name '" + std::string(name) + "' is revoked; revocation is final");
+  }
+  return *std::move(rec);
+}
+
+}  // namespace
+
+Status apply_name_preorder(StateAccess& s, OpContext& c, const op::NamePreorder& o) {
+  TM_ASSIGN_OR_RETURN(auto existing, s.preorder(o.commitment, c.sender));
+  if (existing && c.block.height <= existing->height + c.params.preorder_max_blocks) {
+    return make_error(ErrorCode::kPreorderExists, "this commitment is already preordered by the sender at height " +
+                                                      std::to_string(existing->height));
+  }
+  s.put_preorder(o.commitment, c.sender, Preorder{c.block.height});
+  return Status::Ok();
+}
+
+Status apply_name_register(StateAccess& s, OpContext& c, const op::NameRegister& o) {
+  TM_TRY(check_name(o.name, c.params.max_name_len));
+  TM_TRY(check_value(o.value, c.params));
+  TM_TRY(check_validity(o.validity, c.params));
+
+  Hash32 commitment = name_commitment(o.name, o.salt, c.sender);
+  TM_ASSIGN_OR_RETURN(auto pre, s.preorder(commitment, c.sender));
+  if (!pre) {
+    return make_error(ErrorCode::kPreorderNotFound,
+                      "no preorder by the sender matches SHA-256(name || salt || sender); send name.preorder first");
+  }
+  uint64_t earliest = pre->height + c.params.preorder_min_blocks;
+  uint64_t latest = pre->height + c.params.preorder_max_blocks;
+  if (c.block.height < earliest) {
+    return make_error(ErrorCode::kPreorderTooEarly, "preorder at height " + std::to_string(pre->height) +
+                                                        " matures at height " + std::to_string(earliest));
+  }
+  if (c.block.height > latest) {
+    return make_error(ErrorCode::kPreorderTooLate, "preorder at height " + std::to_string(pre->height) +
+                                                       " lapsed after height " + std::to_string(latest) +
+                                                       "; preorder again");
+  }
+
+  TM_ASSIGN_OR_RETURN(auto existing, s.name(o.name));
+  if (existing && !existing->expired_at(c.block.height)) {
+    return make_error(ErrorCode::kNameTaken, "name '" + o.name + "' is held until height " +
+                                                 std::to_string(existing->expires_at));
+  }
+  TM_TRY(charge_name_fee(s, c, o.validity));
+  s.erase_preorder(commitment, c.sender);
+
+  NameRecord rec;
+  rec.owner = c.sender;
+  rec.value = o.value;
+  rec.status = NameStatus::kActive;
+  rec.registered_at = c.block.height;
+  rec.expires_at = c.block.height + o.validity;  // validity <= max_validity_blocks: no overflow in practice
+  rec.history_len = existing ? existing->history_len : 0;
+  record_history(s, c, o.name, rec, "register");
+  return Status::Ok();
+}
+
+Status apply_name_update(StateAccess& s, OpContext& c, const op::NameUpdate& o) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
+  TM_TRY(check_value(o.value, c.params));
+  rec.value = o.value;
+  record_history(s, c, o.name, rec, "update");
+  return Status::Ok();
+}
+
+Status apply_name_transfer(StateAccess& s, OpContext& c, const op::NameTransfer& o) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
+  if (o.new_owner == c.sender) return make_error(ErrorCode::kSelfTransfer, "new owner is already the owner");
+  rec.owner = o.new_owner;
+  record_history(s, c, o.name, rec, "transfer");
+  return Status::Ok();
+}
+
+Status apply_name_renew(StateAccess& s, OpContext& c, const op::NameRenew& o) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
+  TM_TRY(check_validity(o.validity, c.params));
+  uint64_t new_expiry = rec.expires_at + o.validity;
+  if (new_expiry - c.block.height > c.params.max_validity_blocks) {
+    return make_error(ErrorCode::kBadValidity,
+                      "renewal would hold the name " + std::to_string(new_expiry - c.block.height) +
+                          " blocks ahead; the limit is " + std::to_string(c.params.max_validity_blocks));
+  }
+  TM_TRY(charge_name_fee(s, c, o.validity));
+  rec.expires_at = new_expiry;
+  record_history(s, c, o.name, rec, "renew");
+  return Status::Ok();
+}
+
+Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
+  rec.status = NameStatus::kRevoked;
+  record_history(s, c, o.name, rec, "revoke");
+  return Status::Ok();
+}
+
+}  // namespace trustmesh::ledger

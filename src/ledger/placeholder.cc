@@ -1,2 +1,0 @@
-// Placeholder until ledger sources land.
-namespace trustmesh::ledger {}

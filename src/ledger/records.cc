@@ -1,0 +1,221 @@
+// CBOR encoding of ledger records; see records.h.
+#include "ledger/records.h"
+
+#include <algorithm>
+
+#include "core/hash.h"
+
+namespace trustmesh::ledger {
+
+using cbor::MapEntries;
+using cbor::MapReader;
+using cbor::Value;
+
+namespace {
+Value text(std::string_view s) { return Value::text(std::string(s)); }
+Value bytes(ByteView b) { return Value::bytes(b); }
+}  // namespace
+
+Result<Hash32> hash32_of(const Bytes& b, std::string_view what) {
+  if (b.size() != 32) {
+    return make_error(ErrorCode::kMalformed,
+                      std::string(what) + " must be 32 bytes, got " + std::to_string(b.size()));
+  }
+  Hash32 h;
+  std::copy(b.begin(), b.end(), h.begin());
+  return h;
+}
+
+Result<Address> address_of(const Bytes& b, std::string_view what) {
+  auto a = Address::from_bytes(b);
+  if (!a.ok()) {
+    return make_error(ErrorCode::kMalformed, std::string(what) + " must be a 20-byte address, got " +
+                                                 std::to_string(b.size()) + " bytes");
+  }
+  return a;
+}
+
+// ---- Account ----
+
+Value Account::to_cbor() const {
+  return Value::map({{text("balance"), Value::uint(balance)}, {text("seq"), Value::uint(seq)}});
+}
+
+Result<Account> Account::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "account"));
+  Account a;
+  TM_ASSIGN_OR_RETURN(a.balance, r.get_uint("balance"));
+  TM_ASSIGN_OR_RETURN(a.seq, r.get_uint("seq"));
+  TM_TRY(r.finish());
+  return a;
+}
+
+// ---- NameValue ----
+
+Value NameValue::to_cbor() const {
+  MapEntries e;
+  e.emplace_back(text("cert_hash"), bytes(cert_hash));
+  if (cert_der) e.emplace_back(text("cert_der"), bytes(*cert_der));
+  if (config_hash) e.emplace_back(text("config_hash"), bytes(*config_hash));
+  return Value::map(std::move(e));
+}
+
+Result<NameValue> NameValue::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "name value"));
+  NameValue nv;
+  TM_ASSIGN_OR_RETURN(Bytes ch, r.get_bytes("cert_hash"));
+  TM_ASSIGN_OR_RETURN(nv.cert_hash, hash32_of(ch, "cert_hash"));
+  if (r.has("cert_der")) {
+    TM_ASSIGN_OR_RETURN(Bytes der, r.get_bytes("cert_der"));
+    nv.cert_der = std::move(der);
+  }
+  if (r.has("config_hash")) {
+    TM_ASSIGN_OR_RETURN(Bytes cfg, r.get_bytes("config_hash"));
+    TM_ASSIGN_OR_RETURN(Hash32 h, hash32_of(cfg, "config_hash"));
+    nv.config_hash = h;
+  }
+  TM_TRY(r.finish());
+  return nv;
+}
+
+Hash32 NameValue::digest() const { return sha256(cbor::encode(to_cbor())); }
+
+std::string_view name_status_name(NameStatus s) {
+  switch (s) {
+    case NameStatus::kActive: return "active";
+    case NameStatus::kRevoked: return "revoked";
+  }
+  return "unknown";
+}
+
+// ---- NameRecord ----
+
+Value NameRecord::to_cbor() const {
+  return Value::map({
+      {text("owner"), bytes(owner.view())},
+      {text("value"), value.to_cbor()},
+      {text("status"), Value::uint(static_cast<uint64_t>(status))},
+      {text("registered_at"), Value::uint(registered_at)},
+      {text("expires_at"), Value::uint(expires_at)},
+      {text("updated_at"), Value::uint(updated_at)},
+      {text("history_len"), Value::uint(history_len)},
+  });
+}
+
+Result<NameRecord> NameRecord::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "name record"));
+  NameRecord n;
+  TM_ASSIGN_OR_RETURN(Bytes owner, r.get_bytes("owner"));
+  TM_ASSIGN_OR_RETURN(n.owner, address_of(owner, "owner"));
+  TM_ASSIGN_OR_RETURN(const Value* val, r.get("value"));
+  TM_ASSIGN_OR_RETURN(n.value, NameValue::from_cbor(*val));
+  TM_ASSIGN_OR_RETURN(uint64_t status, r.get_uint("status"));
+  if (status > 1) return make_error(ErrorCode::kMalformed, "name record: unknown status " + std::to_string(status));
+  n.status = static_cast<NameStatus>(status);
+  TM_ASSIGN_OR_RETURN(n.registered_at, r.get_uint("registered_at"));
+  TM_ASSIGN_OR_RETURN(n.expires_at, r.get_uint("expires_at"));
+  TM_ASSIGN_OR_RETURN(n.updated_at, r.get_uint("updated_at"));
+  TM_ASSIGN_OR_RETURN(uint64_t hl, r.get_uint("history_len"));
+  if (hl > UINT32_MAX) return make_error(ErrorCode::kMalformed, "name record: history_len out of range");
+  n.history_len = static_cast<uint32_t>(hl);
+  TM_TRY(r.finish());
+  return n;
+}
+
+// ---- Preorder ----
+
+Value Preorder::to_cbor() const { return Value::map({{text("height"), Value::uint(height)}}); }
+
+Result<Preorder> Preorder::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "preorder"));
+  Preorder p;
+  TM_ASSIGN_OR_RETURN(p.height, r.get_uint("height"));
+  TM_TRY(r.finish());
+  return p;
+}
+
+// ---- HistoryEntry ----
+
+Value HistoryEntry::to_cbor() const {
+  return Value::map({
+      {text("height"), Value::uint(height)},
+      {text("tx"), bytes(tx_hash)},
+      {text("op"), text(op)},
+      {text("owner"), bytes(owner.view())},
+      {text("value_hash"), bytes(value_hash)},
+      {text("expires_at"), Value::uint(expires_at)},
+  });
+}
+
+Result<HistoryEntry> HistoryEntry::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "history entry"));
+  HistoryEntry h;
+  TM_ASSIGN_OR_RETURN(h.height, r.get_uint("height"));
+  TM_ASSIGN_OR_RETURN(Bytes tx, r.get_bytes("tx"));
+  TM_ASSIGN_OR_RETURN(h.tx_hash, hash32_of(tx, "tx"));
+  TM_ASSIGN_OR_RETURN(h.op, r.get_text("op"));
+  TM_ASSIGN_OR_RETURN(Bytes owner, r.get_bytes("owner"));
+  TM_ASSIGN_OR_RETURN(h.owner, address_of(owner, "owner"));
+  TM_ASSIGN_OR_RETURN(Bytes vh, r.get_bytes("value_hash"));
+  TM_ASSIGN_OR_RETURN(h.value_hash, hash32_of(vh, "value_hash"));
+  TM_ASSIGN_OR_RETURN(h.expires_at, r.get_uint("expires_at"));
+  TM_TRY(r.finish());
+  return h;
+}
+
+// ---- Proposal ----
+
+Value addresses_to_cbor(const std::vector<Address>& list) {
+  cbor::Array items;
+  for (const auto& a : list) items.push_back(bytes(a.view()));
+  return Value::array(std::move(items));
+}
+
+Result<std::vector<Address>> addresses_from_cbor(const Value& v, std::string_view what) {
+  if (!v.is_array()) return make_error(ErrorCode::kMalformed, std::string(what) + " must be an array");
+  std::vector<Address> out;
+  for (const auto& item : v.array_items()) {
+    TM_ASSIGN_OR_RETURN(Bytes b, item.as_bytes());
+    TM_ASSIGN_OR_RETURN(Address a, address_of(b, what));
+    if (!out.empty() && !(out.back() < a)) {
+      return make_error(ErrorCode::kNonCanonical, std::string(what) + " must be sorted and unique");
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+Value Proposal::to_cbor() const {
+  MapEntries ch;
+  for (const auto& [k, val] : changes) ch.emplace_back(text(k), Value::uint(val));
+  return Value::map({
+      {text("id"), Value::uint(id)},
+      {text("proposer"), bytes(proposer.view())},
+      {text("height"), Value::uint(height)},
+      {text("changes"), Value::map(std::move(ch))},
+      {text("approvals"), addresses_to_cbor(approvals)},
+      {text("applied"), Value::boolean(applied)},
+  });
+}
+
+Result<Proposal> Proposal::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "proposal"));
+  Proposal p;
+  TM_ASSIGN_OR_RETURN(p.id, r.get_uint("id"));
+  TM_ASSIGN_OR_RETURN(Bytes proposer, r.get_bytes("proposer"));
+  TM_ASSIGN_OR_RETURN(p.proposer, address_of(proposer, "proposer"));
+  TM_ASSIGN_OR_RETURN(p.height, r.get_uint("height"));
+  TM_ASSIGN_OR_RETURN(const Value* ch, r.get("changes"));
+  TM_ASSIGN_OR_RETURN(auto cr, MapReader::of(*ch, "proposal changes"));
+  for (const auto& [k, val] : ch->map_entries()) {
+    TM_ASSIGN_OR_RETURN(std::string key, k.as_text());
+    TM_ASSIGN_OR_RETURN(p.changes[key], val.as_uint());
+  }
+  TM_ASSIGN_OR_RETURN(const Value* ap, r.get("approvals"));
+  TM_ASSIGN_OR_RETURN(p.approvals, addresses_from_cbor(*ap, "approvals"));
+  TM_ASSIGN_OR_RETURN(p.applied, r.get_bool("applied"));
+  TM_TRY(r.finish());
+  return p;
+}
+
+}  // namespace trustmesh::ledger

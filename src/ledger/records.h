@@ -1,0 +1,98 @@
+// Records stored in ledger state, each with its canonical CBOR form.
+//
+// Invariants: to_cbor() is the only way records are written; from_cbor() is
+// strict (unknown or missing fields, wrong sizes are kMalformed), so a state
+// entry decodes to exactly one record and re-encodes to the same bytes.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/address.h"
+#include "core/cbor.h"
+
+namespace trustmesh::ledger {
+
+// CBOR helpers shared by records and transactions.
+Result<Hash32> hash32_of(const Bytes& b, std::string_view what);
+Result<Address> address_of(const Bytes& b, std::string_view what);
+
+struct Account {
+  uint64_t balance = 0;
+  uint64_t seq = 0;  // sequence number the next transaction from this account must carry
+
+  cbor::Value to_cbor() const;
+  static Result<Account> from_cbor(const cbor::Value& v);
+  bool operator==(const Account&) const = default;
+};
+
+// The value bound to a device name.
+struct NameValue {
+  Hash32 cert_hash{};                  // SHA-256 of the device certificate (DER)
+  std::optional<Bytes> cert_der;       // the certificate itself, if carried; must hash to cert_hash
+  std::optional<Hash32> config_hash;   // SHA-256 of the device configuration
+
+  cbor::Value to_cbor() const;
+  static Result<NameValue> from_cbor(const cbor::Value& v);
+  Hash32 digest() const;  // SHA-256 of the canonical encoding
+  bool operator==(const NameValue&) const = default;
+};
+
+enum class NameStatus : uint8_t { kActive = 0, kRevoked = 1 };
+std::string_view name_status_name(NameStatus s);  // "active" | "revoked"
+
+struct NameRecord {
+  Address owner;
+  NameValue value;
+  NameStatus status = NameStatus::kActive;
+  uint64_t registered_at = 0;  // height of the (latest) registration
+  uint64_t expires_at = 0;     // first height at which the name is expired
+  uint64_t updated_at = 0;     // height of the last change
+  uint32_t history_len = 0;    // entries in the name's history (kept across re-registrations)
+
+  bool expired_at(uint64_t height) const { return height >= expires_at; }
+
+  cbor::Value to_cbor() const;
+  static Result<NameRecord> from_cbor(const cbor::Value& v);
+  bool operator==(const NameRecord&) const = default;
+};
+
+struct Preorder {
+  uint64_t height = 0;  // block height of the preorder transaction
+
+  cbor::Value to_cbor() const;
+  static Result<Preorder> from_cbor(const cbor::Value& v);
+};
+
+struct HistoryEntry {
+  uint64_t height = 0;
+  Hash32 tx_hash{};
+  std::string op;  // "register" | "update" | "transfer" | "renew" | "revoke"
+  Address owner;   // owner after the operation
+  Hash32 value_hash{};  // NameValue::digest() after the operation
+  uint64_t expires_at = 0;
+
+  cbor::Value to_cbor() const;
+  static Result<HistoryEntry> from_cbor(const cbor::Value& v);
+  bool operator==(const HistoryEntry&) const = default;
+};
+
+struct Proposal {
+  uint64_t id = 0;
+  Address proposer;
+  uint64_t height = 0;                        // height of the proposal
+  std::map<std::string, uint64_t> changes;    // parameter name -> new value
+  std::vector<Address> approvals;             // sorted, unique
+  bool applied = false;
+
+  cbor::Value to_cbor() const;
+  static Result<Proposal> from_cbor(const cbor::Value& v);
+};
+
+// Sorted list of addresses (trustees).
+cbor::Value addresses_to_cbor(const std::vector<Address>& list);
+Result<std::vector<Address>> addresses_from_cbor(const cbor::Value& v, std::string_view what);
+
+}  // namespace trustmesh::ledger

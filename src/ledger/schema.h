@@ -1,0 +1,35 @@
+// The state key layout. Every key the ledger reads or writes is built here, so
+// the layout is documented in one place and no two record kinds can collide
+// (each has its own prefix; variable-length parts are length-prefixed or last).
+//
+//   "a:" addr(20)                  -> Account
+//   "n:" name                      -> NameRecord
+//   "p:" commitment(32) addr(20)   -> Preorder (keyed by owner too, so copying
+//                                     someone's commitment from the mempool
+//                                     neither blocks nor steals it)
+//   "h:" len(1) name idx(u32 BE)   -> HistoryEntry number idx of the name
+//   "g:params"                     -> Params
+//   "g:supply"                     -> total supply (CBOR uint)
+//   "g:trustees"                   -> array of trustee addresses, sorted
+//   "g:next_proposal"              -> next proposal id (CBOR uint)
+//   "g:prop:" id(u64 BE)           -> Proposal
+#pragma once
+
+#include <string_view>
+
+#include "core/address.h"
+#include "core/bytes.h"
+
+namespace trustmesh::ledger::schema {
+
+Bytes account_key(const Address& a);
+Bytes name_key(std::string_view name);
+Bytes preorder_key(const Hash32& commitment, const Address& owner);
+Bytes history_key(std::string_view name, uint32_t index);
+Bytes params_key();
+Bytes supply_key();
+Bytes trustees_key();
+Bytes next_proposal_key();
+Bytes proposal_key(uint64_t id);
+
+}  // namespace trustmesh::ledger::schema

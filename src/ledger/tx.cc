@@ -1,0 +1,225 @@
+// Transaction and operation encoding, signing and strict decoding; see tx.h.
+#include "ledger/tx.h"
+
+#include "core/hash.h"
+
+namespace trustmesh::ledger {
+
+using cbor::MapEntries;
+using cbor::MapReader;
+using cbor::Value;
+
+namespace {
+
+constexpr std::string_view kSigningDomain = "trustmesh/tx/v1";
+
+Value text(std::string_view s) { return Value::text(std::string(s)); }
+Value bytes(ByteView b) { return Value::bytes(b); }
+
+Value typed(std::string_view type, MapEntries fields) {
+  fields.emplace_back(text("type"), text(type));
+  return Value::map(std::move(fields));
+}
+
+struct ToCbor {
+  Value operator()(const op::Send& o) const {
+    return typed("send", {{text("to"), bytes(o.to.view())}, {text("amount"), Value::uint(o.amount)}});
+  }
+  Value operator()(const op::NamePreorder& o) const {
+    return typed("name.preorder", {{text("commitment"), bytes(o.commitment)}});
+  }
+  Value operator()(const op::NameRegister& o) const {
+    return typed("name.register", {{text("name"), text(o.name)},
+                                   {text("salt"), bytes(o.salt)},
+                                   {text("value"), o.value.to_cbor()},
+                                   {text("validity"), Value::uint(o.validity)}});
+  }
+  Value operator()(const op::NameUpdate& o) const {
+    return typed("name.update", {{text("name"), text(o.name)}, {text("value"), o.value.to_cbor()}});
+  }
+  Value operator()(const op::NameTransfer& o) const {
+    return typed("name.transfer", {{text("name"), text(o.name)}, {text("new_owner"), bytes(o.new_owner.view())}});
+  }
+  Value operator()(const op::NameRenew& o) const {
+    return typed("name.renew", {{text("name"), text(o.name)}, {text("validity"), Value::uint(o.validity)}});
+  }
+  Value operator()(const op::NameRevoke& o) const { return typed("name.revoke", {{text("name"), text(o.name)}}); }
+  Value operator()(const op::GovPropose& o) const {
+    MapEntries ch;
+    for (const auto& [k, v] : o.changes) ch.emplace_back(text(k), Value::uint(v));
+    return typed("gov.propose", {{text("changes"), Value::map(std::move(ch))}});
+  }
+  Value operator()(const op::GovApprove& o) const {
+    return typed("gov.approve", {{text("proposal"), Value::uint(o.proposal)}});
+  }
+};
+
+struct TypeName {
+  std::string_view operator()(const op::Send&) const { return "send"; }
+  std::string_view operator()(const op::NamePreorder&) const { return "name.preorder"; }
+  std::string_view operator()(const op::NameRegister&) const { return "name.register"; }
+  std::string_view operator()(const op::NameUpdate&) const { return "name.update"; }
+  std::string_view operator()(const op::NameTransfer&) const { return "name.transfer"; }
+  std::string_view operator()(const op::NameRenew&) const { return "name.renew"; }
+  std::string_view operator()(const op::NameRevoke&) const { return "name.revoke"; }
+  std::string_view operator()(const op::GovPropose&) const { return "gov.propose"; }
+  std::string_view operator()(const op::GovApprove&) const { return "gov.approve"; }
+};
+
+Result<Address> read_address(MapReader& r, std::string_view key) {
+  TM_ASSIGN_OR_RETURN(Bytes b, r.get_bytes(key));
+  return address_of(b, key);
+}
+
+Result<NameValue> read_value(MapReader& r) {
+  TM_ASSIGN_OR_RETURN(const Value* v, r.get("value"));
+  return NameValue::from_cbor(*v);
+}
+
+Result<Operation> decode_fields(std::string_view type, MapReader& r) {
+  if (type == "send") {
+    op::Send o;
+    TM_ASSIGN_OR_RETURN(o.to, read_address(r, "to"));
+    TM_ASSIGN_OR_RETURN(o.amount, r.get_uint("amount"));
+    return Operation(o);
+  }
+  if (type == "name.preorder") {
+    op::NamePreorder o;
+    TM_ASSIGN_OR_RETURN(Bytes c, r.get_bytes("commitment"));
+    TM_ASSIGN_OR_RETURN(o.commitment, hash32_of(c, "commitment"));
+    return Operation(o);
+  }
+  if (type == "name.register") {
+    op::NameRegister o;
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(o.salt, r.get_bytes("salt"));
+    if (o.salt.size() != kSaltSize) {
+      return make_error(ErrorCode::kMalformed, "salt must be 32 bytes, got " + std::to_string(o.salt.size()));
+    }
+    TM_ASSIGN_OR_RETURN(o.value, read_value(r));
+    TM_ASSIGN_OR_RETURN(o.validity, r.get_uint("validity"));
+    return Operation(std::move(o));
+  }
+  if (type == "name.update") {
+    op::NameUpdate o;
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(o.value, read_value(r));
+    return Operation(std::move(o));
+  }
+  if (type == "name.transfer") {
+    op::NameTransfer o;
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(o.new_owner, read_address(r, "new_owner"));
+    return Operation(std::move(o));
+  }
+  if (type == "name.renew") {
+    op::NameRenew o;
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(o.validity, r.get_uint("validity"));
+    return Operation(std::move(o));
+  }
+  if (type == "name.revoke") {
+    op::NameRevoke o;
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    return Operation(std::move(o));
+  }
+  if (type == "gov.propose") {
+    op::GovPropose o;
+    TM_ASSIGN_OR_RETURN(const Value* ch, r.get("changes"));
+    TM_ASSIGN_OR_RETURN(auto cr, MapReader::of(*ch, "changes"));
+    for (const auto& [k, v] : ch->map_entries()) {
+      TM_ASSIGN_OR_RETURN(std::string key, k.as_text());
+      TM_ASSIGN_OR_RETURN(o.changes[key], v.as_uint());
+    }
+    return Operation(std::move(o));
+  }
+  if (type == "gov.approve") {
+    op::GovApprove o;
+    TM_ASSIGN_OR_RETURN(o.proposal, r.get_uint("proposal"));
+    return Operation(o);
+  }
+  return make_error(ErrorCode::kMalformed, "unknown operation type '" + std::string(type) + "'");
+}
+
+Value body_to_cbor(const Tx& tx, bool with_sig) {
+  MapEntries e;
+  e.emplace_back(text("chain"), text(tx.chain_id));
+  e.emplace_back(text("from"), bytes(tx.sender.encoded()));
+  e.emplace_back(text("seq"), Value::uint(tx.seq));
+  e.emplace_back(text("fee"), Value::uint(tx.fee));
+  e.emplace_back(text("op"), operation_to_cbor(tx.op));
+  if (with_sig) e.emplace_back(text("sig"), bytes(tx.sig));
+  return Value::map(std::move(e));
+}
+
+}  // namespace
+
+std::string_view op_type_name(const Operation& op) { return std::visit(TypeName{}, op); }
+
+Value operation_to_cbor(const Operation& op) { return std::visit(ToCbor{}, op); }
+
+Result<Operation> operation_from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "op"));
+  TM_ASSIGN_OR_RETURN(std::string type, r.get_text("type"));
+  TM_ASSIGN_OR_RETURN(Operation op, decode_fields(type, r));
+  TM_TRY(r.finish());
+  return op;
+}
+
+Hash32 name_commitment(std::string_view name, ByteView salt, const Address& owner) {
+  TM_ASSERT(salt.size() == kSaltSize);
+  Sha256 h;
+  h.update(as_bytes(name)).update(salt).update(owner.view());
+  return h.finish();
+}
+
+Bytes Tx::signing_bytes() const {
+  Bytes out(kSigningDomain.begin(), kSigningDomain.end());
+  out.push_back(0);
+  cbor::encode_to(out, body_to_cbor(*this, /*with_sig=*/false));
+  return out;
+}
+
+Bytes Tx::encode() const { return cbor::encode(body_to_cbor(*this, /*with_sig=*/true)); }
+
+Hash32 Tx::hash() const { return sha256(encode()); }
+
+Result<Tx> make_tx(const KeyPair& key, std::string chain_id, uint64_t seq, uint64_t fee, Operation op) {
+  Tx tx{std::move(chain_id), key.public_key(), seq, fee, std::move(op), {}};
+  TM_ASSIGN_OR_RETURN(tx.sig, key.sign(tx.signing_bytes()));
+  return tx;
+}
+
+Result<Tx> decode_tx(ByteView data, size_t max_bytes) {
+  if (data.size() > max_bytes) {
+    return make_error(ErrorCode::kTxTooLarge, "transaction is " + std::to_string(data.size()) +
+                                                  " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  cbor::DecodeLimits limits;
+  limits.max_depth = 8;
+  limits.max_items = 4096;
+  TM_ASSIGN_OR_RETURN(Value v, cbor::decode(data, limits));
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "tx"));
+  TM_ASSIGN_OR_RETURN(std::string chain, r.get_text("chain"));
+  TM_ASSIGN_OR_RETURN(Bytes from, r.get_bytes("from"));
+  auto sender = PublicKey::from_encoded(from);
+  if (!sender.ok()) return make_error(ErrorCode::kBadKey, "tx sender: " + sender.error().message);
+  TM_ASSIGN_OR_RETURN(uint64_t seq, r.get_uint("seq"));
+  TM_ASSIGN_OR_RETURN(uint64_t fee, r.get_uint("fee"));
+  TM_ASSIGN_OR_RETURN(const Value* opv, r.get("op"));
+  TM_ASSIGN_OR_RETURN(Operation op, operation_from_cbor(*opv));
+  TM_ASSIGN_OR_RETURN(Bytes sig, r.get_bytes("sig"));
+  TM_TRY(r.finish());
+  if (sig.size() != kSignatureSize) {
+    return make_error(ErrorCode::kBadSignature, "signature must be 64 bytes, got " + std::to_string(sig.size()));
+  }
+  return Tx{std::move(chain), std::move(sender).value(), seq, fee, std::move(op), std::move(sig)};
+}
+
+Status verify_tx_signature(const Tx& tx) {
+  auto st = tx.sender.check(tx.signing_bytes(), tx.sig);
+  if (!st.ok()) return make_error(ErrorCode::kBadSignature, "transaction signature: " + st.error().message);
+  return Status::Ok();
+}
+
+}  // namespace trustmesh::ledger

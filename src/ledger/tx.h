@@ -1,0 +1,98 @@
+// Transactions: the signed unit of change.
+//
+// Wire form (deterministic CBOR map, text keys):
+//   {"chain": tstr, "from": bstr (PublicKey::encoded), "seq": uint,
+//    "fee": uint, "op": {"type": tstr, ...operation fields}, "sig": bstr(64)}
+// The signature covers signing_bytes() = "trustmesh/tx/v1" 0x00 followed by
+// the CBOR encoding of the same map without "sig". The tx hash is SHA-256 of
+// the full encoding. Decoding is strict: any non-canonical encoding, unknown
+// field, wrong size or unknown operation type is refused, and with canonical
+// signatures (core/keys.h) one signed transaction has exactly one encoding and
+// therefore one hash.
+#pragma once
+
+#include <map>
+#include <string>
+#include <variant>
+
+#include "core/address.h"
+#include "core/cbor.h"
+#include "core/keys.h"
+#include "ledger/records.h"
+
+namespace trustmesh::ledger {
+
+namespace op {
+struct Send {  // move funds
+  Address to;
+  uint64_t amount = 0;
+};
+struct NamePreorder {  // commit to a name without revealing it
+  Hash32 commitment{};
+};
+struct NameRegister {  // reveal: name, salt and the value; fee grows with validity
+  std::string name;
+  Bytes salt;  // exactly 32 bytes
+  NameValue value;
+  uint64_t validity = 0;  // blocks
+};
+struct NameUpdate {
+  std::string name;
+  NameValue value;
+};
+struct NameTransfer {
+  std::string name;
+  Address new_owner;
+};
+struct NameRenew {
+  std::string name;
+  uint64_t validity = 0;  // blocks added to the current expiry
+};
+struct NameRevoke {
+  std::string name;
+};
+struct GovPropose {  // a trustee proposes parameter changes
+  std::map<std::string, uint64_t> changes;
+};
+struct GovApprove {
+  uint64_t proposal = 0;
+};
+}  // namespace op
+
+using Operation = std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
+                               op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove>;
+
+// "send", "name.preorder", "name.register", ... , "gov.approve"
+std::string_view op_type_name(const Operation& op);
+
+cbor::Value operation_to_cbor(const Operation& op);
+Result<Operation> operation_from_cbor(const cbor::Value& v);
+
+constexpr size_t kSaltSize = 32;
+
+// SHA-256(name || salt || owner address). salt is 32 bytes and the address 20,
+// so the concatenation is unambiguous.
+Hash32 name_commitment(std::string_view name, ByteView salt, const Address& owner);
+
+struct Tx {
+  std::string chain_id;
+  PublicKey sender;
+  uint64_t seq = 0;
+  uint64_t fee = 0;
+  Operation op;
+  Bytes sig;
+
+  Bytes signing_bytes() const;
+  Bytes encode() const;
+  Hash32 hash() const;  // SHA-256(encode())
+  Address sender_address() const { return Address::of(sender); }
+};
+
+// Builds and signs a transaction.
+Result<Tx> make_tx(const KeyPair& key, std::string chain_id, uint64_t seq, uint64_t fee, Operation op);
+
+// Strict decode (no signature check; see verify_tx_signature).
+Result<Tx> decode_tx(ByteView data, size_t max_bytes = 64 * 1024);
+Status verify_tx_signature(const Tx& tx);
+
+}  // namespace trustmesh::ledger

@@ -1,0 +1,57 @@
+// Genesis JSON: valid files load, every kind of bad file is refused by name.
+#include <gtest/gtest.h>
+
+#include "ledger/genesis.h"
+#include "ledger/ledger_util.h"
+
+namespace trustmesh::ledger {
+namespace {
+
+std::string addr(int i) { return Address::of(testing::test_key(i).public_key()).to_string(); }
+
+std::string genesis(const std::string& accounts, const std::string& trustees, const std::string& extra = "") {
+  return R"({"chain_id": "c1", "accounts": )" + accounts + R"(, "trustees": )" + trustees + extra + "}";
+}
+
+TEST(Genesis, ParsesAndRoundTrips) {
+  std::string j = genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 100}])", R"([")" + addr(1) + R"("])",
+                          R"(, "params": {"min_tx_fee": 3})");
+  Genesis g = Genesis::from_json(j).value();
+  EXPECT_EQ(g.chain_id, "c1");
+  EXPECT_EQ(g.params.min_tx_fee, 3u);
+  EXPECT_EQ(g.accounts.at(0).balance, 100u);
+  Genesis again = Genesis::from_json(g.to_json()).value();
+  EXPECT_EQ(again.to_json(), g.to_json());
+  EXPECT_FALSE(g.initial_state().value().empty());
+}
+
+TEST(Genesis, RejectsBadInput) {
+  std::string t = R"([")" + addr(1) + R"("])";
+  std::string a = R"([{"address": ")" + addr(0) + R"(", "balance": 100}])";
+  std::vector<std::string> bad = {
+      "not json",
+      "[]",
+      R"({"accounts": [], "trustees": )" + t + "}",                                        // no chain id
+      genesis(a, "[]"),                                                                      // no trustees
+      genesis(a, t, R"(, "colour": "blue")"),                                                // unknown field
+      genesis(R"([{"address": "tm1qqqq", "balance": 1}])", t),                              // bad address
+      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": -1}])", t),                  // negative
+      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 1.5}])", t),                 // float
+      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 18446744073709551615},
+                 {"address": ")" + addr(1) + R"(", "balance": 1}])", t),                    // overflow
+      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 1},
+                 {"address": ")" + addr(0) + R"(", "balance": 1}])", t),                    // duplicate
+      genesis(a, R"([")" + addr(1) + R"(", ")" + addr(1) + R"("])"),                        // dup trustee
+      genesis(a, t, R"(, "params": {"preorder_min_blocks": 0})"),                           // invalid params
+      genesis(a, t, R"(, "params": {"bogus": 1})"),                                         // unknown param
+  };
+  for (const auto& j : bad) {
+    auto g = Genesis::from_json(j);
+    ASSERT_FALSE(g.ok()) << j;
+    EXPECT_EQ(g.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(g.error().message.find("genesis"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace trustmesh::ledger
