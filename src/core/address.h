@@ -1,7 +1,9 @@
 // Account addresses: the first 20 bytes of SHA-256(PublicKey::encoded()),
-// shown as Bech32m text (BIP-350) with human-readable part "tm", e.g.
-// "tm1q...". The 6-character checksum detects any single typo and any error
-// in up to 4 characters; mixed case is rejected.
+// shown as Bech32m text (BIP-350) with human-readable part "tm": "tm1", the
+// 20 bytes as 32 characters, then a 6-character checksum (41 characters, e.g.
+// "tm17g9mtf2pkgd28sz76qjh8h320aqdzmemwlj4w2"). The checksum detects any
+// single typo and any error in up to 4 characters; mixed case is rejected,
+// all-uppercase is accepted, output is lowercase. All errors are kBadAddress.
 #pragma once
 
 #include <array>
@@ -33,9 +35,12 @@ class Address {
   std::array<uint8_t, kAddressSize> bytes_;
 };
 
-// Generic Bech32m, exposed for tests: hrp + 5-bit data <-> text.
+// Generic Bech32m over an 8-bit payload (regrouped into 5-bit characters,
+// zero-padded). The 5-bit level is in core/bech32.h. hrp must be non-empty
+// printable ASCII without spaces (asserted).
 std::string bech32m_encode(std::string_view hrp, ByteView data8);
-// Returns the 8-bit payload; checks hrp matches expected_hrp.
+// Returns the 8-bit payload; checks hrp matches expected_hrp (lowercase) and
+// that the padding is canonical (at most 4 zero bits).
 Result<Bytes> bech32m_decode(std::string_view text, std::string_view expected_hrp);
 
 }  // namespace trustmesh

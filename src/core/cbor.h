@@ -59,6 +59,8 @@ class Value {
   bool is_array() const { return type_ == Type::kArray; }
   bool is_map() const { return type_ == Type::kMap; }
   bool is_null() const { return type_ == Type::kNull; }
+  bool is_negative() const { return type_ == Type::kNegInt; }
+  bool is_bool() const { return type_ == Type::kBool; }
 
   // Typed access: kInvalidArgument with the expected and actual type on mismatch.
   Result<uint64_t> as_uint() const;
@@ -68,6 +70,11 @@ class Value {
   Result<bool> as_bool() const;
   const Array& array_items() const;   // asserts is_array()
   const MapEntries& map_entries() const;  // asserts is_map(); in canonical order after decode
+  // Copy-free views (assert the type): the argument n of a kNegInt (value -1 - n),
+  // the payload of a kBytes, the payload of a kText.
+  uint64_t negative_argument() const;
+  ByteView bytes_view() const;
+  std::string_view text_view() const;
 
   // Map lookup by text key; nullptr if absent or not a map.
   const Value* find(std::string_view text_key) const;
@@ -84,8 +91,16 @@ class Value {
 
 std::string_view type_name(Type t);
 
+// Hard nesting bound. The codec recurses once per nesting level, so every
+// entry point is bounded by it: decode caps limits.max_depth at kMaxDepth, and
+// encode / operator== / diagnostic assert on a Value nested deeper (only code,
+// never input, can build one).
+inline constexpr size_t kMaxDepth = 256;
+
 struct DecodeLimits {
+  // Most containers open at once (a scalar alone has depth 0, [[1]] has 2).
   size_t max_depth = 16;
+  // Most data items in total, counting containers, keys and values ([1, 2] is 3).
   size_t max_items = 100000;
 };
 

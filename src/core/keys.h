@@ -13,7 +13,17 @@
 //  * P-256 signs SHA-256(message); Ed25519 signs the message itself (PureEdDSA).
 //
 // Invariants: a PublicKey/KeyPair object always holds a valid key (constructed
-// only through the factory functions, which validate).
+// only through the factory functions, which validate). The underlying OpenSSL
+// key is immutable and shared by copies; any number of threads may verify or
+// sign with the same key at once.
+//
+// Errors: kBadKey for a key that is not an acceptable P-256/Ed25519 key
+// (wrong algorithm or curve, bad length, point not on the curve, mismatched
+// key pair); kMalformed for DER/PEM that does not parse; kBadSignature from
+// check(); kInvalidArgument for bad arguments (seed size, algorithm name);
+// kTooLarge for PEM text over 1 MiB; kCryptoFailure if OpenSSL itself fails.
+// Ed25519 public keys are checked for length only (OpenSSL does not decode
+// the point on import); an invalid one simply verifies nothing.
 #pragma once
 
 #include <memory>
@@ -37,7 +47,12 @@ class PublicKey {
   // Parses the 34/33-byte encoded form above. Rejects unknown algorithm bytes,
   // wrong lengths and points not on the curve.
   static Result<PublicKey> from_encoded(ByteView encoded);
-  // SubjectPublicKeyInfo, DER or PEM.
+  // Same result as from_encoded, memoised in a small per-thread cache: parsing
+  // a P-256 key (point decompression) costs about half a verify, and ledger
+  // senders repeat. Pure: the cache never changes what is returned.
+  static Result<PublicKey> from_encoded_cached(ByteView encoded);
+  // SubjectPublicKeyInfo, DER or PEM. to_der/to_pem write P-256 points
+  // uncompressed (the usual SPKI form); from_der/from_pem accept either.
   static Result<PublicKey> from_der(ByteView der);
   static Result<PublicKey> from_pem(std::string_view pem);
 
@@ -65,7 +80,8 @@ class PublicKey {
 class KeyPair {
  public:
   static Result<KeyPair> generate(KeyAlg alg = KeyAlg::kP256);
-  // PKCS#8 private key, DER or PEM (unencrypted).
+  // PKCS#8 private key, DER or PEM (unencrypted). SEC1 "EC PRIVATE KEY" is
+  // also read; to_der/to_pem always write PKCS#8.
   static Result<KeyPair> from_der(ByteView pkcs8_der);
   static Result<KeyPair> from_pem(std::string_view pem);
   // Deterministic key from a 32-byte seed, for tests and reproducible examples

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ledger/access.h"
+#include "ledger/schema.h"
 
 namespace trustmesh::ledger {
 
@@ -132,6 +133,7 @@ Result<Changes> Genesis::initial_state() const {
   s.put_trustees(trustees);
   s.put_params(params);
   s.put_next_proposal_id(1);
+  o.put(schema::chain_id_key(), cbor::encode(cbor::Value::text(chain_id)));
   return o.changes();
 }
 

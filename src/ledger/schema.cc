@@ -27,6 +27,7 @@ Bytes history_key(std::string_view name, uint32_t index) {
   return k;
 }
 
+Bytes chain_id_key() { return prefixed("g:chain_id"); }
 Bytes params_key() { return prefixed("g:params"); }
 Bytes supply_key() { return prefixed("g:supply"); }
 Bytes trustees_key() { return prefixed("g:trustees"); }

@@ -8,6 +8,7 @@
 //                                     someone's commitment from the mempool
 //                                     neither blocks nor steals it)
 //   "h:" len(1) name idx(u32 BE)   -> HistoryEntry number idx of the name
+//   "g:chain_id"                   -> chain id (CBOR text), written by genesis
 //   "g:params"                     -> Params
 //   "g:supply"                     -> total supply (CBOR uint)
 //   "g:trustees"                   -> array of trustee addresses, sorted
@@ -26,6 +27,7 @@ Bytes account_key(const Address& a);
 Bytes name_key(std::string_view name);
 Bytes preorder_key(const Hash32& commitment, const Address& owner);
 Bytes history_key(std::string_view name, uint32_t index);
+Bytes chain_id_key();
 Bytes params_key();
 Bytes supply_key();
 Bytes trustees_key();

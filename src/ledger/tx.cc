@@ -202,7 +202,7 @@ Result<Tx> decode_tx(ByteView data, size_t max_bytes) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "tx"));
   TM_ASSIGN_OR_RETURN(std::string chain, r.get_text("chain"));
   TM_ASSIGN_OR_RETURN(Bytes from, r.get_bytes("from"));
-  auto sender = PublicKey::from_encoded(from);
+  auto sender = PublicKey::from_encoded_cached(from);
   if (!sender.ok()) return make_error(ErrorCode::kBadKey, "tx sender: " + sender.error().message);
   TM_ASSIGN_OR_RETURN(uint64_t seq, r.get_uint("seq"));
   TM_ASSIGN_OR_RETURN(uint64_t fee, r.get_uint("fee"));

@@ -48,7 +48,7 @@ struct ProofLeaf {
 };
 
 struct Proof {
-  std::vector<Hash32> siblings;      // root side first
+  std::vector<Hash32> siblings;       // root side first
   std::optional<ProofLeaf> terminal;  // nullopt = empty subtree
   bool operator==(const Proof&) const = default;
 };
@@ -56,7 +56,8 @@ struct Proof {
 Bytes encode_proof(const Proof& p);
 Result<Proof> decode_proof(ByteView data);  // strict; rejects > 256 siblings
 
-// The root this proof implies for its terminal.
+// The root this proof implies for its terminal. Requires at most kMaxTreeDepth
+// siblings (asserted); decode_proof and verify_* check that first.
 Hash32 proof_root(const Hash32& key_hash, const Proof& p);
 
 // OK iff `state_key` maps to `value` in the tree with root `root`.

@@ -5,13 +5,17 @@
 // Layout (one RocksDB instance, key prefixes):
 //   "s" + state key        -> value at the latest committed height
 //   "n" + node hash (32)   -> Node::serialize()
-//   "r" + height (u64 BE)  -> root hash after that height
+//   "r" + height (u64 BE)  -> root hash after that height (height 0: genesis, if any)
 //   "m" + "height"         -> latest committed height (u64 BE)
 //
 // Invariants: commit(h, ...) requires h == height() + 1 and writes everything
 // for h in one synced WriteBatch, so after a crash (even SIGKILL mid-commit)
-// open() finds either all of h or none of it. Height 0 is the empty state
-// (root = empty_hash()) before the first block.
+// open() finds either all of h or none of it. Height 0 is the state before the
+// first block: empty (root = empty_hash()) unless commit_genesis() stored an
+// initial state, which it may do once, before block 1, in the same atomic way.
+//
+// Threads: const methods may run concurrently with each other; commit and
+// commit_genesis need exclusive access (one writer, no readers meanwhile).
 #pragma once
 
 #include <map>
@@ -29,13 +33,18 @@ class DB;
 
 namespace trustmesh::store {
 
+class NodeCache;
+
 // A block's state changes: key -> new value, or nullopt to delete.
 using ChangeSet = std::map<Bytes, std::optional<Bytes>>;
 
 struct StateDbOptions {
   bool create_if_missing = true;
-  bool sync = true;             // fsync each commit (crash safety); benchmarks may turn off
+  bool sync = true;  // fsync each commit (crash safety); benchmarks may turn off
   size_t block_cache_mb = 256;
+  // Parsed tree nodes kept in memory in front of RocksDB (0 = none): the
+  // upper levels of the tree are read by every commit and every proof.
+  size_t node_cache_mb = 64;
 };
 
 class StateDb : public NodeStore {
@@ -53,6 +62,11 @@ class StateDb : public NodeStore {
   // Commits the changes as height `height` (must be height()+1); returns the new root.
   Result<Hash32> commit(uint64_t height, const ChangeSet& changes);
 
+  // Commits the initial state as height 0; returns its root. Only on a fresh
+  // database (height() == 0, no genesis yet), else kInvalidArgument.
+  Result<Hash32> commit_genesis(const ChangeSet& changes);
+  bool has_genesis() const { return has_genesis_; }
+
   // Proof for a state key under the root of `height` (default: latest).
   Result<Proof> prove(ByteView key, std::optional<uint64_t> height = std::nullopt) const;
 
@@ -64,10 +78,13 @@ class StateDb : public NodeStore {
 
  private:
   StateDb() = default;
+  Result<Hash32> write_height(uint64_t height, const ChangeSet& changes);
   std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<NodeCache> cache_;  // null if opts_.node_cache_mb == 0
   StateDbOptions opts_;
   uint64_t height_ = 0;
   Hash32 root_{};
+  bool has_genesis_ = false;  // "r" + 0 is stored
 };
 
 }  // namespace trustmesh::store

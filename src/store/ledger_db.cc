@@ -1,0 +1,60 @@
+// LedgerDb; see ledger_db.h.
+#include "store/ledger_db.h"
+
+#include "ledger/schema.h"
+
+namespace trustmesh::store {
+
+Result<std::unique_ptr<LedgerDb>> LedgerDb::open(const std::string& path, const StateDbOptions& opts) {
+  TM_ASSIGN_OR_RETURN(auto db, StateDb::open(path, opts));
+  std::unique_ptr<LedgerDb> l(new LedgerDb(std::move(db)));
+  TM_TRY(l->load_chain_id());
+  return l;
+}
+
+Status LedgerDb::load_chain_id() {
+  TM_ASSIGN_OR_RETURN(auto raw, db_->get(ledger::schema::chain_id_key()));
+  if (!raw) return Status::Ok();  // not initialised yet
+  auto v = cbor::decode(*raw);
+  if (!v.ok() || !v->is_text()) return make_error(ErrorCode::kInternal, "corrupt state: chain id is not text");
+  chain_id_ = v->as_text().value();
+  return Status::Ok();
+}
+
+Status LedgerDb::init(const ledger::Genesis& genesis) {
+  TM_ASSIGN_OR_RETURN(ledger::Changes changes, genesis.initial_state());
+  if (initialised()) {
+    if (chain_id_ != genesis.chain_id) {
+      return make_error(ErrorCode::kInvalidArgument, "data directory holds chain '" + chain_id_ +
+                                                         "', not '" + genesis.chain_id +
+                                                         "'; use another --data directory");
+    }
+    // Same chain id: the genesis state must match too.
+    MemNodeStore scratch;
+    std::map<Hash32, Node> nodes;
+    std::vector<TreeUpdate> ups;
+    for (const auto& [k, v] : changes) ups.push_back({tree_key(k), value_digest(*v)});
+    TM_ASSIGN_OR_RETURN(Hash32 want, apply_updates(scratch, empty_hash(), std::move(ups), nodes));
+    TM_ASSIGN_OR_RETURN(Hash32 have, db_->root_at(0));
+    if (want != have) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "genesis does not match the one this data directory was created with");
+    }
+    return Status::Ok();
+  }
+  TM_ASSIGN_OR_RETURN(Hash32 root, db_->commit_genesis(changes));
+  (void)root;
+  chain_id_ = genesis.chain_id;
+  return Status::Ok();
+}
+
+Result<AppliedBlock> LedgerDb::apply_block(uint64_t time, const std::vector<Bytes>& txs) {
+  if (!initialised()) return make_error(ErrorCode::kInvalidArgument, "ledger has no genesis; call init first");
+  ledger::BlockContext ctx{chain_id_, db_->height() + 1, time};
+  StateDbReader reader(*db_);
+  TM_ASSIGN_OR_RETURN(ledger::BlockResult r, ledger::execute_block(reader, ctx, txs));
+  TM_ASSIGN_OR_RETURN(Hash32 root, db_->commit(ctx.height, r.changes));
+  return AppliedBlock{ctx.height, root, std::move(r.txs)};
+}
+
+}  // namespace trustmesh::store

@@ -1,0 +1,63 @@
+// LedgerDb: the ledger state machine on top of the authenticated StateDb.
+// It applies genesis once, then blocks of transactions one height at a time,
+// each committed atomically with its state root.
+//
+// Invariants: the chain id is read from committed state ("g:chain_id"), so a
+// data directory can never be continued with another chain's genesis; block
+// heights are consecutive from 1; a block is either fully committed or not at
+// all (StateDb's single synced write batch).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "store/state_db.h"
+
+namespace trustmesh::store {
+
+// ledger::StateReader over the latest committed StateDb state.
+class StateDbReader : public ledger::StateReader {
+ public:
+  explicit StateDbReader(const StateDb& db) : db_(db) {}
+  Result<std::optional<Bytes>> get(ByteView key) const override { return db_.get(key); }
+
+ private:
+  const StateDb& db_;
+};
+
+struct AppliedBlock {
+  uint64_t height = 0;
+  Hash32 root{};
+  std::vector<ledger::TxResult> txs;
+};
+
+class LedgerDb {
+ public:
+  static Result<std::unique_ptr<LedgerDb>> open(const std::string& path, const StateDbOptions& opts = {});
+
+  // Commits the genesis state as height 0 if the directory is new; otherwise
+  // checks that it holds this genesis's chain (same chain id and height-0 root).
+  Status init(const ledger::Genesis& genesis);
+  bool initialised() const { return !chain_id_.empty(); }
+  const std::string& chain_id() const { return chain_id_; }
+
+  uint64_t height() const { return db_->height(); }
+  const Hash32& root() const { return db_->root(); }
+
+  // Executes and commits the next block (height() + 1).
+  Result<AppliedBlock> apply_block(uint64_t time, const std::vector<Bytes>& txs);
+
+  StateDb& state() { return *db_; }
+  const StateDb& state() const { return *db_; }
+
+ private:
+  explicit LedgerDb(std::unique_ptr<StateDb> db) : db_(std::move(db)) {}
+  Status load_chain_id();
+  std::unique_ptr<StateDb> db_;
+  std::string chain_id_;
+};
+
+}  // namespace trustmesh::store
