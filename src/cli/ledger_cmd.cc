@@ -67,6 +67,14 @@ int run_apply(const ApplyOpts& o) {
   size_t skipped = 0;
   for (const BlockLine& b : *blocks) {
     if (b.height <= l.height()) {
+      auto stored = l.block_digest_at(b.height);
+      if (!stored.ok()) return fail(stored.error());
+      if (*stored && **stored != store::LedgerDb::block_input_digest(b.time, b.txs)) {
+        return fail(make_error(ErrorCode::kInvalidArgument,
+                               "block " + std::to_string(b.height) + " in " + o.blocks +
+                                   " differs from the block committed in " + o.data +
+                                   "; this file is another chain's history (use a fresh --data directory)"));
+      }
       ++skipped;
       continue;
     }
@@ -95,7 +103,7 @@ int run_apply(const ApplyOpts& o) {
     }
   }
   if (!o.json && skipped > 0) {
-    std::cout << "skipped " << skipped << " block(s) already in " << o.data << "\n";
+    std::cout << "skipped " << skipped << " block(s) already in " << o.data << " (checked: same as committed)\n";
   }
   if (!o.json) std::cout << "final height " << l.height() << " root " << to_hex(l.root()) << "\n";
   return 0;

@@ -48,7 +48,10 @@ Status charge_name_fee(StateAccess& s, OpContext& c, uint64_t validity) {
   return Status::Ok();
 }
 
-void record_history(StateAccess& s, OpContext& c, std::string_view name, NameRecord& rec, std::string_view op) {
+Status record_history(StateAccess& s, OpContext& c, std::string_view name, NameRecord& rec, std::string_view op) {
+  if (rec.history_len == UINT32_MAX) {
+    return make_error(ErrorCode::kTooLarge, "name '" + std::string(name) + "' has the maximum number of history entries");
+  }
   HistoryEntry h;
   h.height = c.block.height;
   h.tx_hash = c.tx_hash;
@@ -56,16 +59,18 @@ void record_history(StateAccess& s, OpContext& c, std::string_view name, NameRec
   h.owner = rec.owner;
   h.value_hash = rec.value.digest();
   h.expires_at = rec.expires_at;
-  TM_ASSERT(rec.history_len < UINT32_MAX);
   s.put_history(name, rec.history_len, h);
   rec.history_len += 1;
   rec.updated_at = c.block.height;
   s.put_name(name, rec);
+  return Status::Ok();
 }
 
 // Loads a name the sender may change: exists, not expired, not revoked, owned.
 Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_view name) {
-  TM_TRY(check_name(name, c.params.max_name_len));
+  // The hard limit, not params.max_name_len: a name registered under a larger
+  // limit must stay revocable after governance lowers it.
+  TM_TRY(check_name(name, kHardMaxNameLen));
   TM_ASSIGN_OR_RETURN(auto rec, s.name(name));
   if (!rec || rec->expired_at(c.block.height)) {
     if (rec) {
@@ -134,24 +139,21 @@ Status apply_name_register(StateAccess& s, OpContext& c, const op::NameRegister&
   rec.registered_at = c.block.height;
   rec.expires_at = c.block.height + o.validity;  // validity <= max_validity_blocks: no overflow in practice
   rec.history_len = existing ? existing->history_len : 0;
-  record_history(s, c, o.name, rec, "register");
-  return Status::Ok();
+  return record_history(s, c, o.name, rec, "register");
 }
 
 Status apply_name_update(StateAccess& s, OpContext& c, const op::NameUpdate& o) {
   TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
   TM_TRY(check_value(o.value, c.params));
   rec.value = o.value;
-  record_history(s, c, o.name, rec, "update");
-  return Status::Ok();
+  return record_history(s, c, o.name, rec, "update");
 }
 
 Status apply_name_transfer(StateAccess& s, OpContext& c, const op::NameTransfer& o) {
   TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
   if (o.new_owner == c.sender) return make_error(ErrorCode::kSelfTransfer, "new owner is already the owner");
   rec.owner = o.new_owner;
-  record_history(s, c, o.name, rec, "transfer");
-  return Status::Ok();
+  return record_history(s, c, o.name, rec, "transfer");
 }
 
 Status apply_name_renew(StateAccess& s, OpContext& c, const op::NameRenew& o) {
@@ -165,15 +167,13 @@ Status apply_name_renew(StateAccess& s, OpContext& c, const op::NameRenew& o) {
   }
   TM_TRY(charge_name_fee(s, c, o.validity));
   rec.expires_at = new_expiry;
-  record_history(s, c, o.name, rec, "renew");
-  return Status::Ok();
+  return record_history(s, c, o.name, rec, "renew");
 }
 
 Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o) {
   TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
   rec.status = NameStatus::kRevoked;
-  record_history(s, c, o.name, rec, "revoke");
-  return Status::Ok();
+  return record_history(s, c, o.name, rec, "revoke");
 }
 
 }  // namespace trustmesh::ledger

@@ -61,9 +61,13 @@ Status Params::validate() const {
   if (preorder_max_blocks < preorder_min_blocks) return bad("preorder_max_blocks must be >= preorder_min_blocks");
   if (min_validity_blocks < 1) return bad("min_validity_blocks must be at least 1");
   if (max_validity_blocks < min_validity_blocks) return bad("max_validity_blocks must be >= min_validity_blocks");
+  if (preorder_max_blocks > kHardMaxBlocks || max_validity_blocks > kHardMaxBlocks) {
+    return bad("preorder_max_blocks and max_validity_blocks must be at most 2^40");
+  }
   if (max_name_len < 1 || max_name_len > kHardMaxNameLen) return bad("max_name_len must be in [1, 255]");
   if (max_tx_bytes < 512 || max_tx_bytes > kHardMaxTxBytes) return bad("max_tx_bytes must be in [512, 65536]");
-  if (max_cert_der_bytes + 512 > max_tx_bytes) return bad("max_cert_der_bytes must leave 512 bytes of max_tx_bytes");
+  if (max_cert_der_bytes > max_tx_bytes - 512) return bad("max_cert_der_bytes must leave 512 bytes of max_tx_bytes");
+  if (min_tx_fee > kHardMaxFee) return bad("min_tx_fee must be at most " + std::to_string(kHardMaxFee));
   return Status::Ok();
 }
 
@@ -80,7 +84,9 @@ Result<Params> Params::from_cbor(const cbor::Value& v) {
     TM_ASSIGN_OR_RETURN(p.*f.member, r.get_uint(f.name));
   }
   TM_TRY(r.finish());
-  TM_TRY(p.validate());
+  // No validate() here: stored params were validated when written (genesis,
+  // governance). Re-validating on read would let a stricter rule in a new
+  // version reinterpret existing state and fork nodes by version.
   return p;
 }
 

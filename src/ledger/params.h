@@ -15,6 +15,11 @@ namespace trustmesh::ledger {
 // Hard ceilings that no governance vote can raise (they bound decoder work).
 constexpr uint64_t kHardMaxNameLen = 255;
 constexpr uint64_t kHardMaxTxBytes = 64 * 1024;
+// Block-count ceilings keep every height + blocks sum far from overflow.
+constexpr uint64_t kHardMaxBlocks = uint64_t{1} << 40;
+// Fee ceiling: a governance vote cannot price every account out of sending
+// the transaction that would undo it (balances are typically far above this).
+constexpr uint64_t kHardMaxFee = 1'000'000;
 
 struct Params {
   uint64_t min_tx_fee = 10;              // every tx pays at least this; burned

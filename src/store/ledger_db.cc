@@ -1,6 +1,7 @@
 // LedgerDb; see ledger_db.h.
 #include "store/ledger_db.h"
 
+#include "core/hash.h"
 #include "ledger/schema.h"
 
 namespace trustmesh::store {
@@ -48,12 +49,19 @@ Status LedgerDb::init(const ledger::Genesis& genesis) {
   return Status::Ok();
 }
 
+Hash32 LedgerDb::block_input_digest(uint64_t time, const std::vector<Bytes>& txs) {
+  cbor::Array items;
+  items.reserve(txs.size());
+  for (const auto& t : txs) items.push_back(cbor::Value::bytes(t));
+  return sha256(cbor::encode(cbor::Value::array({cbor::Value::uint(time), cbor::Value::array(std::move(items))})));
+}
+
 Result<AppliedBlock> LedgerDb::apply_block(uint64_t time, const std::vector<Bytes>& txs) {
   if (!initialised()) return make_error(ErrorCode::kInvalidArgument, "ledger has no genesis; call init first");
   ledger::BlockContext ctx{chain_id_, db_->height() + 1, time};
   StateDbReader reader(*db_);
   TM_ASSIGN_OR_RETURN(ledger::BlockResult r, ledger::execute_block(reader, ctx, txs));
-  TM_ASSIGN_OR_RETURN(Hash32 root, db_->commit(ctx.height, r.changes));
+  TM_ASSIGN_OR_RETURN(Hash32 root, db_->commit(ctx.height, r.changes, block_input_digest(time, txs)));
   return AppliedBlock{ctx.height, root, std::move(r.txs)};
 }
 

@@ -47,8 +47,13 @@ class LedgerDb {
   uint64_t height() const { return db_->height(); }
   const Hash32& root() const { return db_->root(); }
 
-  // Executes and commits the next block (height() + 1).
+  // Executes and commits the next block (height() + 1), storing its input digest.
   Result<AppliedBlock> apply_block(uint64_t time, const std::vector<Bytes>& txs);
+
+  // SHA-256 of CBOR [time, [tx bytes...]]: identifies a block's input until
+  // blocks have headers (node issue). Stored per height by apply_block.
+  static Hash32 block_input_digest(uint64_t time, const std::vector<Bytes>& txs);
+  Result<std::optional<Hash32>> block_digest_at(uint64_t height) const { return db_->block_digest_at(height); }
 
   StateDb& state() { return *db_; }
   const StateDb& state() const { return *db_; }

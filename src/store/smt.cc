@@ -49,7 +49,7 @@ Result<Node> Node::parse(ByteView data) {
   return n;
 }
 
-Result<std::optional<Node>> MemNodeStore::get(const Hash32& hash) const {
+Result<std::optional<Node>> MemNodeStore::get_node(const Hash32& hash) const {
   auto it = nodes_.find(hash);
   if (it == nodes_.end()) return std::optional<Node>();
   return std::optional<Node>(it->second);
@@ -81,7 +81,7 @@ Result<Node> load_node(const NodeStore& store, const std::map<Hash32, Node>* new
     auto it = new_nodes->find(hash);
     if (it != new_nodes->end()) return it->second;
   }
-  TM_ASSIGN_OR_RETURN(std::optional<Node> n, store.get(hash));
+  TM_ASSIGN_OR_RETURN(std::optional<Node> n, store.get_node(hash));
   if (!n) return make_error(ErrorCode::kNotFound, "tree node not found: " + to_hex(hash));
   return *n;
 }

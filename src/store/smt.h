@@ -37,12 +37,12 @@ class NodeStore {
  public:
   virtual ~NodeStore() = default;
   // nullopt if absent. Errors only for I/O or corruption.
-  virtual Result<std::optional<Node>> get(const Hash32& hash) const = 0;
+  virtual Result<std::optional<Node>> get_node(const Hash32& hash) const = 0;
 };
 
 class MemNodeStore : public NodeStore {
  public:
-  Result<std::optional<Node>> get(const Hash32& hash) const override;
+  Result<std::optional<Node>> get_node(const Hash32& hash) const override;
   void put(const Hash32& hash, const Node& node) { nodes_[hash] = node; }
   size_t size() const { return nodes_.size(); }
 

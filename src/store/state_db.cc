@@ -62,6 +62,8 @@ std::string root_key(uint64_t height) {
   return std::string(1, kRootPrefix) + u64_be(height);
 }
 
+std::string digest_key(uint64_t height) { return "b" + u64_be(height); }
+
 rocksdb::Slice slice(std::string_view s) {
   return rocksdb::Slice(s.data(), s.size());
 }
@@ -179,7 +181,7 @@ Result<std::optional<Bytes>> StateDb::get(ByteView key) const {
   return std::optional<Bytes>(to_bytes(v));
 }
 
-Result<std::optional<Node>> StateDb::get(const Hash32& hash) const {
+Result<std::optional<Node>> StateDb::get_node(const Hash32& hash) const {
   if (cache_) {
     if (std::optional<Node> n = cache_->get(hash)) return n;
   }
@@ -194,13 +196,22 @@ Result<std::optional<Node>> StateDb::get(const Hash32& hash) const {
   return std::optional<Node>(*n);
 }
 
-Result<Hash32> StateDb::commit(uint64_t height, const ChangeSet& changes) {
+Result<Hash32> StateDb::commit(uint64_t height, const ChangeSet& changes, const std::optional<Hash32>& block_digest) {
   if (height != height_ + 1) {
     return make_error(ErrorCode::kInvalidArgument, "commit of height " + std::to_string(height) +
                                                        " but the next height is " +
                                                        std::to_string(height_ + 1));
   }
-  return write_height(height, changes);
+  return write_height(height, changes, block_digest);
+}
+
+Result<std::optional<Hash32>> StateDb::block_digest_at(uint64_t height) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), digest_key(height), &v);
+  if (s.IsNotFound()) return std::optional<Hash32>();
+  if (!s.ok()) return io_error("cannot read block digest of height " + std::to_string(height), s);
+  TM_ASSIGN_OR_RETURN(Hash32 d, parse_root(v, height));
+  return std::optional<Hash32>(d);
 }
 
 Result<Hash32> StateDb::commit_genesis(const ChangeSet& changes) {
@@ -209,12 +220,13 @@ Result<Hash32> StateDb::commit_genesis(const ChangeSet& changes) {
                       "genesis can only be committed once, before block 1 (height is " +
                           std::to_string(height_) + (has_genesis_ ? ", genesis already committed)" : ")"));
   }
-  TM_ASSIGN_OR_RETURN(Hash32 root, write_height(0, changes));
+  TM_ASSIGN_OR_RETURN(Hash32 root, write_height(0, changes, std::nullopt));
   has_genesis_ = true;
   return root;
 }
 
-Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes) {
+Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes,
+                                     const std::optional<Hash32>& digest) {
   TM_ASSERT(height == height_ + 1 || (height == 0 && height_ == 0 && !has_genesis_));
   std::vector<TreeUpdate> updates;
   updates.reserve(changes.size());
@@ -241,6 +253,10 @@ Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes) 
   if (!s.ok()) return io_error("cannot build commit batch", s);
   s = batch.Put(slice(kHeightKey), u64_be(height));
   if (!s.ok()) return io_error("cannot build commit batch", s);
+  if (digest) {
+    s = batch.Put(digest_key(height), slice(ByteView(*digest)));
+    if (!s.ok()) return io_error("cannot build commit batch", s);
+  }
 
   rocksdb::WriteOptions wo;
   wo.sync = opts_.sync;

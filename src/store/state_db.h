@@ -7,6 +7,9 @@
 //   "n" + node hash (32)   -> Node::serialize()
 //   "r" + height (u64 BE)  -> root hash after that height (height 0: genesis, if any)
 //   "m" + "height"         -> latest committed height (u64 BE)
+//   "b" + height (u64 BE)  -> the caller's 32-byte digest of that block's input
+//                             (optional; lets a replay check it is continuing
+//                             the same chain)
 //
 // Invariants: commit(h, ...) requires h == height() + 1 and writes everything
 // for h in one synced WriteBatch, so after a crash (even SIGKILL mid-commit)
@@ -60,7 +63,11 @@ class StateDb : public NodeStore {
   Result<std::optional<Bytes>> get(ByteView key) const;
 
   // Commits the changes as height `height` (must be height()+1); returns the new root.
-  Result<Hash32> commit(uint64_t height, const ChangeSet& changes);
+  // `block_digest`, if given, is stored with the height in the same batch.
+  Result<Hash32> commit(uint64_t height, const ChangeSet& changes,
+                        const std::optional<Hash32>& block_digest = std::nullopt);
+  // The digest stored by commit(height, ...), or nullopt if none was given.
+  Result<std::optional<Hash32>> block_digest_at(uint64_t height) const;
 
   // Commits the initial state as height 0; returns its root. Only on a fresh
   // database (height() == 0, no genesis yet), else kInvalidArgument.
@@ -71,14 +78,14 @@ class StateDb : public NodeStore {
   Result<Proof> prove(ByteView key, std::optional<uint64_t> height = std::nullopt) const;
 
   // NodeStore.
-  Result<std::optional<Node>> get(const Hash32& hash) const override;
+  Result<std::optional<Node>> get_node(const Hash32& hash) const override;
 
   // Approximate bytes on disk (RocksDB live SST + WAL), for benchmarks.
   uint64_t disk_bytes() const;
 
  private:
   StateDb() = default;
-  Result<Hash32> write_height(uint64_t height, const ChangeSet& changes);
+  Result<Hash32> write_height(uint64_t height, const ChangeSet& changes, const std::optional<Hash32>& digest);
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<NodeCache> cache_;  // null if opts_.node_cache_mb == 0
   StateDbOptions opts_;

@@ -71,6 +71,28 @@ TEST(Cli, ExampleChainReproducesPinnedRoots) {
   std::filesystem::remove_all(data);
 }
 
+TEST(Cli, ResumeWithAnotherChainsBlocksIsRefused) {
+  std::string data = tmp("resume");
+  std::string g = src("examples/genesis.json");
+  ASSERT_EQ(run("ledger apply --genesis " + g + " --blocks " + src("examples/blocks.jsonl") + " --data " + data).status,
+            0);
+  // Same heights, different block 1 (another time): not the committed history.
+  std::ifstream in(src("examples/blocks.jsonl"));
+  std::string first, rest, line;
+  std::getline(in, first);
+  while (std::getline(in, line)) rest += line + "\n";
+  auto pos = first.find("\"time\":");
+  ASSERT_NE(pos, std::string::npos);
+  first.insert(pos + 7, "1");
+  std::string other = data + "-other.jsonl";
+  std::ofstream(other) << first << "\n" << rest;
+  Exec r = run("ledger apply --genesis " + g + " --blocks " + other + " --data " + data);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("differs from the block committed"), std::string::npos) << r.out;
+  std::filesystem::remove_all(data);
+  std::filesystem::remove(other);
+}
+
 TEST(Cli, JsonOutputHasEveryTransaction) {
   std::string data = tmp("json");
   Exec r = run("ledger apply --json --genesis " + src("examples/genesis.json") + " --blocks " +

@@ -44,6 +44,8 @@ TEST(Genesis, RejectsBadInput) {
       genesis(a, R"([")" + addr(1) + R"(", ")" + addr(1) + R"("])"),                        // dup trustee
       genesis(a, t, R"(, "params": {"preorder_min_blocks": 0})"),                           // invalid params
       genesis(a, t, R"(, "params": {"bogus": 1})"),                                         // unknown param
+      genesis(a, t, R"(, "params": {"max_validity_blocks": 18446744073709551615})"),       // over 2^40
+      genesis(a, t, R"(, "params": {"max_cert_der_bytes": 18446744073709551615})"),        // wraps a sum
   };
   for (const auto& j : bad) {
     auto g = Genesis::from_json(j);

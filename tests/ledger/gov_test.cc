@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/ledger_util.h"
+#include "ledger/schema.h"
 
 namespace trustmesh::ledger {
 namespace {
@@ -29,6 +30,25 @@ TEST(Gov, NeedsMoreThanTwoThirds) {
   EXPECT_EQ(c.run(3, op::GovApprove{1}).code, ErrorCode::kProposalClosed);
 }
 
+TEST(Gov, ThreeTrusteesNeedAllThree) {
+  TestChain c(4, Params{}, 3);  // 3*2 = 6 is not > 6: two approvals are not enough
+  ASSERT_EQ(c.run(0, op::GovPropose{{{"min_tx_fee", 12}}}).outcome, TxOutcome::kOk);
+  ASSERT_EQ(c.run(1, op::GovApprove{1}).outcome, TxOutcome::kOk);
+  EXPECT_EQ(c.params().min_tx_fee, 10u);
+  ASSERT_EQ(c.run(2, op::GovApprove{1}).outcome, TxOutcome::kOk);
+  EXPECT_EQ(c.params().min_tx_fee, 12u);
+  EXPECT_EQ(c.supply(), c.sum_of_balances());
+}
+
+TEST(Gov, FailedGovernanceChangesOnlyFeeAndSequence) {
+  TestChain c(5, Params{}, 3);
+  MemState before = c.state();
+  TxResult r = c.run(4, op::GovPropose{{{"min_tx_fee", 1}}});
+  EXPECT_EQ(r.code, ErrorCode::kNotTrustee);
+  std::set<Bytes> expected = {schema::account_key(c.addr(4)), schema::supply_key()};
+  EXPECT_EQ(testing::changed_keys(before, c.state()), expected);
+}
+
 TEST(Gov, Errors) {
   TestChain c(5, Params{}, 3);
   EXPECT_EQ(c.run(4, op::GovPropose{{{"min_tx_fee", 1}}}).code, ErrorCode::kNotTrustee);
@@ -36,6 +56,10 @@ TEST(Gov, Errors) {
   EXPECT_EQ(c.run(0, op::GovPropose{{}}).code, ErrorCode::kBadParams);
   EXPECT_EQ(c.run(0, op::GovPropose{{{"preorder_min_blocks", 0}}}).code, ErrorCode::kBadParams);
   EXPECT_EQ(c.run(0, op::GovPropose{{{"max_name_len", 256}}}).code, ErrorCode::kBadParams);
+  EXPECT_EQ(c.run(0, op::GovPropose{{{"max_validity_blocks", UINT64_MAX}}}).code, ErrorCode::kBadParams);
+  EXPECT_EQ(c.run(0, op::GovPropose{{{"max_tx_bytes", 1u << 20}}}).code, ErrorCode::kBadParams);
+  EXPECT_EQ(c.run(0, op::GovPropose{{{"max_cert_der_bytes", UINT64_MAX}}}).code, ErrorCode::kBadParams);
+  EXPECT_EQ(c.run(0, op::GovPropose{{{"min_tx_fee", UINT64_MAX}}}).code, ErrorCode::kBadParams);
   EXPECT_EQ(c.run(0, op::GovApprove{42}).code, ErrorCode::kProposalNotFound);
   ASSERT_EQ(c.run(0, op::GovPropose{{{"min_tx_fee", 11}}}).outcome, TxOutcome::kOk);
   EXPECT_EQ(c.run(0, op::GovApprove{1}).code, ErrorCode::kAlreadyApproved);

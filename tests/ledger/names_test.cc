@@ -334,6 +334,74 @@ TEST(Names, RevokedNameCanBeReRegisteredAfterExpiry) {
   EXPECT_EQ(c.name("n1")->status, NameStatus::kActive);
 }
 
+TEST(Names, PreorderAgainAfterItLapsed) {
+  Params p;
+  p.preorder_max_blocks = 3;
+  TestChain c(4, p);
+  Hash32 cm = name_commitment("n1", test_salt(1), c.addr(0));
+  ASSERT_EQ(c.run(0, op::NamePreorder{cm}).outcome, TxOutcome::kOk);
+  c.empty_blocks(3);
+  ASSERT_EQ(c.run(0, op::NamePreorder{cm}).outcome, TxOutcome::kOk);  // the lapsed one is replaced
+  EXPECT_EQ(c.run(0, op::NameRegister{"n1", test_salt(1), test_value(1), 100}).outcome, TxOutcome::kOk);
+}
+
+TEST(Names, RevokeThenUpdateInTheSameBlock) {
+  TestChain c;
+  ASSERT_EQ(c.register_name(0, "n1", 1).outcome, TxOutcome::kOk);
+  auto rs = c.block({c.tx(0, op::NameRevoke{"n1"}), c.tx(0, op::NameUpdate{"n1", test_value(2)}, kFee, 
+                                                          c.account(0).seq + 1)});
+  EXPECT_EQ(rs[0].outcome, TxOutcome::kOk);
+  EXPECT_EQ(rs[1].code, ErrorCode::kNameRevoked);
+  EXPECT_EQ(c.name("n1")->value, test_value(1));
+}
+
+TEST(Names, TransferThenOldOwnerUpdateInTheSameBlock) {
+  TestChain c;
+  ASSERT_EQ(c.register_name(0, "n1", 1).outcome, TxOutcome::kOk);
+  auto rs = c.block({c.tx(0, op::NameTransfer{"n1", c.addr(1)}),
+                     c.tx(0, op::NameUpdate{"n1", test_value(2)}, kFee, c.account(0).seq + 1)});
+  EXPECT_EQ(rs[0].outcome, TxOutcome::kOk);
+  EXPECT_EQ(rs[1].code, ErrorCode::kNotOwner);
+  // The new owner renews and updates.
+  EXPECT_EQ(c.run(1, op::NameRenew{"n1", 50}).outcome, TxOutcome::kOk);
+  EXPECT_EQ(c.run(1, op::NameUpdate{"n1", test_value(3)}).outcome, TxOutcome::kOk);
+}
+
+TEST(Names, RenewJustBeforeExpiryExtendsIt) {
+  TestChain c;
+  ASSERT_EQ(c.register_name(0, "n1", 1, 10).outcome, TxOutcome::kOk);  // expires at 12
+  c.empty_blocks(8);                                                     // next block is 11
+  ASSERT_EQ(c.run(0, op::NameRenew{"n1", 10}).outcome, TxOutcome::kOk);  // now expires at 22
+  c.empty_blocks(5);
+  EXPECT_EQ(c.run(0, op::NameUpdate{"n1", test_value(2)}).outcome, TxOutcome::kOk);
+}
+
+TEST(Names, Ed25519OwnerManagesName) {
+  TestChain c;
+  KeyPair ed = testing::test_key(40, KeyAlg::kEd25519);
+  Address ea = Address::of(ed.public_key());
+  ASSERT_EQ(c.run(0, op::Send{ea, 1'000'000}).outcome, TxOutcome::kOk);
+  Bytes salt = test_salt(4);
+  auto send = [&](uint64_t seq, Operation o) {
+    return c.block({make_tx(ed, c.chain_id(), seq, kFee, std::move(o)).value().encode()}).at(0);
+  };
+  ASSERT_EQ(send(0, op::NamePreorder{name_commitment("ed", salt, ea)}).outcome, TxOutcome::kOk);
+  ASSERT_EQ(send(1, op::NameRegister{"ed", salt, test_value(1), 100}).outcome, TxOutcome::kOk);
+  EXPECT_EQ(send(2, op::NameRevoke{"ed"}).outcome, TxOutcome::kOk);
+  EXPECT_EQ(c.name("ed")->owner, ea);
+  EXPECT_EQ(c.name("ed")->status, NameStatus::kRevoked);
+}
+
+TEST(Names, StillRevocableAfterGovernanceLowersNameLimit) {
+  TestChain c;
+  std::string longname(100, 'x');
+  ASSERT_EQ(c.register_name(1, longname, 1).outcome, TxOutcome::kOk);
+  ASSERT_EQ(c.run(0, op::GovPropose{{{"max_name_len", 32}}}).outcome, TxOutcome::kOk);
+  EXPECT_EQ(c.run(1, op::NameRevoke{longname}).outcome, TxOutcome::kOk);
+  // New registrations follow the new limit.
+  EXPECT_EQ(c.register_name(2, std::string(33, 'y'), 2).code, ErrorCode::kBadName);
+}
+
 TEST(Names, RenewBeyondMaxValidityFails) {
   Params p;
   p.max_validity_blocks = 100;

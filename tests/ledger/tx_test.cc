@@ -151,10 +151,10 @@ TEST(Tx, MalformedBytesAreRejected) {
   expect_rejected(c, Bytes{}, ErrorCode::kMalformed);
   expect_rejected(c, Bytes{0xff, 0x00, 0x12}, ErrorCode::kMalformed);
   Bytes truncated(good.begin(), good.end() - 1);
-  EXPECT_NE(c.block({truncated}).at(0).outcome, TxOutcome::kOk);
+  expect_rejected(c, truncated, ErrorCode::kMalformed);
   Bytes trailing = good;
   trailing.push_back(0);
-  EXPECT_EQ(c.block({trailing}).at(0).outcome, TxOutcome::kRejected);
+  expect_rejected(c, trailing, ErrorCode::kMalformed);
   // Not a map at all.
   expect_rejected(c, cbor::encode(cbor::Value::uint(5)), ErrorCode::kMalformed);
 }
@@ -215,6 +215,46 @@ TEST(Tx, NonCanonicalEncodingIsRejected) {
   Bytes bad = {0xb8, 0x06};
   bad.insert(bad.end(), good.begin() + 1, good.end());
   expect_rejected(c, bad, ErrorCode::kNonCanonical);
+}
+
+TEST(Tx, BoundaryValues) {
+  TestChain c;
+  // A fee nobody can pay is a rejection, not an overflow.
+  expect_rejected(c, c.tx(0, op::Send{c.addr(1), 1}, UINT64_MAX), ErrorCode::kInsufficientFunds);
+  EXPECT_EQ(c.run(0, op::Send{c.addr(1), UINT64_MAX}).code, ErrorCode::kInsufficientFunds);
+  EXPECT_EQ(c.run(0, op::NameRegister{"n", testing::test_salt(1), testing::test_value(1), UINT64_MAX}).code,
+            ErrorCode::kBadValidity);
+  ASSERT_EQ(c.register_name(0, "n", 2).outcome, TxOutcome::kOk);
+  EXPECT_EQ(c.run(0, op::NameRenew{"n", UINT64_MAX}).code, ErrorCode::kBadValidity);
+  EXPECT_EQ(c.run(0, op::GovApprove{UINT64_MAX}).code, ErrorCode::kProposalNotFound);
+  EXPECT_EQ(c.supply(), c.sum_of_balances());
+}
+
+TEST(Tx, MalformedNameOperations) {
+  TestChain c;
+  Tx tx = make_tx(c.key(0), c.chain_id(), 0, 10,
+                  op::NameRegister{"n", testing::test_salt(1), testing::test_value(1), 10})
+              .value();
+  cbor::Value m = tx_map(tx);
+  cbor::Value op = *m.find("op");
+  cbor::Value value = *op.find("value");
+  auto with_op = [&](const cbor::Value& o) { return cbor::encode(with_field(m, "op", o)); };
+  // Name as bytes instead of text.
+  expect_rejected(c, with_op(with_field(op, "name", cbor::Value::bytes(Bytes{'n'}))), ErrorCode::kMalformed);
+  // Value without cert_hash; config_hash of 31 bytes; cert_der as text.
+  expect_rejected(c, with_op(with_field(op, "value", with_field(value, "cert_hash", std::nullopt))),
+                  ErrorCode::kMalformed);
+  expect_rejected(c, with_op(with_field(op, "value", with_field(value, "config_hash", cbor::Value::bytes(Bytes(31, 1))))),
+                  ErrorCode::kMalformed);
+  expect_rejected(c, with_op(with_field(op, "value", with_field(value, "cert_der", cbor::Value::text("MIIB")))),
+                  ErrorCode::kMalformed);
+  // Validity as a negative integer.
+  expect_rejected(c, with_op(with_field(op, "validity", cbor::Value::integer(-5))), ErrorCode::kMalformed);
+  // gov.propose with a non-text key in its changes.
+  cbor::Value gov = cbor::Value::map({{cbor::Value::text("type"), cbor::Value::text("gov.propose")},
+                                      {cbor::Value::text("changes"),
+                                       cbor::Value::map({{cbor::Value::uint(1), cbor::Value::uint(2)}})}});
+  expect_rejected(c, with_op(gov), ErrorCode::kMalformed);
 }
 
 TEST(Tx, CheckTxMatchesExecution) {

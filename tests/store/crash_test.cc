@@ -77,7 +77,7 @@ struct Replay {
       Hash32 h = todo.back();
       todo.pop_back();
       if (h == empty_hash()) continue;
-      std::optional<Node> n = *nodes.get(h);
+      std::optional<Node> n = *nodes.get_node(h);
       TM_ASSERT(n.has_value());
       live.put(h, *n);
       if (n->kind == Node::Kind::kInternal) {

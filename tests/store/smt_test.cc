@@ -27,7 +27,7 @@ size_t check_subtree(const NodeStore& store, const Hash32& h, size_t depth, cons
                      bool* leaf) {
   *leaf = false;
   if (h == empty_hash()) return 0;
-  Result<std::optional<Node>> r = store.get(h);
+  Result<std::optional<Node>> r = store.get_node(h);
   EXPECT_TRUE(r.ok() && r->has_value()) << "missing node at depth " << depth;
   if (!r.ok() || !r->has_value()) return 0;
   const Node& n = **r;

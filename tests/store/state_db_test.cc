@@ -106,11 +106,11 @@ TEST(StateDb, CommitGetProve) {
   }
 
   // StateDb is a NodeStore: the root node is there.
-  Result<std::optional<Node>> root_node = db->get(db->root());
+  Result<std::optional<Node>> root_node = db->get_node(db->root());
   ASSERT_TRUE(root_node.ok());
   ASSERT_TRUE(root_node->has_value());
   EXPECT_EQ((*root_node)->hash(), db->root());
-  Result<std::optional<Node>> none = db->get(tree_key(as_bytes("not a node")));
+  Result<std::optional<Node>> none = db->get_node(tree_key(as_bytes("not a node")));
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
 
@@ -305,6 +305,29 @@ TEST(StateDb, OpenErrors) {
   r = StateDb::open(dir.path() + "/db");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kIo);
+}
+
+}  // namespace
+}  // namespace trustmesh::store
+
+namespace trustmesh::store {
+namespace {
+
+TEST(StateDb, BlockDigestIsStoredWithTheHeight) {
+  auto dir = std::filesystem::temp_directory_path() / ("trustmesh-digest-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  Hash32 d{};
+  d[0] = 7;
+  {
+    auto db = StateDb::open(dir.string()).value();
+    ASSERT_TRUE(db->commit(1, {{Bytes{'k'}, Bytes{'v'}}}, d).ok());
+    ASSERT_TRUE(db->commit(2, {{Bytes{'k'}, std::nullopt}}).ok());
+  }
+  auto db = StateDb::open(dir.string()).value();
+  EXPECT_EQ(db->block_digest_at(1).value(), std::optional<Hash32>(d));
+  EXPECT_FALSE(db->block_digest_at(2).value().has_value());
+  EXPECT_FALSE(db->block_digest_at(3).value().has_value());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
