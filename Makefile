@@ -7,7 +7,7 @@ JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATA    ?= data
 
-.PHONY: all deps configure build test test-asan run bench fmt fmt-check fuzz clean
+.PHONY: all deps configure build check test test-asan run bench fmt fmt-check fuzz clean
 
 all: build
 
@@ -22,7 +22,11 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# The whole suite, then again under ASan+UBSan (what CI runs).
+test: check test-asan
+
+# The suite once, optimised build only: the quick loop while developing.
+check: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -34,6 +34,7 @@ struct Admitted {
   Tx tx;
   Address sender;
   Account account;
+  Params params;
 };
 
 // Admission checks shared by check_tx and execute_tx. Errors here are
@@ -60,7 +61,7 @@ Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_
                                                          " cannot pay the fee " + std::to_string(tx.fee));
   }
   TM_TRY(verify_tx_signature(tx));
-  return Admitted{std::move(tx), sender, acct};
+  return Admitted{std::move(tx), sender, acct, std::move(params)};
 }
 
 Status dispatch(StateAccess& s, OpContext& c) {
@@ -114,10 +115,9 @@ Result<TxResult> execute_tx(Overlay& state, const BlockContext& ctx, ByteView tx
   s.put_supply(supply - a.tx.fee);
   res.burned = a.tx.fee;
 
-  TM_ASSIGN_OR_RETURN(Params params, s.params());
   Overlay scratch(as_reader(state));
   StateAccess ss(scratch);
-  OpContext c{ctx, a.tx, res.tx_hash, a.sender, params};
+  OpContext c{ctx, a.tx, res.tx_hash, a.sender, a.params};
   Status st = dispatch(ss, c);
   if (!st.ok()) {
     if (is_fatal(st.error())) return st.error();
