@@ -35,6 +35,32 @@ Result<Address> address_of(const Bytes& b, std::string_view what) {
   return a;
 }
 
+Result<Hash32> read_hash32(MapReader& r, std::string_view key) {
+  TM_ASSIGN_OR_RETURN(Bytes b, r.get_bytes(key));
+  return hash32_of(b, key);
+}
+
+Result<Address> read_address(MapReader& r, std::string_view key) {
+  TM_ASSIGN_OR_RETURN(Bytes b, r.get_bytes(key));
+  return address_of(b, key);
+}
+
+Result<std::map<std::string, uint64_t>> read_param_changes(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "changes"));  // checks: a map with text keys
+  std::map<std::string, uint64_t> out;
+  for (const auto& [k, val] : v.map_entries()) {
+    TM_ASSIGN_OR_RETURN(std::string key, k.as_text());
+    TM_ASSIGN_OR_RETURN(out[key], val.as_uint());
+  }
+  return out;
+}
+
+Value param_changes_to_cbor(const std::map<std::string, uint64_t>& changes) {
+  MapEntries e;
+  for (const auto& [k, val] : changes) e.emplace_back(text(k), Value::uint(val));
+  return Value::map(std::move(e));
+}
+
 // ---- Account ----
 
 Value Account::to_cbor() const {
@@ -63,8 +89,7 @@ Value NameValue::to_cbor() const {
 Result<NameValue> NameValue::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "name value"));
   NameValue nv;
-  TM_ASSIGN_OR_RETURN(Bytes ch, r.get_bytes("cert_hash"));
-  TM_ASSIGN_OR_RETURN(nv.cert_hash, hash32_of(ch, "cert_hash"));
+  TM_ASSIGN_OR_RETURN(nv.cert_hash, read_hash32(r, "cert_hash"));
   if (r.has("cert_der")) {
     TM_ASSIGN_OR_RETURN(Bytes der, r.get_bytes("cert_der"));
     nv.cert_der = std::move(der);
@@ -105,8 +130,7 @@ Value NameRecord::to_cbor() const {
 Result<NameRecord> NameRecord::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "name record"));
   NameRecord n;
-  TM_ASSIGN_OR_RETURN(Bytes owner, r.get_bytes("owner"));
-  TM_ASSIGN_OR_RETURN(n.owner, address_of(owner, "owner"));
+  TM_ASSIGN_OR_RETURN(n.owner, read_address(r, "owner"));
   TM_ASSIGN_OR_RETURN(const Value* val, r.get("value"));
   TM_ASSIGN_OR_RETURN(n.value, NameValue::from_cbor(*val));
   TM_ASSIGN_OR_RETURN(uint64_t status, r.get_uint("status"));
@@ -151,13 +175,10 @@ Result<HistoryEntry> HistoryEntry::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "history entry"));
   HistoryEntry h;
   TM_ASSIGN_OR_RETURN(h.height, r.get_uint("height"));
-  TM_ASSIGN_OR_RETURN(Bytes tx, r.get_bytes("tx"));
-  TM_ASSIGN_OR_RETURN(h.tx_hash, hash32_of(tx, "tx"));
+  TM_ASSIGN_OR_RETURN(h.tx_hash, read_hash32(r, "tx"));
   TM_ASSIGN_OR_RETURN(h.op, r.get_text("op"));
-  TM_ASSIGN_OR_RETURN(Bytes owner, r.get_bytes("owner"));
-  TM_ASSIGN_OR_RETURN(h.owner, address_of(owner, "owner"));
-  TM_ASSIGN_OR_RETURN(Bytes vh, r.get_bytes("value_hash"));
-  TM_ASSIGN_OR_RETURN(h.value_hash, hash32_of(vh, "value_hash"));
+  TM_ASSIGN_OR_RETURN(h.owner, read_address(r, "owner"));
+  TM_ASSIGN_OR_RETURN(h.value_hash, read_hash32(r, "value_hash"));
   TM_ASSIGN_OR_RETURN(h.expires_at, r.get_uint("expires_at"));
   TM_TRY(r.finish());
   return h;
@@ -186,13 +207,11 @@ Result<std::vector<Address>> addresses_from_cbor(const Value& v, std::string_vie
 }
 
 Value Proposal::to_cbor() const {
-  MapEntries ch;
-  for (const auto& [k, val] : changes) ch.emplace_back(text(k), Value::uint(val));
   return Value::map({
       {text("id"), Value::uint(id)},
       {text("proposer"), bytes(proposer.view())},
       {text("height"), Value::uint(height)},
-      {text("changes"), Value::map(std::move(ch))},
+      {text("changes"), param_changes_to_cbor(changes)},
       {text("approvals"), addresses_to_cbor(approvals)},
       {text("applied"), Value::boolean(applied)},
   });
@@ -202,15 +221,10 @@ Result<Proposal> Proposal::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "proposal"));
   Proposal p;
   TM_ASSIGN_OR_RETURN(p.id, r.get_uint("id"));
-  TM_ASSIGN_OR_RETURN(Bytes proposer, r.get_bytes("proposer"));
-  TM_ASSIGN_OR_RETURN(p.proposer, address_of(proposer, "proposer"));
+  TM_ASSIGN_OR_RETURN(p.proposer, read_address(r, "proposer"));
   TM_ASSIGN_OR_RETURN(p.height, r.get_uint("height"));
   TM_ASSIGN_OR_RETURN(const Value* ch, r.get("changes"));
-  TM_ASSIGN_OR_RETURN(auto cr, MapReader::of(*ch, "proposal changes"));
-  for (const auto& [k, val] : ch->map_entries()) {
-    TM_ASSIGN_OR_RETURN(std::string key, k.as_text());
-    TM_ASSIGN_OR_RETURN(p.changes[key], val.as_uint());
-  }
+  TM_ASSIGN_OR_RETURN(p.changes, read_param_changes(*ch));
   TM_ASSIGN_OR_RETURN(const Value* ap, r.get("approvals"));
   TM_ASSIGN_OR_RETURN(p.approvals, addresses_from_cbor(*ap, "approvals"));
   TM_ASSIGN_OR_RETURN(p.applied, r.get_bool("applied"));

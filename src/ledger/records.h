@@ -18,6 +18,11 @@ namespace trustmesh::ledger {
 // CBOR helpers shared by records and transactions.
 Result<Hash32> hash32_of(const Bytes& b, std::string_view what);
 Result<Address> address_of(const Bytes& b, std::string_view what);
+Result<Hash32> read_hash32(cbor::MapReader& r, std::string_view key);
+Result<Address> read_address(cbor::MapReader& r, std::string_view key);
+// {text: uint} map of parameter changes (governance).
+Result<std::map<std::string, uint64_t>> read_param_changes(const cbor::Value& v);
+cbor::Value param_changes_to_cbor(const std::map<std::string, uint64_t>& changes);
 
 struct Account {
   uint64_t balance = 0;

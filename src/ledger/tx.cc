@@ -45,9 +45,7 @@ struct ToCbor {
   }
   Value operator()(const op::NameRevoke& o) const { return typed("name.revoke", {{text("name"), text(o.name)}}); }
   Value operator()(const op::GovPropose& o) const {
-    MapEntries ch;
-    for (const auto& [k, v] : o.changes) ch.emplace_back(text(k), Value::uint(v));
-    return typed("gov.propose", {{text("changes"), Value::map(std::move(ch))}});
+    return typed("gov.propose", {{text("changes"), param_changes_to_cbor(o.changes)}});
   }
   Value operator()(const op::GovApprove& o) const {
     return typed("gov.approve", {{text("proposal"), Value::uint(o.proposal)}});
@@ -66,11 +64,6 @@ struct TypeName {
   std::string_view operator()(const op::GovApprove&) const { return "gov.approve"; }
 };
 
-Result<Address> read_address(MapReader& r, std::string_view key) {
-  TM_ASSIGN_OR_RETURN(Bytes b, r.get_bytes(key));
-  return address_of(b, key);
-}
-
 Result<NameValue> read_value(MapReader& r) {
   TM_ASSIGN_OR_RETURN(const Value* v, r.get("value"));
   return NameValue::from_cbor(*v);
@@ -85,8 +78,7 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
   }
   if (type == "name.preorder") {
     op::NamePreorder o;
-    TM_ASSIGN_OR_RETURN(Bytes c, r.get_bytes("commitment"));
-    TM_ASSIGN_OR_RETURN(o.commitment, hash32_of(c, "commitment"));
+    TM_ASSIGN_OR_RETURN(o.commitment, read_hash32(r, "commitment"));
     return Operation(o);
   }
   if (type == "name.register") {
@@ -126,11 +118,7 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
   if (type == "gov.propose") {
     op::GovPropose o;
     TM_ASSIGN_OR_RETURN(const Value* ch, r.get("changes"));
-    TM_ASSIGN_OR_RETURN(auto cr, MapReader::of(*ch, "changes"));
-    for (const auto& [k, v] : ch->map_entries()) {
-      TM_ASSIGN_OR_RETURN(std::string key, k.as_text());
-      TM_ASSIGN_OR_RETURN(o.changes[key], v.as_uint());
-    }
+    TM_ASSIGN_OR_RETURN(o.changes, read_param_changes(*ch));
     return Operation(std::move(o));
   }
   if (type == "gov.approve") {

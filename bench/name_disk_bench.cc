@@ -1,0 +1,74 @@
+// Disk bytes per device name: registers N names through the real ledger on
+// RocksDB (preorder then register, blocks of 1,000 txs, one sender per name)
+// and divides the data directory's size by N. Each name costs its record, its
+// first history entry, the sender's account and the tree nodes of every state
+// version written on the way (no pruning yet).
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "core/hash.h"
+#include "ledger/genesis.h"
+#include "store/ledger_db.h"
+
+namespace {
+
+using namespace trustmesh;
+using namespace trustmesh::ledger;
+namespace fs = std::filesystem;
+
+uint64_t dir_bytes(const fs::path& p) {
+  uint64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(p)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+void BM_DiskBytesPerName(benchmark::State& st) {
+  const int n = static_cast<int>(st.range(0));
+  constexpr int kBlock = 1000;
+  std::vector<KeyPair> keys;
+  Genesis g;
+  g.chain_id = "bench";
+  for (int i = 0; i < n; ++i) {
+    keys.push_back(KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("disk-" + std::to_string(i)))).value());
+    g.accounts.push_back({Address::of(keys.back().public_key()), 1'000'000'000});
+  }
+  g.trustees = {g.accounts[0].address};
+  fs::path dir = fs::temp_directory_path() / "trustmesh-bench-names";
+  uint64_t before = 0, after = 0;
+  for (auto _ : st) {
+    fs::remove_all(dir);
+    {
+      auto db = store::LedgerDb::open(dir.string()).value();
+      if (!db->init(g).ok()) st.SkipWithError("init");
+      before = dir_bytes(dir);
+      for (int start = 0; start < n; start += kBlock) {
+        std::vector<Bytes> pre, reg;
+        for (int i = start; i < std::min(n, start + kBlock); ++i) {
+          std::string name = "urn:dev:" + to_hex(sha256(as_bytes(std::to_string(i)))).substr(0, 32);
+          Hash32 s = sha256(as_bytes("salt" + name));
+          Bytes salt(s.begin(), s.end());
+          pre.push_back(make_tx(keys[i], "bench", 0, 10, op::NamePreorder{name_commitment(name, salt, g.accounts[i].address)})
+                            .value()
+                            .encode());
+          NameValue v;
+          v.cert_hash = sha256(as_bytes("cert" + name));
+          v.config_hash = sha256(as_bytes("cfg" + name));
+          reg.push_back(make_tx(keys[i], "bench", 1, 10, op::NameRegister{name, salt, v, 100000}).value().encode());
+        }
+        if (!db->apply_block(0, pre).ok() || !db->apply_block(0, reg).ok()) st.SkipWithError("block");
+      }
+    }
+    after = dir_bytes(dir);
+  }
+  st.counters["names"] = n;
+  st.counters["disk_bytes_per_name"] = static_cast<double>(after - before) / n;
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_DiskBytesPerName)->Arg(20000)->Iterations(1)->Unit(benchmark::kSecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
