@@ -38,7 +38,8 @@ struct Fixture {
   Fixture() {
     genesis.chain_id = "bench";
     for (int i = 0; i < kAccounts; ++i) {
-      keys.push_back(KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("bench-" + std::to_string(i)))).value());
+      keys.push_back(
+          KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("bench-" + std::to_string(i)))).value());
       genesis.accounts.push_back({Address::of(keys.back().public_key()), 1'000'000'000});
     }
     genesis.trustees = {genesis.accounts[0].address};
@@ -55,7 +56,8 @@ struct Fixture {
                               .encode());
       NameValue v;
       v.cert_hash = sha256(as_bytes("cert-" + name));
-      registers.push_back(make_tx(keys[i], "bench", 1, 10, op::NameRegister{name, salt, v, 1000}).value().encode());
+      registers.push_back(
+          make_tx(keys[i], "bench", 1, 10, op::NameRegister{name, salt, v, 1000}).value().encode());
     }
   }
 };
@@ -97,7 +99,8 @@ void BM_PublicKeyParse(benchmark::State& st) {
 }
 BENCHMARK(BM_PublicKeyParse)->Unit(benchmark::kMicrosecond);
 
-void run_block(benchmark::State& st, const std::vector<Bytes>& txs, const StateReader& base, uint64_t height) {
+void run_block(benchmark::State& st, const std::vector<Bytes>& txs, const StateReader& base,
+               uint64_t height) {
   // Untimed warm-up pass: a node has usually seen a sender before, so its key
   // is in the parsed-key cache (BM_PublicKeyParse shows the cost of a miss).
   {

@@ -24,6 +24,8 @@ if raw:
         if k in rate:
             print(f"ratio {k} / BM_RawEcdsaP256Verify = {rate[k] / raw:.2f}  ({rate[k]:.0f}/s vs {raw:.0f}/s)")
 PY
+echo "== name_disk_bench"
+"./$BUILD/name_disk_bench" --benchmark_out="$OUT/name_disk_bench.json" --benchmark_out_format=json
 if [ -x "./$BUILD/tree_bench" ]; then
   echo "== tree_bench"
   "./$BUILD/tree_bench" --benchmark_format=console --benchmark_out="$OUT/tree_bench.json" \

@@ -19,7 +19,8 @@ Result<std::vector<BlockLine>> parse_blocks_file(const std::string& text) {
     std::string where = "blocks file line " + std::to_string(lineno) + ": ";
     if (line.find_first_not_of(" \t\r") == std::string::npos || line[0] == '#') continue;
     json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) return make_error(ErrorCode::kMalformed, where + "not a JSON object");
+    if (j.is_discarded() || !j.is_object())
+      return make_error(ErrorCode::kMalformed, where + "not a JSON object");
     for (const auto& [k, v] : j.items()) {
       if (k != "height" && k != "time" && k != "txs") {
         return make_error(ErrorCode::kMalformed, where + "unknown field '" + k + "'");
@@ -28,23 +29,28 @@ Result<std::vector<BlockLine>> parse_blocks_file(const std::string& text) {
     if (!j.contains("height") || !j["height"].is_number_unsigned()) {
       return make_error(ErrorCode::kMalformed, where + "height (non-negative integer) is required");
     }
-    if (!j.contains("txs") || !j["txs"].is_array()) return make_error(ErrorCode::kMalformed, where + "txs must be an array");
+    if (!j.contains("txs") || !j["txs"].is_array())
+      return make_error(ErrorCode::kMalformed, where + "txs must be an array");
     BlockLine b;
     b.height = j["height"].get<uint64_t>();
     if (j.contains("time")) {
-      if (!j["time"].is_number_unsigned()) return make_error(ErrorCode::kMalformed, where + "time must be an integer");
+      if (!j["time"].is_number_unsigned())
+        return make_error(ErrorCode::kMalformed, where + "time must be an integer");
       b.time = j["time"].get<uint64_t>();
     }
     if (!out.empty() && b.height != out.back().height + 1) {
-      return make_error(ErrorCode::kInvalidArgument, where + "height " + std::to_string(b.height) + " does not follow " +
+      return make_error(ErrorCode::kInvalidArgument, where + "height " + std::to_string(b.height) +
+                                                         " does not follow " +
                                                          std::to_string(out.back().height));
     }
     size_t i = 0;
     for (const auto& t : j["txs"]) {
-      if (!t.is_string()) return make_error(ErrorCode::kMalformed, where + "txs[" + std::to_string(i) + "] must be hex");
+      if (!t.is_string())
+        return make_error(ErrorCode::kMalformed, where + "txs[" + std::to_string(i) + "] must be hex");
       auto bytes = from_hex(t.get<std::string>());
       if (!bytes.ok()) {
-        return make_error(ErrorCode::kMalformed, where + "txs[" + std::to_string(i) + "]: " + bytes.error().message);
+        return make_error(ErrorCode::kMalformed,
+                          where + "txs[" + std::to_string(i) + "]: " + bytes.error().message);
       }
       b.txs.push_back(std::move(bytes).value());
       ++i;

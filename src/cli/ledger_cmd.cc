@@ -79,8 +79,9 @@ int run_apply(const ApplyOpts& o) {
       continue;
     }
     if (b.height != l.height() + 1) {
-      return fail(make_error(ErrorCode::kInvalidArgument, "blocks file jumps to height " + std::to_string(b.height) +
-                                                              " but the ledger is at " + std::to_string(l.height())));
+      return fail(
+          make_error(ErrorCode::kInvalidArgument, "blocks file jumps to height " + std::to_string(b.height) +
+                                                      " but the ledger is at " + std::to_string(l.height())));
     }
     auto applied = l.apply_block(b.time, b.txs);
     if (!applied.ok()) return fail(applied.error());
@@ -89,21 +90,25 @@ int run_apply(const ApplyOpts& o) {
     if (o.json) {
       json txs = json::array();
       for (const auto& r : applied->txs) txs.push_back(tx_result_json(r));
-      std::cout << json{{"height", applied->height}, {"root", to_hex(applied->root)}, {"txs", txs}}.dump() << "\n";
+      std::cout << json{{"height", applied->height}, {"root", to_hex(applied->root)}, {"txs", txs}}.dump()
+                << "\n";
     } else {
-      std::cout << "height " << applied->height << " root " << to_hex(applied->root) << " txs " << b.txs.size()
-                << " (ok " << counts[0] << ", failed " << counts[1] << ", rejected " << counts[2] << ")\n";
+      std::cout << "height " << applied->height << " root " << to_hex(applied->root) << " txs "
+                << b.txs.size() << " (ok " << counts[0] << ", failed " << counts[1] << ", rejected "
+                << counts[2] << ")\n";
       if (o.verbose) {
         for (const auto& r : applied->txs) {
           std::cout << "  " << to_hex(r.tx_hash).substr(0, 16) << " " << ledger::tx_outcome_name(r.outcome);
-          if (r.outcome != ledger::TxOutcome::kOk) std::cout << " " << error_code_name(r.code) << ": " << r.message;
+          if (r.outcome != ledger::TxOutcome::kOk)
+            std::cout << " " << error_code_name(r.code) << ": " << r.message;
           std::cout << "\n";
         }
       }
     }
   }
   if (!o.json && skipped > 0) {
-    std::cout << "skipped " << skipped << " block(s) already in " << o.data << " (checked: same as committed)\n";
+    std::cout << "skipped " << skipped << " block(s) already in " << o.data
+              << " (checked: same as committed)\n";
   }
   if (!o.json) std::cout << "final height " << l.height() << " root " << to_hex(l.root()) << "\n";
   return 0;
@@ -140,7 +145,8 @@ int run_demo(const DemoOpts& o) {
     if (!r.ok()) return fail(r.error());
     state.apply(r->changes);
     lines += block_to_json_line(b) + "\n";
-    if (o.blocks >= 100 && h % (o.blocks / 10) == 0) std::cerr << "demo: " << h << "/" << o.blocks << " blocks\n";
+    if (o.blocks >= 100 && h % (o.blocks / 10) == 0)
+      std::cerr << "demo: " << h << "/" << o.blocks << " blocks\n";
   }
   std::string gpath = o.out + "/genesis.json", bpath = o.out + "/blocks.jsonl";
   Status st = write_file(gpath, g.to_json());
@@ -154,7 +160,8 @@ int run_demo(const DemoOpts& o) {
 }
 
 int run_root(const std::string& data, std::optional<uint64_t> height, bool as_json) {
-  if (!std::filesystem::exists(data)) return fail(make_error(ErrorCode::kNotFound, "no data directory " + data));
+  if (!std::filesystem::exists(data))
+    return fail(make_error(ErrorCode::kNotFound, "no data directory " + data));
   auto db = store::LedgerDb::open(data);
   if (!db.ok()) return fail(db.error());
   uint64_t h = height.value_or((*db)->height());
@@ -169,7 +176,8 @@ int run_root(const std::string& data, std::optional<uint64_t> height, bool as_js
 }
 
 int run_name(const std::string& data, const std::string& name, bool as_json) {
-  if (!std::filesystem::exists(data)) return fail(make_error(ErrorCode::kNotFound, "no data directory " + data));
+  if (!std::filesystem::exists(data))
+    return fail(make_error(ErrorCode::kNotFound, "no data directory " + data));
   auto db = store::LedgerDb::open(data);
   if (!db.ok()) return fail(db.error());
   store::LedgerDb& l = **db;
@@ -181,8 +189,9 @@ int run_name(const std::string& data, const std::string& name, bool as_json) {
   Bytes key = ledger::schema::name_key(name);
   auto proof = l.state().prove(key);
   if (!proof.ok()) return fail(proof.error());
-  Status verified = *rec ? store::verify_membership(l.root(), key, cbor::encode(rec->value().to_cbor()), *proof)
-                         : store::verify_non_membership(l.root(), key, *proof);
+  Status verified =
+      *rec ? store::verify_membership(l.root(), key, cbor::encode(rec->value().to_cbor()), *proof)
+           : store::verify_non_membership(l.root(), key, *proof);
   if (!verified.ok()) return fail(verified.error());
   json j = {{"name", name},
             {"height", l.height()},
@@ -220,15 +229,15 @@ int run_name(const std::string& data, const std::string& name, bool as_json) {
     return 0;
   }
   if (!*rec) {
-    std::cout << name << ": not registered (non-membership proved against root " << to_hex(l.root()).substr(0, 16)
-              << "... at height " << l.height() << ")\n";
+    std::cout << name << ": not registered (non-membership proved against root "
+              << to_hex(l.root()).substr(0, 16) << "... at height " << l.height() << ")\n";
     return 0;
   }
   std::cout << name << "\n  owner      " << j["owner"].get<std::string>() << "\n  status     "
             << j["status"].get<std::string>() << "\n  cert hash  " << j["cert_hash"].get<std::string>()
-            << "\n  expires at height " << j["expires_at"] << "\n  proof      "
-            << j["proof_bytes"] << " bytes, verified against root " << to_hex(l.root()).substr(0, 16)
-            << "... at height " << l.height() << "\n  history\n";
+            << "\n  expires at height " << j["expires_at"] << "\n  proof      " << j["proof_bytes"]
+            << " bytes, verified against root " << to_hex(l.root()).substr(0, 16) << "... at height "
+            << l.height() << "\n  history\n";
   for (const auto& e : j["history"]) {
     std::cout << "    height " << e["height"] << "  " << e["op"].get<std::string>() << "  owner "
               << e["owner"].get<std::string>() << "\n";
@@ -244,12 +253,17 @@ void add_ledger_commands(CLI::App& app) {
 
   auto apply_opts = std::make_shared<ApplyOpts>();
   CLI::App* apply = ledger->add_subcommand(
-      "apply", "Apply blocks of transactions from a file onto a genesis and print the state root after each block");
-  apply->add_option("--genesis", apply_opts->genesis, "Genesis JSON file")->required()->check(CLI::ExistingFile);
+      "apply",
+      "Apply blocks of transactions from a file onto a genesis and print the state root after each block");
+  apply->add_option("--genesis", apply_opts->genesis, "Genesis JSON file")
+      ->required()
+      ->check(CLI::ExistingFile);
   apply->add_option("--blocks", apply_opts->blocks, "Blocks file (JSON Lines, one block per line)")
       ->required()
       ->check(CLI::ExistingFile);
-  apply->add_option("--data", apply_opts->data, "Data directory (RocksDB); created if missing, resumed if present")
+  apply
+      ->add_option("--data", apply_opts->data,
+                   "Data directory (RocksDB); created if missing, resumed if present")
       ->required();
   apply->add_flag("--json", apply_opts->json, "One JSON object per block, with every transaction's result");
   apply->add_flag("-v,--verbose", apply_opts->verbose, "Print each transaction's outcome");
@@ -279,7 +293,8 @@ void add_ledger_commands(CLI::App& app) {
   auto name_data = std::make_shared<std::string>();
   auto name_name = std::make_shared<std::string>();
   auto name_json = std::make_shared<bool>(false);
-  CLI::App* name = ledger->add_subcommand("name", "Show a device name's record and history, with a verified proof");
+  CLI::App* name =
+      ledger->add_subcommand("name", "Show a device name's record and history, with a verified proof");
   name->add_option("name", *name_name, "The name")->required();
   name->add_option("--data", *name_data, "Data directory")->required();
   name->add_flag("--json", *name_json, "JSON output");

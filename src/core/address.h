@@ -21,7 +21,7 @@ class Address {
  public:
   Address() { bytes_.fill(0); }
   static Address of(const PublicKey& key);
-  static Result<Address> from_bytes(ByteView raw);  // exactly 20 bytes
+  static Result<Address> from_bytes(ByteView raw);      // exactly 20 bytes
   static Result<Address> parse(std::string_view text);  // Bech32m "tm1..."
 
   std::string to_string() const;

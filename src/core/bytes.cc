@@ -30,7 +30,8 @@ Result<Bytes> from_hex(std::string_view hex) {
     int hi = hex_value(hex[2 * i]);
     int lo = hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return make_error(ErrorCode::kMalformed, "non-hex character at offset " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+      return make_error(ErrorCode::kMalformed,
+                        "non-hex character at offset " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
     }
     out[i] = static_cast<uint8_t>((hi << 4) | lo);
   }

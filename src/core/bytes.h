@@ -28,11 +28,19 @@ Result<Hash32> hash32_from_hex(std::string_view hex);
 inline ByteView as_bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
-inline Bytes to_bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
-inline Bytes to_bytes(ByteView v) { return Bytes(v.begin(), v.end()); }
-inline std::string to_string(ByteView v) { return std::string(v.begin(), v.end()); }
+inline Bytes to_bytes(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
+inline Bytes to_bytes(ByteView v) {
+  return Bytes(v.begin(), v.end());
+}
+inline std::string to_string(ByteView v) {
+  return std::string(v.begin(), v.end());
+}
 
-inline void append(Bytes& out, ByteView data) { out.insert(out.end(), data.begin(), data.end()); }
+inline void append(Bytes& out, ByteView data) {
+  out.insert(out.end(), data.begin(), data.end());
+}
 void append_u32_be(Bytes& out, uint32_t v);
 void append_u64_be(Bytes& out, uint64_t v);
 uint64_t read_u64_be(ByteView in);  // in.size() must be 8 (asserted)

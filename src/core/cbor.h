@@ -68,7 +68,7 @@ class Value {
   Result<Bytes> as_bytes() const;
   Result<std::string> as_text() const;
   Result<bool> as_bool() const;
-  const Array& array_items() const;   // asserts is_array()
+  const Array& array_items() const;       // asserts is_array()
   const MapEntries& map_entries() const;  // asserts is_map(); in canonical order after decode
   // Copy-free views (assert the type): the argument n of a kNegInt (value -1 - n),
   // the payload of a kBytes, the payload of a kText.
@@ -83,8 +83,8 @@ class Value {
 
  private:
   Type type_;
-  uint64_t u_ = 0;  // kUint value, kNegInt argument, kBool 0/1
-  std::string s_;   // kBytes / kText payload
+  uint64_t u_ = 0;            // kUint value, kNegInt argument, kBool 0/1
+  std::string s_;             // kBytes / kText payload
   std::vector<Value> items_;  // kArray
   MapEntries entries_;        // kMap
 };

@@ -23,7 +23,8 @@ Result<PublicKey> PublicKey::from_encoded_cached(ByteView encoded) {
   thread_local std::array<std::array<Entry, 2>, kSets> cache;
   // The last bytes of a key are uniformly distributed (point coordinate / Ed25519 key).
   size_t set = 0;
-  if (encoded.size() >= 2) set = (size_t{encoded[encoded.size() - 1]} << 8 | encoded[encoded.size() - 2]) % kSets;
+  if (encoded.size() >= 2)
+    set = (size_t{encoded[encoded.size() - 1]} << 8 | encoded[encoded.size() - 2]) % kSets;
   auto& ways = cache[set];
   if (holds(ways[0], encoded)) return *ways[0];
   if (holds(ways[1], encoded)) {

@@ -21,12 +21,12 @@ enum class ErrorCode : uint16_t {
   kOk = 0,
   // Generic input errors (1xx).
   kInvalidArgument = 100,
-  kMalformed = 101,         // bytes/text that do not parse
-  kNonCanonical = 102,      // parses, but is not the one canonical form
-  kTooLarge = 103,          // exceeds a size, depth or count limit
-  kUnsupported = 104,       // well-formed but a feature we refuse (floats, tags)
+  kMalformed = 101,     // bytes/text that do not parse
+  kNonCanonical = 102,  // parses, but is not the one canonical form
+  kTooLarge = 103,      // exceeds a size, depth or count limit
+  kUnsupported = 104,   // well-formed but a feature we refuse (floats, tags)
   kNotFound = 105,
-  kIo = 106,                // storage or file error (edges only)
+  kIo = 106,  // storage or file error (edges only)
   kInternal = 107,
   // Crypto (2xx).
   kBadKey = 200,
@@ -83,15 +83,15 @@ inline Error make_error(ErrorCode code, std::string message) {
 }
 
 // Always-on invariant check (TigerBeetle style): cheap conditions only.
-#define TM_ASSERT(cond)                                        \
-  do {                                                         \
-    if (!(cond)) ::trustmesh::fatal(#cond, __FILE__, __LINE__);       \
+#define TM_ASSERT(cond)                                         \
+  do {                                                          \
+    if (!(cond)) ::trustmesh::fatal(#cond, __FILE__, __LINE__); \
   } while (0)
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
@@ -143,17 +143,16 @@ class [[nodiscard]] Status {
 };
 
 // Propagate an error from an expression returning Status or Result<T>.
-#define TM_TRY(expr)                                    \
-  do {                                                  \
-    auto&& tm_try_r_ = (expr);                          \
-    if (!tm_try_r_.ok()) return tm_try_r_.error();      \
+#define TM_TRY(expr)                               \
+  do {                                             \
+    auto&& tm_try_r_ = (expr);                     \
+    if (!tm_try_r_.ok()) return tm_try_r_.error(); \
   } while (0)
 
 #define TM_CONCAT_INNER(a, b) a##b
 #define TM_CONCAT(a, b) TM_CONCAT_INNER(a, b)
 // TM_ASSIGN_OR_RETURN(auto x, f()); binds the value or returns the error.
-#define TM_ASSIGN_OR_RETURN(lhs, expr) \
-  TM_ASSIGN_OR_RETURN_IMPL(TM_CONCAT(tm_r_, __LINE__), lhs, expr)
+#define TM_ASSIGN_OR_RETURN(lhs, expr) TM_ASSIGN_OR_RETURN_IMPL(TM_CONCAT(tm_r_, __LINE__), lhs, expr)
 #define TM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.error();             \

@@ -10,7 +10,8 @@ namespace {
 template <typename T>
 Result<T> decode_record(const cbor::Value& v, std::string_view what) {
   auto r = T::from_cbor(v);
-  if (!r.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + r.error().message);
+  if (!r.ok())
+    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + r.error().message);
   return r;
 }
 
@@ -30,17 +31,21 @@ Error corrupt(std::string_view what, const Error& e) {
 
 Result<std::optional<cbor::Value>> StateAccess::read(const Bytes& key, std::string_view what) {
   auto raw = s_.get(key);
-  if (!raw.ok()) return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
+  if (!raw.ok())
+    return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
   if (!raw.value()) return std::optional<cbor::Value>();
   auto v = cbor::decode(**raw);
   if (!v.ok()) return corrupt(what, v.error());
   return std::optional<cbor::Value>(std::move(v).value());
 }
 
-void StateAccess::write(const Bytes& key, const cbor::Value& v) { s_.put(key, cbor::encode(v)); }
+void StateAccess::write(const Bytes& key, const cbor::Value& v) {
+  s_.put(key, cbor::encode(v));
+}
 
 Result<Account> StateAccess::account(const Address& a) {
-  TM_ASSIGN_OR_RETURN(auto acct, optional_record<Account>(read(schema::account_key(a), "account"), "account"));
+  TM_ASSIGN_OR_RETURN(auto acct,
+                      optional_record<Account>(read(schema::account_key(a), "account"), "account"));
   return acct.value_or(Account{});
 }
 
@@ -69,7 +74,8 @@ void StateAccess::erase_preorder(const Hash32& commitment, const Address& owner)
 }
 
 Result<std::optional<HistoryEntry>> StateAccess::history(std::string_view name, uint32_t index) {
-  return optional_record<HistoryEntry>(read(schema::history_key(name, index), "history entry"), "history entry");
+  return optional_record<HistoryEntry>(read(schema::history_key(name, index), "history entry"),
+                                       "history entry");
 }
 
 void StateAccess::put_history(std::string_view name, uint32_t index, const HistoryEntry& h) {
@@ -82,7 +88,9 @@ Result<Params> StateAccess::params() {
   return *p;
 }
 
-void StateAccess::put_params(const Params& p) { write(schema::params_key(), p.to_cbor()); }
+void StateAccess::put_params(const Params& p) {
+  write(schema::params_key(), p.to_cbor());
+}
 
 Result<uint64_t> StateAccess::supply() {
   TM_ASSIGN_OR_RETURN(auto v, read(schema::supply_key(), "supply"));
@@ -92,7 +100,9 @@ Result<uint64_t> StateAccess::supply() {
   return u;
 }
 
-void StateAccess::put_supply(uint64_t v) { write(schema::supply_key(), cbor::Value::uint(v)); }
+void StateAccess::put_supply(uint64_t v) {
+  write(schema::supply_key(), cbor::Value::uint(v));
+}
 
 Result<std::vector<Address>> StateAccess::trustees() {
   TM_ASSIGN_OR_RETURN(auto v, read(schema::trustees_key(), "trustees"));
@@ -102,7 +112,9 @@ Result<std::vector<Address>> StateAccess::trustees() {
   return t;
 }
 
-void StateAccess::put_trustees(const std::vector<Address>& t) { write(schema::trustees_key(), addresses_to_cbor(t)); }
+void StateAccess::put_trustees(const std::vector<Address>& t) {
+  write(schema::trustees_key(), addresses_to_cbor(t));
+}
 
 Result<uint64_t> StateAccess::next_proposal_id() {
   TM_ASSIGN_OR_RETURN(auto v, read(schema::next_proposal_key(), "next proposal id"));
@@ -112,12 +124,16 @@ Result<uint64_t> StateAccess::next_proposal_id() {
   return u;
 }
 
-void StateAccess::put_next_proposal_id(uint64_t id) { write(schema::next_proposal_key(), cbor::Value::uint(id)); }
+void StateAccess::put_next_proposal_id(uint64_t id) {
+  write(schema::next_proposal_key(), cbor::Value::uint(id));
+}
 
 Result<std::optional<Proposal>> StateAccess::proposal(uint64_t id) {
   return optional_record<Proposal>(read(schema::proposal_key(id), "proposal"), "proposal");
 }
 
-void StateAccess::put_proposal(const Proposal& p) { write(schema::proposal_key(p.id), p.to_cbor()); }
+void StateAccess::put_proposal(const Proposal& p) {
+  write(schema::proposal_key(p.id), p.to_cbor());
+}
 
 }  // namespace trustmesh::ledger

@@ -14,7 +14,9 @@
 namespace trustmesh::ledger {
 
 // True for errors that mean the node, not the transaction, is broken.
-inline bool is_fatal(const Error& e) { return e.code == ErrorCode::kIo || e.code == ErrorCode::kInternal; }
+inline bool is_fatal(const Error& e) {
+  return e.code == ErrorCode::kIo || e.code == ErrorCode::kInternal;
+}
 
 class StateAccess {
  public:

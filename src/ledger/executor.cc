@@ -50,11 +50,12 @@ Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_
   TM_ASSIGN_OR_RETURN(Account acct, s.account(sender));
   if (tx.seq != acct.seq) {
     return make_error(ErrorCode::kBadSequence, "sequence " + std::to_string(tx.seq) + " but account " +
-                                                   sender.to_string() + " expects " + std::to_string(acct.seq));
+                                                   sender.to_string() + " expects " +
+                                                   std::to_string(acct.seq));
   }
   if (tx.fee < params.min_tx_fee) {
-    return make_error(ErrorCode::kFeeTooLow,
-                      "fee " + std::to_string(tx.fee) + " is below the minimum " + std::to_string(params.min_tx_fee));
+    return make_error(ErrorCode::kFeeTooLow, "fee " + std::to_string(tx.fee) + " is below the minimum " +
+                                                 std::to_string(params.min_tx_fee));
   }
   if (acct.balance < tx.fee) {
     return make_error(ErrorCode::kInsufficientFunds, "balance " + std::to_string(acct.balance) +
@@ -132,7 +133,8 @@ Result<TxResult> execute_tx(Overlay& state, const BlockContext& ctx, ByteView tx
   return res;
 }
 
-Result<BlockResult> execute_block(const StateReader& state, const BlockContext& ctx, const std::vector<Bytes>& txs) {
+Result<BlockResult> execute_block(const StateReader& state, const BlockContext& ctx,
+                                  const std::vector<Bytes>& txs) {
   TM_ASSERT(ctx.height >= 1);
   Overlay block(state);
   BlockResult out;
@@ -148,8 +150,8 @@ Result<BlockResult> execute_block(const StateReader& state, const BlockContext& 
 Status check_name(std::string_view name, uint64_t max_len) {
   if (name.empty()) return make_error(ErrorCode::kBadName, "name is empty");
   if (name.size() > max_len) {
-    return make_error(ErrorCode::kBadName,
-                      "name is " + std::to_string(name.size()) + " bytes; the limit is " + std::to_string(max_len));
+    return make_error(ErrorCode::kBadName, "name is " + std::to_string(name.size()) +
+                                               " bytes; the limit is " + std::to_string(max_len));
   }
   auto alnum = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
   for (size_t i = 0; i < name.size(); ++i) {

@@ -43,8 +43,8 @@ struct TxResult {
   Hash32 tx_hash{};  // SHA-256 of the tx bytes as given
   TxOutcome outcome = TxOutcome::kRejected;
   ErrorCode code = ErrorCode::kOk;
-  std::string message;   // empty when ok
-  uint64_t burned = 0;   // tx fee + name fees burned by this tx
+  std::string message;  // empty when ok
+  uint64_t burned = 0;  // tx fee + name fees burned by this tx
 
   cbor::Value to_cbor() const;
 };
@@ -62,7 +62,8 @@ struct BlockResult {
   Changes changes;  // net effect on state, in key order
 };
 
-Result<BlockResult> execute_block(const StateReader& state, const BlockContext& ctx, const std::vector<Bytes>& txs);
+Result<BlockResult> execute_block(const StateReader& state, const BlockContext& ctx,
+                                  const std::vector<Bytes>& txs);
 
 // Validity rules for names, exposed for clients that want to check early.
 Status check_name(std::string_view name, uint64_t max_len);

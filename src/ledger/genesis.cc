@@ -16,7 +16,9 @@ using nlohmann::json;
 
 namespace {
 
-Error bad(std::string msg) { return make_error(ErrorCode::kInvalidArgument, "genesis: " + std::move(msg)); }
+Error bad(std::string msg) {
+  return make_error(ErrorCode::kInvalidArgument, "genesis: " + std::move(msg));
+}
 
 Result<uint64_t> get_u64(const json& j, const std::string& what) {
   if (!j.is_number_unsigned()) return bad(what + " must be a non-negative integer");
@@ -71,7 +73,8 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       GenesisAccount ga;
       TM_ASSIGN_OR_RETURN(ga.address, get_address(a["address"], where + ".address"));
       TM_ASSIGN_OR_RETURN(ga.balance, get_u64(a["balance"], where + ".balance"));
-      if (!seen.insert(ga.address).second) return bad(where + ": duplicate address " + ga.address.to_string());
+      if (!seen.insert(ga.address).second)
+        return bad(where + ": duplicate address " + ga.address.to_string());
       supply += ga.balance;
       if (supply > UINT64_MAX) return bad("total supply overflows 64 bits");
       g.accounts.push_back(ga);
@@ -109,7 +112,8 @@ std::string Genesis::to_json() const {
   j["chain_id"] = chain_id;
   j["genesis_time"] = genesis_time;
   json accts = json::array();
-  for (const auto& a : accounts) accts.push_back({{"address", a.address.to_string()}, {"balance", a.balance}});
+  for (const auto& a : accounts)
+    accts.push_back({{"address", a.address.to_string()}, {"balance", a.balance}});
   j["accounts"] = accts;
   json ts = json::array();
   for (const auto& t : trustees) ts.push_back(t.to_string());

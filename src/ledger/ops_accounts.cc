@@ -26,7 +26,8 @@ Status apply_send(StateAccess& s, OpContext& c, const op::Send& o) {
                       "balance " + std::to_string(from.balance) + " cannot send " + std::to_string(o.amount));
   }
   TM_ASSIGN_OR_RETURN(Account to, s.account(o.to));
-  if (to.balance > UINT64_MAX - o.amount) return make_error(ErrorCode::kAmountOverflow, "recipient balance overflows");
+  if (to.balance > UINT64_MAX - o.amount)
+    return make_error(ErrorCode::kAmountOverflow, "recipient balance overflows");
   from.balance -= o.amount;
   to.balance += o.amount;
   s.put_account(c.sender, from);

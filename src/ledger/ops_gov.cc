@@ -28,7 +28,9 @@ Result<Params> with_changes(Params p, const std::map<std::string, uint64_t>& cha
   return p;
 }
 
-bool quorum(size_t approvals, size_t trustees) { return 3 * approvals > 2 * trustees; }
+bool quorum(size_t approvals, size_t trustees) {
+  return 3 * approvals > 2 * trustees;
+}
 
 Status maybe_apply(StateAccess& s, Proposal& p, size_t trustees) {
   if (quorum(p.approvals.size(), trustees)) {
@@ -65,10 +67,13 @@ Status apply_gov_approve(StateAccess& s, OpContext& c, const op::GovApprove& o) 
   TM_TRY(require_trustee(trustees, c.sender));
   TM_ASSIGN_OR_RETURN(auto p, s.proposal(o.proposal));
   if (!p) return make_error(ErrorCode::kProposalNotFound, "no proposal " + std::to_string(o.proposal));
-  if (p->applied) return make_error(ErrorCode::kProposalClosed, "proposal " + std::to_string(o.proposal) + " was already applied");
+  if (p->applied)
+    return make_error(ErrorCode::kProposalClosed,
+                      "proposal " + std::to_string(o.proposal) + " was already applied");
   auto pos = std::lower_bound(p->approvals.begin(), p->approvals.end(), c.sender);
   if (pos != p->approvals.end() && *pos == c.sender) {
-    return make_error(ErrorCode::kAlreadyApproved, "sender already approved proposal " + std::to_string(o.proposal));
+    return make_error(ErrorCode::kAlreadyApproved,
+                      "sender already approved proposal " + std::to_string(o.proposal));
   }
   p->approvals.insert(pos, c.sender);
   return maybe_apply(s, *p, trustees.size());

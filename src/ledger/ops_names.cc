@@ -23,7 +23,8 @@ Status check_value(const NameValue& v, const Params& p) {
   if (v.cert_der) {
     if (v.cert_der->size() > p.max_cert_der_bytes) {
       return make_error(ErrorCode::kValueTooLarge, "certificate is " + std::to_string(v.cert_der->size()) +
-                                                       " bytes; the limit is " + std::to_string(p.max_cert_der_bytes));
+                                                       " bytes; the limit is " +
+                                                       std::to_string(p.max_cert_der_bytes));
     }
     if (sha256(*v.cert_der) != v.cert_hash) {
       return make_error(ErrorCode::kInvalidArgument, "cert_der does not hash to cert_hash");
@@ -34,7 +35,8 @@ Status check_value(const NameValue& v, const Params& p) {
 
 Status check_validity(uint64_t validity, const Params& p) {
   if (validity < p.min_validity_blocks || validity > p.max_validity_blocks) {
-    return make_error(ErrorCode::kBadValidity, "validity " + std::to_string(validity) + " blocks is outside [" +
+    return make_error(ErrorCode::kBadValidity, "validity " + std::to_string(validity) +
+                                                   " blocks is outside [" +
                                                    std::to_string(p.min_validity_blocks) + ", " +
                                                    std::to_string(p.max_validity_blocks) + "]");
   }
@@ -48,9 +50,11 @@ Status charge_name_fee(StateAccess& s, OpContext& c, uint64_t validity) {
   return Status::Ok();
 }
 
-Status record_history(StateAccess& s, OpContext& c, std::string_view name, NameRecord& rec, std::string_view op) {
+Status record_history(StateAccess& s, OpContext& c, std::string_view name, NameRecord& rec,
+                      std::string_view op) {
   if (rec.history_len == UINT32_MAX) {
-    return make_error(ErrorCode::kTooLarge, "name '" + std::string(name) + "' has the maximum number of history entries");
+    return make_error(ErrorCode::kTooLarge,
+                      "name '" + std::string(name) + "' has the maximum number of history entries");
   }
   HistoryEntry h;
   h.height = c.block.height;
@@ -74,17 +78,18 @@ Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_v
   TM_ASSIGN_OR_RETURN(auto rec, s.name(name));
   if (!rec || rec->expired_at(c.block.height)) {
     if (rec) {
-      return make_error(ErrorCode::kNameExpired,
-                        "name '" + std::string(name) + "' expired at height " + std::to_string(rec->expires_at));
+      return make_error(ErrorCode::kNameExpired, "name '" + std::string(name) + "' expired at height " +
+                                                     std::to_string(rec->expires_at));
     }
     return make_error(ErrorCode::kNameNotFound, "name '" + std::string(name) + "' is not registered");
   }
   if (rec->owner != c.sender) {
-    return make_error(ErrorCode::kNotOwner,
-                      "name '" + std::string(name) + "' is owned by " + rec->owner.to_string() + ", not the sender");
+    return make_error(ErrorCode::kNotOwner, "name '" + std::string(name) + "' is owned by " +
+                                                rec->owner.to_string() + ", not the sender");
   }
   if (rec->status == NameStatus::kRevoked) {
-    return make_error(ErrorCode::kNameRevoked, "name '" + std::string(name) + "' is revoked; revocation is final");
+    return make_error(ErrorCode::kNameRevoked,
+                      "name '" + std::string(name) + "' is revoked; revocation is final");
   }
   return *std::move(rec);
 }
@@ -94,8 +99,9 @@ Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_v
 Status apply_name_preorder(StateAccess& s, OpContext& c, const op::NamePreorder& o) {
   TM_ASSIGN_OR_RETURN(auto existing, s.preorder(o.commitment, c.sender));
   if (existing && c.block.height <= existing->height + c.params.preorder_max_blocks) {
-    return make_error(ErrorCode::kPreorderExists, "this commitment is already preordered by the sender at height " +
-                                                      std::to_string(existing->height));
+    return make_error(
+        ErrorCode::kPreorderExists,
+        "this commitment is already preordered by the sender at height " + std::to_string(existing->height));
   }
   s.put_preorder(o.commitment, c.sender, Preorder{c.block.height});
   return Status::Ok();
@@ -109,8 +115,9 @@ Status apply_name_register(StateAccess& s, OpContext& c, const op::NameRegister&
   Hash32 commitment = name_commitment(o.name, o.salt, c.sender);
   TM_ASSIGN_OR_RETURN(auto pre, s.preorder(commitment, c.sender));
   if (!pre) {
-    return make_error(ErrorCode::kPreorderNotFound,
-                      "no preorder by the sender matches SHA-256(name || salt || sender); send name.preorder first");
+    return make_error(
+        ErrorCode::kPreorderNotFound,
+        "no preorder by the sender matches SHA-256(name || salt || sender); send name.preorder first");
   }
   uint64_t earliest = pre->height + c.params.preorder_min_blocks;
   uint64_t latest = pre->height + c.params.preorder_max_blocks;
@@ -126,8 +133,8 @@ Status apply_name_register(StateAccess& s, OpContext& c, const op::NameRegister&
 
   TM_ASSIGN_OR_RETURN(auto existing, s.name(o.name));
   if (existing && !existing->expired_at(c.block.height)) {
-    return make_error(ErrorCode::kNameTaken, "name '" + o.name + "' is held until height " +
-                                                 std::to_string(existing->expires_at));
+    return make_error(ErrorCode::kNameTaken,
+                      "name '" + o.name + "' is held until height " + std::to_string(existing->expires_at));
   }
   TM_TRY(charge_name_fee(s, c, o.validity));
   s.erase_preorder(commitment, c.sender);

@@ -26,7 +26,9 @@ const std::vector<Field>& fields() {
   return kFields;
 }
 
-Error bad(std::string msg) { return make_error(ErrorCode::kBadParams, std::move(msg)); }
+Error bad(std::string msg) {
+  return make_error(ErrorCode::kBadParams, std::move(msg));
+}
 
 }  // namespace
 
@@ -57,23 +59,29 @@ Result<uint64_t> Params::get(std::string_view name) const {
 }
 
 Status Params::validate() const {
-  if (preorder_min_blocks < 1) return bad("preorder_min_blocks must be at least 1 (front-running protection)");
-  if (preorder_max_blocks < preorder_min_blocks) return bad("preorder_max_blocks must be >= preorder_min_blocks");
+  if (preorder_min_blocks < 1)
+    return bad("preorder_min_blocks must be at least 1 (front-running protection)");
+  if (preorder_max_blocks < preorder_min_blocks)
+    return bad("preorder_max_blocks must be >= preorder_min_blocks");
   if (min_validity_blocks < 1) return bad("min_validity_blocks must be at least 1");
-  if (max_validity_blocks < min_validity_blocks) return bad("max_validity_blocks must be >= min_validity_blocks");
+  if (max_validity_blocks < min_validity_blocks)
+    return bad("max_validity_blocks must be >= min_validity_blocks");
   if (preorder_max_blocks > kHardMaxBlocks || max_validity_blocks > kHardMaxBlocks) {
     return bad("preorder_max_blocks and max_validity_blocks must be at most 2^40");
   }
   if (max_name_len < 1 || max_name_len > kHardMaxNameLen) return bad("max_name_len must be in [1, 255]");
-  if (max_tx_bytes < 512 || max_tx_bytes > kHardMaxTxBytes) return bad("max_tx_bytes must be in [512, 65536]");
-  if (max_cert_der_bytes > max_tx_bytes - 512) return bad("max_cert_der_bytes must leave 512 bytes of max_tx_bytes");
+  if (max_tx_bytes < 512 || max_tx_bytes > kHardMaxTxBytes)
+    return bad("max_tx_bytes must be in [512, 65536]");
+  if (max_cert_der_bytes > max_tx_bytes - 512)
+    return bad("max_cert_der_bytes must leave 512 bytes of max_tx_bytes");
   if (min_tx_fee > kHardMaxFee) return bad("min_tx_fee must be at most " + std::to_string(kHardMaxFee));
   return Status::Ok();
 }
 
 cbor::Value Params::to_cbor() const {
   cbor::MapEntries e;
-  for (const auto& f : fields()) e.emplace_back(cbor::Value::text(std::string(f.name)), cbor::Value::uint(this->*f.member));
+  for (const auto& f : fields())
+    e.emplace_back(cbor::Value::text(std::string(f.name)), cbor::Value::uint(this->*f.member));
   return cbor::Value::map(std::move(e));
 }
 

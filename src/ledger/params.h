@@ -22,15 +22,15 @@ constexpr uint64_t kHardMaxBlocks = uint64_t{1} << 40;
 constexpr uint64_t kHardMaxFee = 1'000'000;
 
 struct Params {
-  uint64_t min_tx_fee = 10;              // every tx pays at least this; burned
-  uint64_t name_base_fee = 1000;         // register/renew: base + per_block * validity; burned
+  uint64_t min_tx_fee = 10;       // every tx pays at least this; burned
+  uint64_t name_base_fee = 1000;  // register/renew: base + per_block * validity; burned
   uint64_t name_fee_per_block = 1;
-  uint64_t preorder_min_blocks = 1;      // register allowed from preorder height + min ...
-  uint64_t preorder_max_blocks = 100;    // ... up to preorder height + max (inclusive)
+  uint64_t preorder_min_blocks = 1;    // register allowed from preorder height + min ...
+  uint64_t preorder_max_blocks = 100;  // ... up to preorder height + max (inclusive)
   uint64_t min_validity_blocks = 10;
   uint64_t max_validity_blocks = 5256000;  // about a year at 6 s blocks
   uint64_t max_name_len = 255;
-  uint64_t max_cert_der_bytes = 2048;    // certificate DER carried in a name's value
+  uint64_t max_cert_der_bytes = 2048;  // certificate DER carried in a name's value
   uint64_t max_tx_bytes = 8192;
 
   bool operator==(const Params&) const = default;

@@ -12,8 +12,12 @@ using cbor::MapReader;
 using cbor::Value;
 
 namespace {
-Value text(std::string_view s) { return Value::text(std::string(s)); }
-Value bytes(ByteView b) { return Value::bytes(b); }
+Value text(std::string_view s) {
+  return Value::text(std::string(s));
+}
+Value bytes(ByteView b) {
+  return Value::bytes(b);
+}
 }  // namespace
 
 Result<Hash32> hash32_of(const Bytes& b, std::string_view what) {
@@ -103,7 +107,9 @@ Result<NameValue> NameValue::from_cbor(const Value& v) {
   return nv;
 }
 
-Hash32 NameValue::digest() const { return sha256(cbor::encode(to_cbor())); }
+Hash32 NameValue::digest() const {
+  return sha256(cbor::encode(to_cbor()));
+}
 
 std::string_view name_status_name(NameStatus s) {
   switch (s) {
@@ -134,7 +140,8 @@ Result<NameRecord> NameRecord::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(const Value* val, r.get("value"));
   TM_ASSIGN_OR_RETURN(n.value, NameValue::from_cbor(*val));
   TM_ASSIGN_OR_RETURN(uint64_t status, r.get_uint("status"));
-  if (status > 1) return make_error(ErrorCode::kMalformed, "name record: unknown status " + std::to_string(status));
+  if (status > 1)
+    return make_error(ErrorCode::kMalformed, "name record: unknown status " + std::to_string(status));
   n.status = static_cast<NameStatus>(status);
   TM_ASSIGN_OR_RETURN(n.registered_at, r.get_uint("registered_at"));
   TM_ASSIGN_OR_RETURN(n.expires_at, r.get_uint("expires_at"));
@@ -148,7 +155,9 @@ Result<NameRecord> NameRecord::from_cbor(const Value& v) {
 
 // ---- Preorder ----
 
-Value Preorder::to_cbor() const { return Value::map({{text("height"), Value::uint(height)}}); }
+Value Preorder::to_cbor() const {
+  return Value::map({{text("height"), Value::uint(height)}});
+}
 
 Result<Preorder> Preorder::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "preorder"));

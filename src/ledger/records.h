@@ -35,9 +35,9 @@ struct Account {
 
 // The value bound to a device name.
 struct NameValue {
-  Hash32 cert_hash{};                  // SHA-256 of the device certificate (DER)
-  std::optional<Bytes> cert_der;       // the certificate itself, if carried; must hash to cert_hash
-  std::optional<Hash32> config_hash;   // SHA-256 of the device configuration
+  Hash32 cert_hash{};                 // SHA-256 of the device certificate (DER)
+  std::optional<Bytes> cert_der;      // the certificate itself, if carried; must hash to cert_hash
+  std::optional<Hash32> config_hash;  // SHA-256 of the device configuration
 
   cbor::Value to_cbor() const;
   static Result<NameValue> from_cbor(const cbor::Value& v);
@@ -74,8 +74,8 @@ struct Preorder {
 struct HistoryEntry {
   uint64_t height = 0;
   Hash32 tx_hash{};
-  std::string op;  // "register" | "update" | "transfer" | "renew" | "revoke"
-  Address owner;   // owner after the operation
+  std::string op;       // "register" | "update" | "transfer" | "renew" | "revoke"
+  Address owner;        // owner after the operation
   Hash32 value_hash{};  // NameValue::digest() after the operation
   uint64_t expires_at = 0;
 
@@ -87,9 +87,9 @@ struct HistoryEntry {
 struct Proposal {
   uint64_t id = 0;
   Address proposer;
-  uint64_t height = 0;                        // height of the proposal
-  std::map<std::string, uint64_t> changes;    // parameter name -> new value
-  std::vector<Address> approvals;             // sorted, unique
+  uint64_t height = 0;                      // height of the proposal
+  std::map<std::string, uint64_t> changes;  // parameter name -> new value
+  std::vector<Address> approvals;           // sorted, unique
   bool applied = false;
 
   cbor::Value to_cbor() const;

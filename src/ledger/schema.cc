@@ -9,8 +9,12 @@ static Bytes prefixed(std::string_view prefix, ByteView rest = {}) {
   return k;
 }
 
-Bytes account_key(const Address& a) { return prefixed("a:", a.view()); }
-Bytes name_key(std::string_view name) { return prefixed("n:", as_bytes(name)); }
+Bytes account_key(const Address& a) {
+  return prefixed("a:", a.view());
+}
+Bytes name_key(std::string_view name) {
+  return prefixed("n:", as_bytes(name));
+}
 
 Bytes preorder_key(const Hash32& commitment, const Address& owner) {
   Bytes k = prefixed("p:", commitment);
@@ -27,11 +31,21 @@ Bytes history_key(std::string_view name, uint32_t index) {
   return k;
 }
 
-Bytes chain_id_key() { return prefixed("g:chain_id"); }
-Bytes params_key() { return prefixed("g:params"); }
-Bytes supply_key() { return prefixed("g:supply"); }
-Bytes trustees_key() { return prefixed("g:trustees"); }
-Bytes next_proposal_key() { return prefixed("g:next_proposal"); }
+Bytes chain_id_key() {
+  return prefixed("g:chain_id");
+}
+Bytes params_key() {
+  return prefixed("g:params");
+}
+Bytes supply_key() {
+  return prefixed("g:supply");
+}
+Bytes trustees_key() {
+  return prefixed("g:trustees");
+}
+Bytes next_proposal_key() {
+  return prefixed("g:next_proposal");
+}
 
 Bytes proposal_key(uint64_t id) {
   Bytes k = prefixed("g:prop:");

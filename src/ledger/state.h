@@ -59,6 +59,8 @@ class Overlay : public StateReader {
   Changes changes_;
 };
 
-inline const StateReader& as_reader(const StateReader& r) { return r; }
+inline const StateReader& as_reader(const StateReader& r) {
+  return r;
+}
 
 }  // namespace trustmesh::ledger

@@ -13,8 +13,12 @@ namespace {
 
 constexpr std::string_view kSigningDomain = "trustmesh/tx/v1";
 
-Value text(std::string_view s) { return Value::text(std::string(s)); }
-Value bytes(ByteView b) { return Value::bytes(b); }
+Value text(std::string_view s) {
+  return Value::text(std::string(s));
+}
+Value bytes(ByteView b) {
+  return Value::bytes(b);
+}
 
 Value typed(std::string_view type, MapEntries fields) {
   fields.emplace_back(text("type"), text(type));
@@ -38,12 +42,15 @@ struct ToCbor {
     return typed("name.update", {{text("name"), text(o.name)}, {text("value"), o.value.to_cbor()}});
   }
   Value operator()(const op::NameTransfer& o) const {
-    return typed("name.transfer", {{text("name"), text(o.name)}, {text("new_owner"), bytes(o.new_owner.view())}});
+    return typed("name.transfer",
+                 {{text("name"), text(o.name)}, {text("new_owner"), bytes(o.new_owner.view())}});
   }
   Value operator()(const op::NameRenew& o) const {
     return typed("name.renew", {{text("name"), text(o.name)}, {text("validity"), Value::uint(o.validity)}});
   }
-  Value operator()(const op::NameRevoke& o) const { return typed("name.revoke", {{text("name"), text(o.name)}}); }
+  Value operator()(const op::NameRevoke& o) const {
+    return typed("name.revoke", {{text("name"), text(o.name)}});
+  }
   Value operator()(const op::GovPropose& o) const {
     return typed("gov.propose", {{text("changes"), param_changes_to_cbor(o.changes)}});
   }
@@ -142,9 +149,13 @@ Value body_to_cbor(const Tx& tx, bool with_sig) {
 
 }  // namespace
 
-std::string_view op_type_name(const Operation& op) { return std::visit(TypeName{}, op); }
+std::string_view op_type_name(const Operation& op) {
+  return std::visit(TypeName{}, op);
+}
 
-Value operation_to_cbor(const Operation& op) { return std::visit(ToCbor{}, op); }
+Value operation_to_cbor(const Operation& op) {
+  return std::visit(ToCbor{}, op);
+}
 
 Result<Operation> operation_from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "op"));
@@ -168,9 +179,13 @@ Bytes Tx::signing_bytes() const {
   return out;
 }
 
-Bytes Tx::encode() const { return cbor::encode(body_to_cbor(*this, /*with_sig=*/true)); }
+Bytes Tx::encode() const {
+  return cbor::encode(body_to_cbor(*this, /*with_sig=*/true));
+}
 
-Hash32 Tx::hash() const { return sha256(encode()); }
+Hash32 Tx::hash() const {
+  return sha256(encode());
+}
 
 Result<Tx> make_tx(const KeyPair& key, std::string chain_id, uint64_t seq, uint64_t fee, Operation op) {
   Tx tx{std::move(chain_id), key.public_key(), seq, fee, std::move(op), {}};
@@ -199,7 +214,8 @@ Result<Tx> decode_tx(ByteView data, size_t max_bytes) {
   TM_ASSIGN_OR_RETURN(Bytes sig, r.get_bytes("sig"));
   TM_TRY(r.finish());
   if (sig.size() != kSignatureSize) {
-    return make_error(ErrorCode::kBadSignature, "signature must be 64 bytes, got " + std::to_string(sig.size()));
+    return make_error(ErrorCode::kBadSignature,
+                      "signature must be 64 bytes, got " + std::to_string(sig.size()));
   }
   return Tx{std::move(chain), std::move(sender).value(), seq, fee, std::move(op), std::move(sig)};
 }

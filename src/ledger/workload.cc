@@ -82,7 +82,8 @@ Bytes Workload::valid_tx(int who, uint64_t seq, uint64_t height) {
     }
     case 8: {
       std::string n = o.name;
-      owned_.erase(std::find_if(owned_.begin(), owned_.end(), [&](const OwnedName& x) { return x.name == n; }));
+      owned_.erase(
+          std::find_if(owned_.begin(), owned_.end(), [&](const OwnedName& x) { return x.name == n; }));
       return sign(who, seq, op::NameRevoke{n});
     }
     default: return sign(who, seq, op::NameUpdate{o.name, value_for(name_counter_++)});
@@ -93,7 +94,7 @@ Bytes Workload::invalid_tx(int who, uint64_t seq, uint64_t height, bool* consume
   *consumes_seq = false;
   switch (rand(9)) {
     case 0: return sign(who, seq + 1 + rand(3), op::Send{Address(), 1});  // wrong sequence
-    case 1: {                                                               // bad signature
+    case 1: {                                                             // bad signature
       Tx tx = make_tx(keys_.at(who), opts_.chain_id, seq, 10, op::Send{Address(), 1}).value();
       tx.sig[rand(tx.sig.size())] ^= static_cast<uint8_t>(1 + rand(255));
       return tx.encode();
@@ -132,7 +133,8 @@ std::vector<Bytes> Workload::next_block(const StateReader& state, uint64_t heigh
   std::vector<uint64_t> seqs(keys_.size());
   Overlay view(state);
   StateAccess s(view);
-  for (size_t i = 0; i < keys_.size(); ++i) seqs[i] = s.account(Address::of(keys_[i].public_key())).value().seq;
+  for (size_t i = 0; i < keys_.size(); ++i)
+    seqs[i] = s.account(Address::of(keys_[i].public_key())).value().seq;
   std::vector<Bytes> out;
   for (size_t t = 0; t < n_txs; ++t) {
     int who = static_cast<int>(rand(keys_.size()));

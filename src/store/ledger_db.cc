@@ -17,7 +17,8 @@ Status LedgerDb::load_chain_id() {
   TM_ASSIGN_OR_RETURN(auto raw, db_->get(ledger::schema::chain_id_key()));
   if (!raw) return Status::Ok();  // not initialised yet
   auto v = cbor::decode(*raw);
-  if (!v.ok() || !v->is_text()) return make_error(ErrorCode::kInternal, "corrupt state: chain id is not text");
+  if (!v.ok() || !v->is_text())
+    return make_error(ErrorCode::kInternal, "corrupt state: chain id is not text");
   chain_id_ = v->as_text().value();
   return Status::Ok();
 }
@@ -26,8 +27,8 @@ Status LedgerDb::init(const ledger::Genesis& genesis) {
   TM_ASSIGN_OR_RETURN(ledger::Changes changes, genesis.initial_state());
   if (initialised()) {
     if (chain_id_ != genesis.chain_id) {
-      return make_error(ErrorCode::kInvalidArgument, "data directory holds chain '" + chain_id_ +
-                                                         "', not '" + genesis.chain_id +
+      return make_error(ErrorCode::kInvalidArgument, "data directory holds chain '" + chain_id_ + "', not '" +
+                                                         genesis.chain_id +
                                                          "'; use another --data directory");
     }
     // Same chain id: the genesis state must match too.
@@ -53,11 +54,13 @@ Hash32 LedgerDb::block_input_digest(uint64_t time, const std::vector<Bytes>& txs
   cbor::Array items;
   items.reserve(txs.size());
   for (const auto& t : txs) items.push_back(cbor::Value::bytes(t));
-  return sha256(cbor::encode(cbor::Value::array({cbor::Value::uint(time), cbor::Value::array(std::move(items))})));
+  return sha256(
+      cbor::encode(cbor::Value::array({cbor::Value::uint(time), cbor::Value::array(std::move(items))})));
 }
 
 Result<AppliedBlock> LedgerDb::apply_block(uint64_t time, const std::vector<Bytes>& txs) {
-  if (!initialised()) return make_error(ErrorCode::kInvalidArgument, "ledger has no genesis; call init first");
+  if (!initialised())
+    return make_error(ErrorCode::kInvalidArgument, "ledger has no genesis; call init first");
   ledger::BlockContext ctx{chain_id_, db_->height() + 1, time};
   StateDbReader reader(*db_);
   TM_ASSIGN_OR_RETURN(ledger::BlockResult r, ledger::execute_block(reader, ctx, txs));

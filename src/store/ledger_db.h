@@ -53,7 +53,9 @@ class LedgerDb {
   // SHA-256 of CBOR [time, [tx bytes...]]: identifies a block's input until
   // blocks have headers (node issue). Stored per height by apply_block.
   static Hash32 block_input_digest(uint64_t time, const std::vector<Bytes>& txs);
-  Result<std::optional<Hash32>> block_digest_at(uint64_t height) const { return db_->block_digest_at(height); }
+  Result<std::optional<Hash32>> block_digest_at(uint64_t height) const {
+    return db_->block_digest_at(height);
+  }
 
   StateDb& state() { return *db_; }
   const StateDb& state() const { return *db_; }

@@ -62,7 +62,9 @@ std::string root_key(uint64_t height) {
   return std::string(1, kRootPrefix) + u64_be(height);
 }
 
-std::string digest_key(uint64_t height) { return "b" + u64_be(height); }
+std::string digest_key(uint64_t height) {
+  return "b" + u64_be(height);
+}
 
 rocksdb::Slice slice(std::string_view s) {
   return rocksdb::Slice(s.data(), s.size());
@@ -196,7 +198,8 @@ Result<std::optional<Node>> StateDb::get_node(const Hash32& hash) const {
   return std::optional<Node>(*n);
 }
 
-Result<Hash32> StateDb::commit(uint64_t height, const ChangeSet& changes, const std::optional<Hash32>& block_digest) {
+Result<Hash32> StateDb::commit(uint64_t height, const ChangeSet& changes,
+                               const std::optional<Hash32>& block_digest) {
   if (height != height_ + 1) {
     return make_error(ErrorCode::kInvalidArgument, "commit of height " + std::to_string(height) +
                                                        " but the next height is " +

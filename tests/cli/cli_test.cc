@@ -27,10 +27,13 @@ Exec run(const std::string& args) {
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
-std::string src(const std::string& rel) { return std::string(TM_SOURCE_DIR) + "/" + rel; }
+std::string src(const std::string& rel) {
+  return std::string(TM_SOURCE_DIR) + "/" + rel;
+}
 
 std::string tmp(const std::string& name) {
-  auto p = std::filesystem::temp_directory_path() / ("trustmesh-cli-" + name + "-" + std::to_string(::getpid()));
+  auto p =
+      std::filesystem::temp_directory_path() / ("trustmesh-cli-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   return p.string();
 }
@@ -48,8 +51,8 @@ std::vector<std::string> roots_from(const std::string& out) {
 
 TEST(Cli, ExampleChainReproducesPinnedRoots) {
   std::string data = tmp("example");
-  Exec r = run("ledger apply --genesis " + src("examples/genesis.json") + " --blocks " + src("examples/blocks.jsonl") +
-              " --data " + data);
+  Exec r = run("ledger apply --genesis " + src("examples/genesis.json") + " --blocks " +
+               src("examples/blocks.jsonl") + " --data " + data);
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream f(src("examples/roots.txt"));
   std::vector<std::string> pinned;
@@ -63,7 +66,7 @@ TEST(Cli, ExampleChainReproducesPinnedRoots) {
 
   // A second run resumes: nothing to apply, same final root.
   Exec again = run("ledger apply --genesis " + src("examples/genesis.json") + " --blocks " +
-                  src("examples/blocks.jsonl") + " --data " + data);
+                   src("examples/blocks.jsonl") + " --data " + data);
   ASSERT_EQ(again.status, 0) << again.out;
   EXPECT_NE(again.out.find("skipped"), std::string::npos);
   Exec root = run("ledger root --data " + data);
@@ -74,8 +77,10 @@ TEST(Cli, ExampleChainReproducesPinnedRoots) {
 TEST(Cli, ResumeWithAnotherChainsBlocksIsRefused) {
   std::string data = tmp("resume");
   std::string g = src("examples/genesis.json");
-  ASSERT_EQ(run("ledger apply --genesis " + g + " --blocks " + src("examples/blocks.jsonl") + " --data " + data).status,
-            0);
+  ASSERT_EQ(
+      run("ledger apply --genesis " + g + " --blocks " + src("examples/blocks.jsonl") + " --data " + data)
+          .status,
+      0);
   // Same heights, different block 1 (another time): not the committed history.
   std::ifstream in(src("examples/blocks.jsonl"));
   std::string first, rest, line;
@@ -96,7 +101,7 @@ TEST(Cli, ResumeWithAnotherChainsBlocksIsRefused) {
 TEST(Cli, JsonOutputHasEveryTransaction) {
   std::string data = tmp("json");
   Exec r = run("ledger apply --json --genesis " + src("examples/genesis.json") + " --blocks " +
-              src("examples/blocks.jsonl") + " --data " + data);
+               src("examples/blocks.jsonl") + " --data " + data);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("\"outcome\":\"ok\""), std::string::npos);
   EXPECT_NE(r.out.find("\"outcome\":\"rejected\""), std::string::npos);
@@ -108,12 +113,12 @@ TEST(Cli, BadInputIsRefusedClearly) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/g.json") << "{\"chain_id\": \"x\"}";
   std::ofstream(dir + "/b.jsonl") << "{\"height\": 1, \"txs\": [\"zz\"]}\n";
-  Exec r = run("ledger apply --genesis " + dir + "/g.json --blocks " + src("examples/blocks.jsonl") + " --data " +
-              dir + "/d");
+  Exec r = run("ledger apply --genesis " + dir + "/g.json --blocks " + src("examples/blocks.jsonl") +
+               " --data " + dir + "/d");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("trustees"), std::string::npos) << r.out;
-  Exec b = run("ledger apply --genesis " + src("examples/genesis.json") + " --blocks " + dir + "/b.jsonl --data " +
-              dir + "/d");
+  Exec b = run("ledger apply --genesis " + src("examples/genesis.json") + " --blocks " + dir +
+               "/b.jsonl --data " + dir + "/d");
   EXPECT_EQ(b.status, 1);
   EXPECT_NE(b.out.find("line 1"), std::string::npos) << b.out;
   Exec missing = run("ledger root --data " + dir + "/nope");

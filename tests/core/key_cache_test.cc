@@ -12,7 +12,8 @@ TEST(KeyCache, MatchesUncachedParsing) {
   std::vector<Bytes> encs;
   for (int i = 0; i < 300; ++i) {
     KeyAlg alg = i % 3 == 0 ? KeyAlg::kEd25519 : KeyAlg::kP256;
-    encs.push_back(KeyPair::from_seed(alg, sha256(as_bytes("kc" + std::to_string(i)))).value().public_key().encoded());
+    encs.push_back(
+        KeyPair::from_seed(alg, sha256(as_bytes("kc" + std::to_string(i)))).value().public_key().encoded());
   }
   for (int round = 0; round < 3; ++round) {
     for (const auto& e : encs) {

@@ -1,21 +1,24 @@
 // Genesis JSON: valid files load, every kind of bad file is refused by name.
+#include "ledger/genesis.h"
+
 #include <gtest/gtest.h>
 
-#include "ledger/genesis.h"
 #include "ledger/ledger_util.h"
 
 namespace trustmesh::ledger {
 namespace {
 
-std::string addr(int i) { return Address::of(testing::test_key(i).public_key()).to_string(); }
+std::string addr(int i) {
+  return Address::of(testing::test_key(i).public_key()).to_string();
+}
 
 std::string genesis(const std::string& accounts, const std::string& trustees, const std::string& extra = "") {
   return R"({"chain_id": "c1", "accounts": )" + accounts + R"(, "trustees": )" + trustees + extra + "}";
 }
 
 TEST(Genesis, ParsesAndRoundTrips) {
-  std::string j = genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 100}])", R"([")" + addr(1) + R"("])",
-                          R"(, "params": {"min_tx_fee": 3})");
+  std::string j = genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 100}])",
+                          R"([")" + addr(1) + R"("])", R"(, "params": {"min_tx_fee": 3})");
   Genesis g = Genesis::from_json(j).value();
   EXPECT_EQ(g.chain_id, "c1");
   EXPECT_EQ(g.params.min_tx_fee, 3u);
@@ -31,21 +34,25 @@ TEST(Genesis, RejectsBadInput) {
   std::vector<std::string> bad = {
       "not json",
       "[]",
-      R"({"accounts": [], "trustees": )" + t + "}",                                        // no chain id
-      genesis(a, "[]"),                                                                      // no trustees
-      genesis(a, t, R"(, "colour": "blue")"),                                                // unknown field
-      genesis(R"([{"address": "tm1qqqq", "balance": 1}])", t),                              // bad address
-      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": -1}])", t),                  // negative
-      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 1.5}])", t),                 // float
+      R"({"accounts": [], "trustees": )" + t + "}",                          // no chain id
+      genesis(a, "[]"),                                                      // no trustees
+      genesis(a, t, R"(, "colour": "blue")"),                                // unknown field
+      genesis(R"([{"address": "tm1qqqq", "balance": 1}])", t),               // bad address
+      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": -1}])", t),   // negative
+      genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 1.5}])", t),  // float
       genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 18446744073709551615},
-                 {"address": ")" + addr(1) + R"(", "balance": 1}])", t),                    // overflow
+                 {"address": ")" +
+                  addr(1) + R"(", "balance": 1}])",
+              t),  // overflow
       genesis(R"([{"address": ")" + addr(0) + R"(", "balance": 1},
-                 {"address": ")" + addr(0) + R"(", "balance": 1}])", t),                    // duplicate
-      genesis(a, R"([")" + addr(1) + R"(", ")" + addr(1) + R"("])"),                        // dup trustee
-      genesis(a, t, R"(, "params": {"preorder_min_blocks": 0})"),                           // invalid params
-      genesis(a, t, R"(, "params": {"bogus": 1})"),                                         // unknown param
-      genesis(a, t, R"(, "params": {"max_validity_blocks": 18446744073709551615})"),       // over 2^40
-      genesis(a, t, R"(, "params": {"max_cert_der_bytes": 18446744073709551615})"),        // wraps a sum
+                 {"address": ")" +
+                  addr(0) + R"(", "balance": 1}])",
+              t),                                                                     // duplicate
+      genesis(a, R"([")" + addr(1) + R"(", ")" + addr(1) + R"("])"),                  // dup trustee
+      genesis(a, t, R"(, "params": {"preorder_min_blocks": 0})"),                     // invalid params
+      genesis(a, t, R"(, "params": {"bogus": 1})"),                                   // unknown param
+      genesis(a, t, R"(, "params": {"max_validity_blocks": 18446744073709551615})"),  // over 2^40
+      genesis(a, t, R"(, "params": {"max_cert_der_bytes": 18446744073709551615})"),   // wraps a sum
   };
   for (const auto& j : bad) {
     auto g = Genesis::from_json(j);

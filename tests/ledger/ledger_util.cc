@@ -70,7 +70,8 @@ uint64_t TestChain::supply() const {
 uint64_t TestChain::sum_of_balances() const {
   uint64_t sum = 0;
   for (const auto& [k, v] : state_.entries()) {
-    if (k.size() == 22 && k[0] == 'a' && k[1] == ':') sum += Account::from_cbor(cbor::decode(v).value()).value().balance;
+    if (k.size() == 22 && k[0] == 'a' && k[1] == ':')
+      sum += Account::from_cbor(cbor::decode(v).value()).value().balance;
   }
   return sum;
 }

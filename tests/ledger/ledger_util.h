@@ -20,7 +20,8 @@ Bytes test_salt(int i);
 class TestChain {
  public:
   // Accounts 0..n-1 get `balance` each; trustees are accounts [0, trustees).
-  explicit TestChain(int n_accounts = 4, Params params = {}, int trustees = 1, uint64_t balance = 1'000'000'000);
+  explicit TestChain(int n_accounts = 4, Params params = {}, int trustees = 1,
+                     uint64_t balance = 1'000'000'000);
 
   const KeyPair& key(int i) const { return keys_.at(i); }
   Address addr(int i) const { return Address::of(keys_.at(i).public_key()); }
@@ -43,7 +44,8 @@ class TestChain {
   void empty_blocks(uint64_t n);
 
   // Preorder (one block), wait `wait` blocks, register. Returns the register result.
-  TxResult register_name(int i, const std::string& name, int salt = 1, uint64_t validity = 100, uint64_t wait = 1);
+  TxResult register_name(int i, const std::string& name, int salt = 1, uint64_t validity = 100,
+                         uint64_t wait = 1);
 
  private:
   Genesis genesis_;

@@ -11,9 +11,9 @@ namespace trustmesh::ledger {
 namespace {
 
 using testing::changed_keys;
-using testing::TestChain;
 using testing::test_salt;
 using testing::test_value;
+using testing::TestChain;
 
 constexpr uint64_t kFee = 10;
 
@@ -133,7 +133,8 @@ TEST(Names, RegisterTooLate) {
   Bytes salt = test_salt(1);
   ASSERT_EQ(c.run(0, op::NamePreorder{name_commitment("n1", salt, c.addr(0))}).outcome, TxOutcome::kOk);
   c.empty_blocks(5);  // now at preorder height + 5; next block is + 6
-  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, test_value(1), 100}), ErrorCode::kPreorderTooLate);
+  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, test_value(1), 100}),
+                         ErrorCode::kPreorderTooLate);
 }
 
 TEST(Names, RegisterAtLastAllowedBlock) {
@@ -145,7 +146,8 @@ TEST(Names, RegisterAtLastAllowedBlock) {
 
 TEST(Names, WrongSaltOrWrongNameFails) {
   TestChain c;
-  ASSERT_EQ(c.run(0, op::NamePreorder{name_commitment("n1", test_salt(1), c.addr(0))}).outcome, TxOutcome::kOk);
+  ASSERT_EQ(c.run(0, op::NamePreorder{name_commitment("n1", test_salt(1), c.addr(0))}).outcome,
+            TxOutcome::kOk);
   expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", test_salt(2), test_value(1), 100}),
                          ErrorCode::kPreorderNotFound);
   expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n2", test_salt(1), test_value(1), 100}),
@@ -178,7 +180,8 @@ TEST(Names, TakenNameCannotBeRegisteredByOthers) {
   ASSERT_EQ(c.register_name(0, "n1", 1).outcome, TxOutcome::kOk);
   Bytes salt = test_salt(2);
   ASSERT_EQ(c.run(1, op::NamePreorder{name_commitment("n1", salt, c.addr(1))}).outcome, TxOutcome::kOk);
-  expect_failed_only_fee(c, 1, c.tx(1, op::NameRegister{"n1", salt, test_value(2), 100}), ErrorCode::kNameTaken);
+  expect_failed_only_fee(c, 1, c.tx(1, op::NameRegister{"n1", salt, test_value(2), 100}),
+                         ErrorCode::kNameTaken);
 }
 
 TEST(Names, BadValidity) {
@@ -186,9 +189,11 @@ TEST(Names, BadValidity) {
   Params p = c.params();
   Bytes salt = test_salt(1);
   ASSERT_EQ(c.run(0, op::NamePreorder{name_commitment("n1", salt, c.addr(0))}).outcome, TxOutcome::kOk);
-  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, test_value(1), p.min_validity_blocks - 1}),
+  expect_failed_only_fee(c, 0,
+                         c.tx(0, op::NameRegister{"n1", salt, test_value(1), p.min_validity_blocks - 1}),
                          ErrorCode::kBadValidity);
-  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, test_value(1), p.max_validity_blocks + 1}),
+  expect_failed_only_fee(c, 0,
+                         c.tx(0, op::NameRegister{"n1", salt, test_value(1), p.max_validity_blocks + 1}),
                          ErrorCode::kBadValidity);
 }
 
@@ -205,7 +210,8 @@ TEST(Names, BadNames) {
   for (std::string bad : {std::string(""), std::string("UPPER"), std::string("sp ace"), std::string("-lead"),
                           std::string("trail."), std::string("caf\xc3\xa9"), std::string(256, 'a')}) {
     Bytes salt = test_salt(1);
-    expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{bad, salt, test_value(1), 100}), ErrorCode::kBadName);
+    expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{bad, salt, test_value(1), 100}),
+                           ErrorCode::kBadName);
   }
   EXPECT_EQ(c.register_name(0, std::string(255, 'a'), 1).outcome, TxOutcome::kOk);
   EXPECT_EQ(c.register_name(0, "urn:dev/0b5c-44.x_1", 2).outcome, TxOutcome::kOk);
@@ -223,7 +229,8 @@ TEST(Names, OversizeValueAndInconsistentCertificate) {
   NameValue wrong;
   wrong.cert_der = Bytes(100, 0x30);
   wrong.cert_hash = sha256(as_bytes("something else"));
-  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, wrong, 100}), ErrorCode::kInvalidArgument);
+  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, wrong, 100}),
+                         ErrorCode::kInvalidArgument);
   NameValue ok;
   ok.cert_der = Bytes(p.max_cert_der_bytes, 0x30);
   ok.cert_hash = sha256(*ok.cert_der);
@@ -301,12 +308,14 @@ TEST(Names, RevokeIsFinalAndReservesUntilExpiry) {
   // Still reserved: another account cannot take it before expiry.
   Bytes salt = test_salt(5);
   ASSERT_EQ(c.run(1, op::NamePreorder{name_commitment("n1", salt, c.addr(1))}).outcome, TxOutcome::kOk);
-  expect_failed_only_fee(c, 1, c.tx(1, op::NameRegister{"n1", salt, test_value(5), 100}), ErrorCode::kNameTaken);
+  expect_failed_only_fee(c, 1, c.tx(1, op::NameRegister{"n1", salt, test_value(5), 100}),
+                         ErrorCode::kNameTaken);
 }
 
 TEST(Names, ExpiryFreesTheNameAndHistorySurvives) {
   TestChain c;
-  ASSERT_EQ(c.register_name(0, "n1", 1, 10).outcome, TxOutcome::kOk);  // registered at height 2, expires at 12
+  ASSERT_EQ(c.register_name(0, "n1", 1, 10).outcome,
+            TxOutcome::kOk);  // registered at height 2, expires at 12
   EXPECT_EQ(c.name("n1")->expires_at, 12u);
   c.empty_blocks(9);  // height 11
   ASSERT_EQ(c.height(), 11u);
@@ -348,8 +357,8 @@ TEST(Names, PreorderAgainAfterItLapsed) {
 TEST(Names, RevokeThenUpdateInTheSameBlock) {
   TestChain c;
   ASSERT_EQ(c.register_name(0, "n1", 1).outcome, TxOutcome::kOk);
-  auto rs = c.block({c.tx(0, op::NameRevoke{"n1"}), c.tx(0, op::NameUpdate{"n1", test_value(2)}, kFee, 
-                                                          c.account(0).seq + 1)});
+  auto rs = c.block({c.tx(0, op::NameRevoke{"n1"}),
+                     c.tx(0, op::NameUpdate{"n1", test_value(2)}, kFee, c.account(0).seq + 1)});
   EXPECT_EQ(rs[0].outcome, TxOutcome::kOk);
   EXPECT_EQ(rs[1].code, ErrorCode::kNameRevoked);
   EXPECT_EQ(c.name("n1")->value, test_value(1));
@@ -369,7 +378,7 @@ TEST(Names, TransferThenOldOwnerUpdateInTheSameBlock) {
 
 TEST(Names, RenewJustBeforeExpiryExtendsIt) {
   TestChain c;
-  ASSERT_EQ(c.register_name(0, "n1", 1, 10).outcome, TxOutcome::kOk);  // expires at 12
+  ASSERT_EQ(c.register_name(0, "n1", 1, 10).outcome, TxOutcome::kOk);    // expires at 12
   c.empty_blocks(8);                                                     // next block is 11
   ASSERT_EQ(c.run(0, op::NameRenew{"n1", 10}).outcome, TxOutcome::kOk);  // now expires at 22
   c.empty_blocks(5);

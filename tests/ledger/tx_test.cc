@@ -159,7 +159,9 @@ TEST(Tx, MalformedBytesAreRejected) {
   expect_rejected(c, cbor::encode(cbor::Value::uint(5)), ErrorCode::kMalformed);
 }
 
-cbor::Value tx_map(const Tx& tx) { return cbor::decode(tx.encode()).value(); }
+cbor::Value tx_map(const Tx& tx) {
+  return cbor::decode(tx.encode()).value();
+}
 
 cbor::Value with_field(const cbor::Value& m, const std::string& key, std::optional<cbor::Value> v) {
   cbor::MapEntries e;
@@ -181,9 +183,11 @@ TEST(Tx, StrictFields) {
   // Wrong type.
   expect_rejected(c, cbor::encode(with_field(m, "seq", cbor::Value::text("0"))), ErrorCode::kMalformed);
   // Signature of the wrong size.
-  expect_rejected(c, cbor::encode(with_field(m, "sig", cbor::Value::bytes(Bytes(63, 1)))), ErrorCode::kBadSignature);
+  expect_rejected(c, cbor::encode(with_field(m, "sig", cbor::Value::bytes(Bytes(63, 1)))),
+                  ErrorCode::kBadSignature);
   // Sender key that is not a key.
-  expect_rejected(c, cbor::encode(with_field(m, "from", cbor::Value::bytes(Bytes(34, 7)))), ErrorCode::kBadKey);
+  expect_rejected(c, cbor::encode(with_field(m, "from", cbor::Value::bytes(Bytes(34, 7)))),
+                  ErrorCode::kBadKey);
   // Unknown operation type.
   cbor::Value bad_op = cbor::Value::map({{cbor::Value::text("type"), cbor::Value::text("name.steal")}});
   expect_rejected(c, cbor::encode(with_field(m, "op", bad_op)), ErrorCode::kMalformed);
@@ -192,7 +196,8 @@ TEST(Tx, StrictFields) {
   expect_rejected(c, cbor::encode(with_field(m, "op", with_field(op, "memo", cbor::Value::text("hi")))),
                   ErrorCode::kMalformed);
   // Address of the wrong size.
-  expect_rejected(c, cbor::encode(with_field(m, "op", with_field(op, "to", cbor::Value::bytes(Bytes(19, 1))))),
+  expect_rejected(c,
+                  cbor::encode(with_field(m, "op", with_field(op, "to", cbor::Value::bytes(Bytes(19, 1))))),
                   ErrorCode::kMalformed);
 }
 
@@ -229,22 +234,25 @@ TEST(Tx, MalformedNameOperations) {
   cbor::Value value = *op.find("value");
   auto with_op = [&](const cbor::Value& o) { return cbor::encode(with_field(m, "op", o)); };
   // Salt of 16 bytes instead of 32.
-  expect_rejected(c, with_op(with_field(op, "salt", cbor::Value::bytes(Bytes(16, 1)))), ErrorCode::kMalformed);
+  expect_rejected(c, with_op(with_field(op, "salt", cbor::Value::bytes(Bytes(16, 1)))),
+                  ErrorCode::kMalformed);
   // Name as bytes instead of text.
   expect_rejected(c, with_op(with_field(op, "name", cbor::Value::bytes(Bytes{'n'}))), ErrorCode::kMalformed);
   // Value without cert_hash; config_hash of 31 bytes; cert_der as text.
   expect_rejected(c, with_op(with_field(op, "value", with_field(value, "cert_hash", std::nullopt))),
                   ErrorCode::kMalformed);
-  expect_rejected(c, with_op(with_field(op, "value", with_field(value, "config_hash", cbor::Value::bytes(Bytes(31, 1))))),
-                  ErrorCode::kMalformed);
-  expect_rejected(c, with_op(with_field(op, "value", with_field(value, "cert_der", cbor::Value::text("MIIB")))),
+  expect_rejected(
+      c, with_op(with_field(op, "value", with_field(value, "config_hash", cbor::Value::bytes(Bytes(31, 1))))),
+      ErrorCode::kMalformed);
+  expect_rejected(c,
+                  with_op(with_field(op, "value", with_field(value, "cert_der", cbor::Value::text("MIIB")))),
                   ErrorCode::kMalformed);
   // Validity as a negative integer.
   expect_rejected(c, with_op(with_field(op, "validity", cbor::Value::integer(-5))), ErrorCode::kMalformed);
   // gov.propose with a non-text key in its changes.
-  cbor::Value gov = cbor::Value::map({{cbor::Value::text("type"), cbor::Value::text("gov.propose")},
-                                      {cbor::Value::text("changes"),
-                                       cbor::Value::map({{cbor::Value::uint(1), cbor::Value::uint(2)}})}});
+  cbor::Value gov = cbor::Value::map(
+      {{cbor::Value::text("type"), cbor::Value::text("gov.propose")},
+       {cbor::Value::text("changes"), cbor::Value::map({{cbor::Value::uint(1), cbor::Value::uint(2)}})}});
   expect_rejected(c, with_op(gov), ErrorCode::kMalformed);
 }
 
