@@ -73,6 +73,46 @@ void StateAccess::erase_preorder(const Hash32& commitment, const Address& owner)
   s_.erase(schema::preorder_key(commitment, owner));
 }
 
+Status StateAccess::add_preorder_expiry(uint64_t height, const Hash32& commitment, const Address& owner) {
+  TM_ASSIGN_OR_RETURN(auto v, read(schema::preorder_expiry_count_key(height), "preorder expiry count"));
+  uint64_t n = 0;
+  if (v) {
+    auto u = v->as_uint();
+    if (!u.ok()) return corrupt("preorder expiry count", u.error());
+    n = *u;
+  }
+  if (n >= UINT32_MAX) return make_error(ErrorCode::kTooLarge, "too many preorders lapse at one height");
+  Bytes entry(commitment.begin(), commitment.end());
+  append(entry, owner.view());
+  s_.put(schema::preorder_expiry_key(height, static_cast<uint32_t>(n)), entry);
+  write(schema::preorder_expiry_count_key(height), cbor::Value::uint(n + 1));
+  return Status::Ok();
+}
+
+Result<std::vector<std::pair<Hash32, Address>>> StateAccess::take_preorder_expiries(uint64_t height) {
+  TM_ASSIGN_OR_RETURN(auto v, read(schema::preorder_expiry_count_key(height), "preorder expiry count"));
+  std::vector<std::pair<Hash32, Address>> out;
+  if (!v) return out;
+  auto n = v->as_uint();
+  if (!n.ok() || *n > UINT32_MAX)
+    return make_error(ErrorCode::kInternal, "corrupt state: preorder expiry count");
+  for (uint32_t i = 0; i < *n; ++i) {
+    Bytes key = schema::preorder_expiry_key(height, i);
+    auto raw = s_.get(key);
+    if (!raw.ok()) return make_error(ErrorCode::kIo, "reading preorder expiry: " + raw.error().message);
+    if (!*raw || (*raw)->size() != 32 + kAddressSize) {
+      return make_error(ErrorCode::kInternal, "corrupt state: preorder expiry entry " + std::to_string(i));
+    }
+    const Bytes& e = **raw;
+    Hash32 commitment;
+    std::copy(e.begin(), e.begin() + 32, commitment.begin());
+    out.emplace_back(commitment, Address::from_bytes(ByteView(e).subspan(32)).value());
+    s_.erase(key);
+  }
+  s_.erase(schema::preorder_expiry_count_key(height));
+  return out;
+}
+
 Result<std::optional<HistoryEntry>> StateAccess::history(std::string_view name, uint32_t index) {
   return optional_record<HistoryEntry>(read(schema::history_key(name, index), "history entry"),
                                        "history entry");

@@ -32,6 +32,10 @@ class StateAccess {
   Result<std::optional<Preorder>> preorder(const Hash32& commitment, const Address& owner);
   void put_preorder(const Hash32& commitment, const Address& owner, const Preorder& p);
   void erase_preorder(const Hash32& commitment, const Address& owner);
+  // Preorders that lapse at `height`, as (commitment, owner): append one
+  // (O(1)), or take all of them and erase the list.
+  Status add_preorder_expiry(uint64_t height, const Hash32& commitment, const Address& owner);
+  Result<std::vector<std::pair<Hash32, Address>>> take_preorder_expiries(uint64_t height);
 
   Result<std::optional<HistoryEntry>> history(std::string_view name, uint32_t index);
   void put_history(std::string_view name, uint32_t index, const HistoryEntry& h);

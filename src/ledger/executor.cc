@@ -143,6 +143,8 @@ Result<BlockResult> execute_block(const StateReader& state, const BlockContext& 
     TM_ASSIGN_OR_RETURN(TxResult r, execute_tx(block, ctx, tx));
     out.txs.push_back(std::move(r));
   }
+  StateAccess end(block);
+  TM_TRY(prune_lapsed_preorders(end, ctx.height));
   out.changes = block.changes();
   return out;
 }

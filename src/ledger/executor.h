@@ -15,6 +15,8 @@
 //    advances (so the same tx cannot be replayed); every other effect of the
 //    operation is discarded.
 //  * kOk: fee burned, sequence advanced, operation applied.
+// After the last tx, the block deletes the preorders that lapsed at its height
+// (bounded work: at most the preorders made at one earlier height).
 // Fees and name registration/renewal fees are burned: total supply (g:supply)
 // drops by exactly their sum, and the sum of all balances always equals it.
 //

@@ -29,6 +29,9 @@ Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o);
 Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o);
 Status apply_gov_approve(StateAccess& s, OpContext& c, const op::GovApprove& o);
 
+// End of block: deletes the preorders whose deadline was height - 1.
+Status prune_lapsed_preorders(StateAccess& s, uint64_t height);
+
 // Debits `amount` from `who` and burns it (supply decreases). kInsufficientFunds if short.
 Status burn_from(StateAccess& s, const Address& who, uint64_t amount);
 

@@ -98,12 +98,24 @@ Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_v
 
 Status apply_name_preorder(StateAccess& s, OpContext& c, const op::NamePreorder& o) {
   TM_ASSIGN_OR_RETURN(auto existing, s.preorder(o.commitment, c.sender));
-  if (existing && c.block.height <= existing->height + c.params.preorder_max_blocks) {
+  if (existing && c.block.height <= existing->deadline) {
     return make_error(
         ErrorCode::kPreorderExists,
         "this commitment is already preordered by the sender at height " + std::to_string(existing->height));
   }
-  s.put_preorder(o.commitment, c.sender, Preorder{c.block.height});
+  Preorder p{c.block.height, c.block.height + c.params.preorder_max_blocks};
+  s.put_preorder(o.commitment, c.sender, p);
+  // Remember to delete it once it lapses (see prune_lapsed_preorders).
+  return s.add_preorder_expiry(p.deadline + 1, o.commitment, c.sender);
+}
+
+Status prune_lapsed_preorders(StateAccess& s, uint64_t height) {
+  TM_ASSIGN_OR_RETURN(auto lapsing, s.take_preorder_expiries(height));
+  for (const auto& [commitment, owner] : lapsing) {
+    TM_ASSIGN_OR_RETURN(auto p, s.preorder(commitment, owner));
+    // Absent (redeemed) or replaced by a newer preorder with a later deadline: keep.
+    if (p && p->deadline < height) s.erase_preorder(commitment, owner);
+  }
   return Status::Ok();
 }
 
@@ -120,7 +132,7 @@ Status apply_name_register(StateAccess& s, OpContext& c, const op::NameRegister&
         "no preorder by the sender matches SHA-256(name || salt || sender); send name.preorder first");
   }
   uint64_t earliest = pre->height + c.params.preorder_min_blocks;
-  uint64_t latest = pre->height + c.params.preorder_max_blocks;
+  uint64_t latest = pre->deadline;  // fixed when preordered: governance cannot shorten it
   if (c.block.height < earliest) {
     return make_error(ErrorCode::kPreorderTooEarly, "preorder at height " + std::to_string(pre->height) +
                                                         " matures at height " + std::to_string(earliest));

@@ -156,13 +156,14 @@ Result<NameRecord> NameRecord::from_cbor(const Value& v) {
 // ---- Preorder ----
 
 Value Preorder::to_cbor() const {
-  return Value::map({{text("height"), Value::uint(height)}});
+  return Value::map({{text("height"), Value::uint(height)}, {text("deadline"), Value::uint(deadline)}});
 }
 
 Result<Preorder> Preorder::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "preorder"));
   Preorder p;
   TM_ASSIGN_OR_RETURN(p.height, r.get_uint("height"));
+  TM_ASSIGN_OR_RETURN(p.deadline, r.get_uint("deadline"));
   TM_TRY(r.finish());
   return p;
 }

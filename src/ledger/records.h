@@ -65,7 +65,8 @@ struct NameRecord {
 };
 
 struct Preorder {
-  uint64_t height = 0;  // block height of the preorder transaction
+  uint64_t height = 0;    // block height of the preorder transaction
+  uint64_t deadline = 0;  // last height at which it can be redeemed; pruned after
 
   cbor::Value to_cbor() const;
   static Result<Preorder> from_cbor(const cbor::Value& v);

@@ -22,6 +22,19 @@ Bytes preorder_key(const Hash32& commitment, const Address& owner) {
   return k;
 }
 
+Bytes preorder_expiry_count_key(uint64_t height) {
+  Bytes k = prefixed("x#");
+  append_u64_be(k, height);
+  return k;
+}
+
+Bytes preorder_expiry_key(uint64_t height, uint32_t index) {
+  Bytes k = prefixed("x:");
+  append_u64_be(k, height);
+  append_u32_be(k, index);
+  return k;
+}
+
 Bytes history_key(std::string_view name, uint32_t index) {
   TM_ASSERT(name.size() <= 255);
   Bytes k = prefixed("h:");

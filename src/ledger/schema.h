@@ -7,6 +7,9 @@
 //   "p:" commitment(32) addr(20)   -> Preorder (keyed by owner too, so copying
 //                                     someone's commitment from the mempool
 //                                     neither blocks nor steals it)
+//   "x#" height(u64 BE)            -> count of preorders that lapse at height
+//   "x:" height(u64 BE) idx(u32 BE) -> commitment(32)||addr(20) of one of them
+//                                     (deleted with it at the end of that block)
 //   "h:" len(1) name idx(u32 BE)   -> HistoryEntry number idx of the name
 //   "g:chain_id"                   -> chain id (CBOR text), written by genesis
 //   "g:params"                     -> Params
@@ -26,6 +29,8 @@ namespace trustmesh::ledger::schema {
 Bytes account_key(const Address& a);
 Bytes name_key(std::string_view name);
 Bytes preorder_key(const Hash32& commitment, const Address& owner);
+Bytes preorder_expiry_count_key(uint64_t height);
+Bytes preorder_expiry_key(uint64_t height, uint32_t index);
 Bytes history_key(std::string_view name, uint32_t index);
 Bytes chain_id_key();
 Bytes params_key();

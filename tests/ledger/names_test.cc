@@ -133,8 +133,21 @@ TEST(Names, RegisterTooLate) {
   Bytes salt = test_salt(1);
   ASSERT_EQ(c.run(0, op::NamePreorder{name_commitment("n1", salt, c.addr(0))}).outcome, TxOutcome::kOk);
   c.empty_blocks(5);  // now at preorder height + 5; next block is + 6
-  expect_failed_only_fee(c, 0, c.tx(0, op::NameRegister{"n1", salt, test_value(1), 100}),
-                         ErrorCode::kPreorderTooLate);
+  // The lapsed preorder is still in state during block + 6 (it is pruned at
+  // the end of that block), so the register sees it and is told why.
+  MemState before = c.state();
+  TxResult r = c.run(0, op::NameRegister{"n1", salt, test_value(1), 100});
+  EXPECT_EQ(r.outcome, TxOutcome::kFailed);
+  EXPECT_EQ(r.code, ErrorCode::kPreorderTooLate) << r.message;
+  // Changed: the fee and sequence, and the pruned preorder with its bookkeeping.
+  for (const Bytes& k : changed_keys(before, c.state())) {
+    bool expected = k == schema::account_key(c.addr(0)) || k == schema::supply_key() ||
+                    (k.size() > 2 && (k[0] == 'p' || k[0] == 'x'));
+    EXPECT_TRUE(expected) << to_hex(k);
+  }
+  EXPECT_FALSE(c.name("n1"));
+  // From the next block on it is gone altogether.
+  EXPECT_EQ(c.run(0, op::NameRegister{"n1", salt, test_value(1), 100}).code, ErrorCode::kPreorderNotFound);
 }
 
 TEST(Names, RegisterAtLastAllowedBlock) {
@@ -352,6 +365,48 @@ TEST(Names, PreorderAgainAfterItLapsed) {
   c.empty_blocks(3);
   ASSERT_EQ(c.run(0, op::NamePreorder{cm}).outcome, TxOutcome::kOk);  // the lapsed one is replaced
   EXPECT_EQ(c.run(0, op::NameRegister{"n1", test_salt(1), test_value(1), 100}).outcome, TxOutcome::kOk);
+}
+
+// No key of a preorder, nor of its expiry bookkeeping, survives in state.
+bool no_preorder_state(const TestChain& c) {
+  for (const auto& [k, v] : c.state().entries()) {
+    if (k.size() >= 2 && (k[0] == 'p' || k[0] == 'x') && (k[1] == ':' || k[1] == '#')) return false;
+  }
+  return true;
+}
+
+TEST(Names, LapsedPreorderIsDeletedAtTheEndOfItsLastBlock) {
+  Params p;
+  p.preorder_max_blocks = 3;
+  TestChain c(4, p);
+  Hash32 cm = name_commitment("n1", test_salt(1), c.addr(0));
+  ASSERT_EQ(c.run(0, op::NamePreorder{cm}).outcome, TxOutcome::kOk);  // height 1, deadline 4
+  Bytes key = schema::preorder_key(cm, c.addr(0));
+  c.empty_blocks(3);  // through height 4: still redeemable
+  EXPECT_EQ(c.state().entries().count(key), 1u);
+  EXPECT_FALSE(no_preorder_state(c));
+  c.empty_blocks(1);  // height 5: pruned
+  EXPECT_EQ(c.state().entries().count(key), 0u);
+  EXPECT_TRUE(no_preorder_state(c));
+}
+
+TEST(Names, RedeemedPreorderLeavesNothingBehind) {
+  Params p;
+  p.preorder_max_blocks = 3;
+  TestChain c(4, p);
+  ASSERT_EQ(c.register_name(0, "n1", 1).outcome, TxOutcome::kOk);
+  ASSERT_EQ(c.register_name(1, "n2", 2).outcome, TxOutcome::kOk);
+  c.empty_blocks(4);
+  EXPECT_TRUE(no_preorder_state(c));
+}
+
+TEST(Names, GovernanceCannotShortenAPendingPreorder) {
+  TestChain c;  // preorder_max_blocks 100
+  Bytes salt = test_salt(1);
+  ASSERT_EQ(c.run(1, op::NamePreorder{name_commitment("n1", salt, c.addr(1))}).outcome, TxOutcome::kOk);
+  ASSERT_EQ(c.run(0, op::GovPropose{{{"preorder_max_blocks", 5}}}).outcome, TxOutcome::kOk);
+  c.empty_blocks(10);
+  EXPECT_EQ(c.run(1, op::NameRegister{"n1", salt, test_value(1), 100}).outcome, TxOutcome::kOk);
 }
 
 TEST(Names, RevokeThenUpdateInTheSameBlock) {
