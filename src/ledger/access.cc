@@ -39,6 +39,14 @@ Result<std::optional<cbor::Value>> StateAccess::read(const Bytes& key, std::stri
   return std::optional<cbor::Value>(std::move(v).value());
 }
 
+Result<uint64_t> StateAccess::read_uint(const Bytes& key, std::string_view what, uint64_t absent) {
+  TM_ASSIGN_OR_RETURN(auto v, read(key, what));
+  if (!v) return absent;
+  auto u = v->as_uint();
+  if (!u.ok()) return corrupt(what, u.error());
+  return u;
+}
+
 void StateAccess::write(const Bytes& key, const cbor::Value& v) {
   s_.put(key, cbor::encode(v));
 }
@@ -74,13 +82,8 @@ void StateAccess::erase_preorder(const Hash32& commitment, const Address& owner)
 }
 
 Status StateAccess::add_preorder_expiry(uint64_t height, const Hash32& commitment, const Address& owner) {
-  TM_ASSIGN_OR_RETURN(auto v, read(schema::preorder_expiry_count_key(height), "preorder expiry count"));
-  uint64_t n = 0;
-  if (v) {
-    auto u = v->as_uint();
-    if (!u.ok()) return corrupt("preorder expiry count", u.error());
-    n = *u;
-  }
+  TM_ASSIGN_OR_RETURN(uint64_t n,
+                      read_uint(schema::preorder_expiry_count_key(height), "preorder expiry count", 0));
   if (n >= UINT32_MAX) return make_error(ErrorCode::kTooLarge, "too many preorders lapse at one height");
   Bytes entry(commitment.begin(), commitment.end());
   append(entry, owner.view());
@@ -90,13 +93,12 @@ Status StateAccess::add_preorder_expiry(uint64_t height, const Hash32& commitmen
 }
 
 Result<std::vector<std::pair<Hash32, Address>>> StateAccess::take_preorder_expiries(uint64_t height) {
-  TM_ASSIGN_OR_RETURN(auto v, read(schema::preorder_expiry_count_key(height), "preorder expiry count"));
+  TM_ASSIGN_OR_RETURN(uint64_t n,
+                      read_uint(schema::preorder_expiry_count_key(height), "preorder expiry count", 0));
   std::vector<std::pair<Hash32, Address>> out;
-  if (!v) return out;
-  auto n = v->as_uint();
-  if (!n.ok() || *n > UINT32_MAX)
-    return make_error(ErrorCode::kInternal, "corrupt state: preorder expiry count");
-  for (uint32_t i = 0; i < *n; ++i) {
+  if (n == 0) return out;
+  if (n > UINT32_MAX) return make_error(ErrorCode::kInternal, "corrupt state: preorder expiry count");
+  for (uint32_t i = 0; i < n; ++i) {
     Bytes key = schema::preorder_expiry_key(height, i);
     auto raw = s_.get(key);
     if (!raw.ok()) return make_error(ErrorCode::kIo, "reading preorder expiry: " + raw.error().message);
@@ -133,11 +135,7 @@ void StateAccess::put_params(const Params& p) {
 }
 
 Result<uint64_t> StateAccess::supply() {
-  TM_ASSIGN_OR_RETURN(auto v, read(schema::supply_key(), "supply"));
-  if (!v) return uint64_t{0};
-  auto u = v->as_uint();
-  if (!u.ok()) return corrupt("supply", u.error());
-  return u;
+  return read_uint(schema::supply_key(), "supply", 0);
 }
 
 void StateAccess::put_supply(uint64_t v) {
@@ -157,11 +155,7 @@ void StateAccess::put_trustees(const std::vector<Address>& t) {
 }
 
 Result<uint64_t> StateAccess::next_proposal_id() {
-  TM_ASSIGN_OR_RETURN(auto v, read(schema::next_proposal_key(), "next proposal id"));
-  if (!v) return uint64_t{1};
-  auto u = v->as_uint();
-  if (!u.ok()) return corrupt("next proposal id", u.error());
-  return u;
+  return read_uint(schema::next_proposal_key(), "next proposal id", 1);
 }
 
 void StateAccess::put_next_proposal_id(uint64_t id) {

@@ -56,6 +56,8 @@ class StateAccess {
 
  private:
   Result<std::optional<cbor::Value>> read(const Bytes& key, std::string_view what);
+  // A CBOR uint entry, or `absent` if there is none.
+  Result<uint64_t> read_uint(const Bytes& key, std::string_view what, uint64_t absent);
   void write(const Bytes& key, const cbor::Value& v);
   Overlay& s_;
 };

@@ -34,9 +34,7 @@ Status LedgerDb::init(const ledger::Genesis& genesis) {
     // Same chain id: the genesis state must match too.
     MemNodeStore scratch;
     std::map<Hash32, Node> nodes;
-    std::vector<TreeUpdate> ups;
-    for (const auto& [k, v] : changes) ups.push_back({tree_key(k), value_digest(*v)});
-    TM_ASSIGN_OR_RETURN(Hash32 want, apply_updates(scratch, empty_hash(), std::move(ups), nodes));
+    TM_ASSIGN_OR_RETURN(Hash32 want, apply_updates(scratch, empty_hash(), tree_updates(changes), nodes));
     TM_ASSIGN_OR_RETURN(Hash32 have, db_->root_at(0));
     if (want != have) {
       return make_error(ErrorCode::kInvalidArgument,

@@ -228,9 +228,7 @@ Result<Hash32> StateDb::commit_genesis(const ChangeSet& changes) {
   return root;
 }
 
-Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes,
-                                     const std::optional<Hash32>& digest) {
-  TM_ASSERT(height == height_ + 1 || (height == 0 && height_ == 0 && !has_genesis_));
+std::vector<TreeUpdate> tree_updates(const ChangeSet& changes) {
   std::vector<TreeUpdate> updates;
   updates.reserve(changes.size());
   for (const auto& [key, value] : changes) {
@@ -238,8 +236,14 @@ Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes,
     if (value) u.value_hash = value_digest(*value);
     updates.push_back(u);
   }
+  return updates;
+}
+
+Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes,
+                                     const std::optional<Hash32>& digest) {
+  TM_ASSERT(height == height_ + 1 || (height == 0 && height_ == 0 && !has_genesis_));
   std::map<Hash32, Node> new_nodes;
-  TM_ASSIGN_OR_RETURN(Hash32 root, apply_updates(*this, root_, std::move(updates), new_nodes));
+  TM_ASSIGN_OR_RETURN(Hash32 root, apply_updates(*this, root_, tree_updates(changes), new_nodes));
 
   rocksdb::WriteBatch batch;
   rocksdb::Status s;

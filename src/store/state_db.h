@@ -41,6 +41,9 @@ class NodeCache;
 // A block's state changes: key -> new value, or nullopt to delete.
 using ChangeSet = std::map<Bytes, std::optional<Bytes>>;
 
+// The tree updates of a change set: (SHA-256(key), SHA-256(value) or delete).
+std::vector<TreeUpdate> tree_updates(const ChangeSet& changes);
+
 struct StateDbOptions {
   bool create_if_missing = true;
   bool sync = true;  // fsync each commit (crash safety); benchmarks may turn off

@@ -32,7 +32,6 @@ namespace {
 using testing_util::block_changes;
 using testing_util::bytes_of;
 using testing_util::TempDir;
-using testing_util::to_updates;
 
 constexpr uint64_t kKeySpace = 5000;
 constexpr size_t kKeysPerBlock = 200;
@@ -54,7 +53,7 @@ struct Replay {
     while (height() < h) {
       ChangeSet cs = block(height() + 1);
       std::map<Hash32, Node> new_nodes;
-      Result<Hash32> r = apply_updates(nodes, roots.back(), to_updates(cs), new_nodes);
+      Result<Hash32> r = apply_updates(nodes, roots.back(), tree_updates(cs), new_nodes);
       TM_ASSERT(r.ok());
       for (const auto& [hash, node] : new_nodes) nodes.put(hash, node);
       roots.push_back(*r);

@@ -75,12 +75,8 @@ std::vector<Hash32> roots_in_memory(const Chain& c, size_t* ok, size_t* failed, 
   MemNodeStore nodes;
   Hash32 root = empty_hash();
   auto commit = [&](const ledger::Changes& changes) {
-    std::vector<TreeUpdate> ups;
-    for (const auto& [k, v] : changes) {
-      ups.push_back({tree_key(k), v ? std::optional<Hash32>(value_digest(*v)) : std::nullopt});
-    }
     std::map<Hash32, Node> fresh;
-    root = apply_updates(nodes, root, std::move(ups), fresh).value();
+    root = apply_updates(nodes, root, tree_updates(changes), fresh).value();
     for (const auto& [h, n] : fresh) nodes.put(h, n);
     state.apply(changes);
     roots.push_back(root);

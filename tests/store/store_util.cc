@@ -54,16 +54,6 @@ Hash32 root_of(const std::map<Hash32, Hash32>& kv) {
   return apply(store, empty_hash(), std::move(ups));
 }
 
-std::vector<TreeUpdate> to_updates(const ChangeSet& changes) {
-  std::vector<TreeUpdate> ups;
-  for (const auto& [k, v] : changes) {
-    TreeUpdate u{tree_key(k), std::nullopt};
-    if (v) u.value_hash = value_digest(*v);
-    ups.push_back(u);
-  }
-  return ups;
-}
-
 namespace {
 uint64_t splitmix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;

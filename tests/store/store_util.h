@@ -35,9 +35,6 @@ Hash32 apply(MemNodeStore& store, const Hash32& root, std::vector<TreeUpdate> up
 // Root of a fresh tree holding exactly `kv` (key hash -> value hash).
 Hash32 root_of(const std::map<Hash32, Hash32>& kv);
 
-// Tree updates for a state change set.
-std::vector<TreeUpdate> to_updates(const ChangeSet& changes);
-
 // The deterministic change set of block `height` used by the state db and crash
 // tests: `n` keys out of a space of `key_space`, roughly one in six deleted.
 ChangeSet block_changes(uint64_t height, size_t n = 200, uint64_t key_space = 5000);
