@@ -97,36 +97,31 @@ Result<TxResult> execute_tx(Overlay& state, const BlockContext& ctx, ByteView tx
   res.tx_hash = sha256(tx_bytes);
   StateAccess s(state);
 
-  auto admitted = admit(s, ctx.chain_id, tx_bytes);
-  if (!admitted.ok()) {
-    if (is_fatal(admitted.error())) return admitted.error();
-    res.outcome = TxOutcome::kRejected;
-    res.code = admitted.error().code;
-    res.message = admitted.error().message;
+  // Records a rejection or failure in res; fatal errors stop the block instead.
+  auto outcome_of = [&res](TxOutcome outcome, const Error& e) -> Result<TxResult> {
+    if (is_fatal(e)) return e;
+    res.outcome = outcome;
+    res.code = e.code;
+    res.message = e.message;
     return res;
-  }
+  };
+
+  auto admitted = admit(s, ctx.chain_id, tx_bytes);
+  if (!admitted.ok()) return outcome_of(TxOutcome::kRejected, admitted.error());
   Admitted& a = admitted.value();
 
   // Charge: fee burned, sequence used. These survive an operation failure.
   a.account.seq += 1;
   a.account.balance -= a.tx.fee;
   s.put_account(a.sender, a.account);
-  TM_ASSIGN_OR_RETURN(uint64_t supply, s.supply());
-  TM_ASSERT(supply >= a.tx.fee);
-  s.put_supply(supply - a.tx.fee);
+  TM_TRY(reduce_supply(s, a.tx.fee));
   res.burned = a.tx.fee;
 
   Overlay scratch(as_reader(state));
   StateAccess ss(scratch);
   OpContext c{ctx, a.tx, res.tx_hash, a.sender, a.params};
   Status st = dispatch(ss, c);
-  if (!st.ok()) {
-    if (is_fatal(st.error())) return st.error();
-    res.outcome = TxOutcome::kFailed;
-    res.code = st.error().code;
-    res.message = st.error().message;
-    return res;
-  }
+  if (!st.ok()) return outcome_of(TxOutcome::kFailed, st.error());
   scratch.merge_into(state);
   res.outcome = TxOutcome::kOk;
   res.burned += c.burned;

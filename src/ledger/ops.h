@@ -34,5 +34,7 @@ Status prune_lapsed_preorders(StateAccess& s, uint64_t height);
 
 // Debits `amount` from `who` and burns it (supply decreases). kInsufficientFunds if short.
 Status burn_from(StateAccess& s, const Address& who, uint64_t amount);
+// The supply half of a burn, for callers that debited the account themselves.
+Status reduce_supply(StateAccess& s, uint64_t amount);
 
 }  // namespace trustmesh::ledger

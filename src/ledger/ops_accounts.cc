@@ -12,8 +12,12 @@ Status burn_from(StateAccess& s, const Address& who, uint64_t amount) {
   }
   acct.balance -= amount;
   s.put_account(who, acct);
+  return reduce_supply(s, amount);
+}
+
+Status reduce_supply(StateAccess& s, uint64_t amount) {
   TM_ASSIGN_OR_RETURN(uint64_t supply, s.supply());
-  TM_ASSERT(supply >= amount);
+  TM_ASSERT(supply >= amount);  // supply == sum of balances >= any one balance
   s.put_supply(supply - amount);
   return Status::Ok();
 }
