@@ -159,10 +159,18 @@ int run_demo(const DemoOpts& o) {
   return 0;
 }
 
+// Opens a data directory that must already exist (read-only commands must not
+// create an empty one by mistake).
+Result<std::unique_ptr<store::LedgerDb>> open_existing(const std::string& data) {
+  if (!std::filesystem::exists(data)) {
+    return make_error(ErrorCode::kNotFound,
+                      "no data directory " + data + "; create one with `trustmesh ledger apply`");
+  }
+  return store::LedgerDb::open(data);
+}
+
 int run_root(const std::string& data, std::optional<uint64_t> height, bool as_json) {
-  if (!std::filesystem::exists(data))
-    return fail(make_error(ErrorCode::kNotFound, "no data directory " + data));
-  auto db = store::LedgerDb::open(data);
+  auto db = open_existing(data);
   if (!db.ok()) return fail(db.error());
   uint64_t h = height.value_or((*db)->height());
   auto root = (*db)->state().root_at(h);
@@ -176,9 +184,7 @@ int run_root(const std::string& data, std::optional<uint64_t> height, bool as_js
 }
 
 int run_name(const std::string& data, const std::string& name, bool as_json) {
-  if (!std::filesystem::exists(data))
-    return fail(make_error(ErrorCode::kNotFound, "no data directory " + data));
-  auto db = store::LedgerDb::open(data);
+  auto db = open_existing(data);
   if (!db.ok()) return fail(db.error());
   store::LedgerDb& l = **db;
   store::StateDbReader reader(l.state());
