@@ -20,42 +20,35 @@ Value bytes(ByteView b) {
   return Value::bytes(b);
 }
 
-Value typed(std::string_view type, MapEntries fields) {
-  fields.emplace_back(text("type"), text(type));
-  return Value::map(std::move(fields));
-}
-
-struct ToCbor {
-  Value operator()(const op::Send& o) const {
-    return typed("send", {{text("to"), bytes(o.to.view())}, {text("amount"), Value::uint(o.amount)}});
+// The fields of each operation; operation_to_cbor adds "type" (TypeName).
+struct ToFields {
+  MapEntries operator()(const op::Send& o) const {
+    return {{text("to"), bytes(o.to.view())}, {text("amount"), Value::uint(o.amount)}};
   }
-  Value operator()(const op::NamePreorder& o) const {
-    return typed("name.preorder", {{text("commitment"), bytes(o.commitment)}});
+  MapEntries operator()(const op::NamePreorder& o) const {
+    return {{text("commitment"), bytes(o.commitment)}};
   }
-  Value operator()(const op::NameRegister& o) const {
-    return typed("name.register", {{text("name"), text(o.name)},
-                                   {text("salt"), bytes(o.salt)},
-                                   {text("value"), o.value.to_cbor()},
-                                   {text("validity"), Value::uint(o.validity)}});
+  MapEntries operator()(const op::NameRegister& o) const {
+    return {{text("name"), text(o.name)},
+            {text("salt"), bytes(o.salt)},
+            {text("value"), o.value.to_cbor()},
+            {text("validity"), Value::uint(o.validity)}};
   }
-  Value operator()(const op::NameUpdate& o) const {
-    return typed("name.update", {{text("name"), text(o.name)}, {text("value"), o.value.to_cbor()}});
+  MapEntries operator()(const op::NameUpdate& o) const {
+    return {{text("name"), text(o.name)}, {text("value"), o.value.to_cbor()}};
   }
-  Value operator()(const op::NameTransfer& o) const {
-    return typed("name.transfer",
-                 {{text("name"), text(o.name)}, {text("new_owner"), bytes(o.new_owner.view())}});
+  MapEntries operator()(const op::NameTransfer& o) const {
+    return {{text("name"), text(o.name)}, {text("new_owner"), bytes(o.new_owner.view())}};
   }
-  Value operator()(const op::NameRenew& o) const {
-    return typed("name.renew", {{text("name"), text(o.name)}, {text("validity"), Value::uint(o.validity)}});
+  MapEntries operator()(const op::NameRenew& o) const {
+    return {{text("name"), text(o.name)}, {text("validity"), Value::uint(o.validity)}};
   }
-  Value operator()(const op::NameRevoke& o) const {
-    return typed("name.revoke", {{text("name"), text(o.name)}});
+  MapEntries operator()(const op::NameRevoke& o) const { return {{text("name"), text(o.name)}}; }
+  MapEntries operator()(const op::GovPropose& o) const {
+    return {{text("changes"), param_changes_to_cbor(o.changes)}};
   }
-  Value operator()(const op::GovPropose& o) const {
-    return typed("gov.propose", {{text("changes"), param_changes_to_cbor(o.changes)}});
-  }
-  Value operator()(const op::GovApprove& o) const {
-    return typed("gov.approve", {{text("proposal"), Value::uint(o.proposal)}});
+  MapEntries operator()(const op::GovApprove& o) const {
+    return {{text("proposal"), Value::uint(o.proposal)}};
   }
 };
 
@@ -154,7 +147,9 @@ std::string_view op_type_name(const Operation& op) {
 }
 
 Value operation_to_cbor(const Operation& op) {
-  return std::visit(ToCbor{}, op);
+  MapEntries fields = std::visit(ToFields{}, op);
+  fields.emplace_back(text("type"), text(op_type_name(op)));
+  return Value::map(std::move(fields));
 }
 
 Result<Operation> operation_from_cbor(const Value& v) {
