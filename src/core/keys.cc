@@ -63,54 +63,26 @@ constexpr uint8_t kP256HalfOrder[kScalarSize] = {
 
 char kGroupP256[] = "prime256v1";
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+// unique_ptr deleter calling an OpenSSL free function.
+template <auto FreeFn>
+struct OsslFree {
+  template <typename T>
+  void operator()(T* p) const {
+    FreeFn(p);
+  }
 };
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_clear_free(p); }
-};
-struct BnCtxFree {
-  void operator()(BN_CTX* p) const { BN_CTX_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
-struct EcGroupFree {
-  void operator()(EC_GROUP* p) const { EC_GROUP_free(p); }
-};
-struct EcPointFree {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct EncoderCtxFree {
-  void operator()(OSSL_ENCODER_CTX* p) const { OSSL_ENCODER_CTX_free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
-using EcGroupPtr = std::unique_ptr<EC_GROUP, EcGroupFree>;
-using EcPointPtr = std::unique_ptr<EC_POINT, EcPointFree>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, EncoderCtxFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, OsslFree<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OsslFree<EVP_PKEY_CTX_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, OsslFree<EVP_MD_CTX_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, OsslFree<BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, OsslFree<BN_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, OsslFree<BIO_free>>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OsslFree<ECDSA_SIG_free>>;
+using EcGroupPtr = std::unique_ptr<EC_GROUP, OsslFree<EC_GROUP_free>>;
+using EcPointPtr = std::unique_ptr<EC_POINT, OsslFree<EC_POINT_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, OsslFree<OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, OsslFree<OSSL_PARAM_free>>;
+using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, OsslFree<OSSL_ENCODER_CTX_free>>;
 
 // OpenSSL reads a NULL message pointer as "no data" in some paths; always pass
 // a valid pointer.
