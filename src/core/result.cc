@@ -24,6 +24,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kInsufficientFunds: return "insufficient_funds";
     case ErrorCode::kTxTooLarge: return "tx_too_large";
     case ErrorCode::kUnknownAccount: return "unknown_account";
+    case ErrorCode::kMempoolFull: return "mempool_full";
+    case ErrorCode::kDuplicateTx: return "duplicate_tx";
     case ErrorCode::kNameTaken: return "name_taken";
     case ErrorCode::kNameNotFound: return "name_not_found";
     case ErrorCode::kNotOwner: return "not_owner";

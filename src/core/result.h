@@ -40,6 +40,8 @@ enum class ErrorCode : uint16_t {
   kInsufficientFunds = 303,
   kTxTooLarge = 304,
   kUnknownAccount = 305,
+  kMempoolFull = 306,  // the node's mempool is at its bound; retry later
+  kDuplicateTx = 307,  // already pending or committed
   // Operation failures (4xx): fee is paid and the sequence is used.
   kNameTaken = 400,
   kNameNotFound = 401,

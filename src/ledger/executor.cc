@@ -28,6 +28,29 @@ cbor::Value TxResult::to_cbor() const {
   });
 }
 
+Result<TxResult> TxResult::from_cbor(const cbor::Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, cbor::MapReader::of(v, "tx result"));
+  TxResult t;
+  TM_ASSIGN_OR_RETURN(t.tx_hash, read_hash32(r, "tx"));
+  TM_ASSIGN_OR_RETURN(std::string outcome, r.get_text("outcome"));
+  if (outcome == "ok") {
+    t.outcome = TxOutcome::kOk;
+  } else if (outcome == "failed") {
+    t.outcome = TxOutcome::kFailed;
+  } else if (outcome == "rejected") {
+    t.outcome = TxOutcome::kRejected;
+  } else {
+    return make_error(ErrorCode::kMalformed, "tx result: unknown outcome '" + outcome + "'");
+  }
+  TM_ASSIGN_OR_RETURN(uint64_t code, r.get_uint("code"));
+  if (code > 0xffff) return make_error(ErrorCode::kMalformed, "tx result: code out of range");
+  t.code = static_cast<ErrorCode>(code);
+  TM_ASSIGN_OR_RETURN(t.message, r.get_text("message"));
+  TM_ASSIGN_OR_RETURN(t.burned, r.get_uint("burned"));
+  TM_TRY(r.finish());
+  return t;
+}
+
 namespace {
 
 struct Admitted {
@@ -89,6 +112,39 @@ Status check_tx(const StateReader& state, const std::string& chain_id, ByteView 
   StateAccess s(scratch);
   auto a = admit(s, chain_id, tx_bytes);
   if (!a.ok()) return a.error();
+  return Status::Ok();
+}
+
+Status check_pending_tx(const StateReader& state, const std::string& chain_id, const Tx& tx, size_t tx_size,
+                        uint64_t pending, uint64_t pending_fees) {
+  Overlay scratch(state);
+  StateAccess s(scratch);
+  TM_ASSIGN_OR_RETURN(Params params, s.params());
+  if (tx_size > params.max_tx_bytes) {
+    return make_error(ErrorCode::kTxTooLarge, "transaction is " + std::to_string(tx_size) +
+                                                  " bytes, the limit is " + std::to_string(params.max_tx_bytes));
+  }
+  if (tx.chain_id != chain_id) {
+    return make_error(ErrorCode::kWrongChain,
+                      "transaction is for chain '" + tx.chain_id + "', this chain is '" + chain_id + "'");
+  }
+  Address sender = tx.sender_address();
+  TM_ASSIGN_OR_RETURN(Account acct, s.account(sender));
+  if (tx.seq != acct.seq + pending) {
+    return make_error(ErrorCode::kBadSequence,
+                      "sequence " + std::to_string(tx.seq) + " but account " + sender.to_string() + " expects " +
+                          std::to_string(acct.seq + pending) +
+                          (pending ? " (" + std::to_string(pending) + " of its txs are pending)" : std::string()));
+  }
+  if (tx.fee < params.min_tx_fee) {
+    return make_error(ErrorCode::kFeeTooLow, "fee " + std::to_string(tx.fee) + " is below the minimum " +
+                                                 std::to_string(params.min_tx_fee));
+  }
+  if (acct.balance < pending_fees || acct.balance - pending_fees < tx.fee) {
+    return make_error(ErrorCode::kInsufficientFunds,
+                      "balance " + std::to_string(acct.balance) + " cannot pay the fee " + std::to_string(tx.fee) +
+                          (pending_fees ? " after " + std::to_string(pending_fees) + " of pending fees" : ""));
+  }
   return Status::Ok();
 }
 

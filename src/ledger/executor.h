@@ -49,11 +49,20 @@ struct TxResult {
   uint64_t burned = 0;  // tx fee + name fees burned by this tx
 
   cbor::Value to_cbor() const;
+  static Result<TxResult> from_cbor(const cbor::Value& v);
 };
 
 // Mempool admission: decode, chain, sequence (must equal the account's next),
 // fee, balance and signature. Ok iff execute would not reject it right now.
 Status check_tx(const StateReader& state, const std::string& chain_id, ByteView tx_bytes);
+
+// The stateful half of check_tx for a mempool that already decoded the tx and
+// verified its signature, and holds `pending` earlier txs of the same sender
+// whose fees add up to `pending_fees`: the tx must carry sequence
+// account.seq + pending, fit max_tx_bytes, pay the minimum fee, and the
+// balance must cover pending_fees + fee.
+Status check_pending_tx(const StateReader& state, const std::string& chain_id, const Tx& tx, size_t tx_size,
+                        uint64_t pending, uint64_t pending_fees);
 
 // Executes one tx against `state`. An Error result means a storage fault or
 // corrupt state (the node must stop), never a bad transaction.

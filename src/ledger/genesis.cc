@@ -47,7 +47,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad("not valid JSON");
   if (!j.is_object()) return bad("top level must be an object");
-  TM_TRY(check_keys(j, {"chain_id", "genesis_time", "accounts", "trustees", "params"}, "genesis"));
+  TM_TRY(check_keys(j, {"chain_id", "genesis_time", "accounts", "trustees", "params", "validators"}, "genesis"));
 
   Genesis g;
   if (!j.contains("chain_id") || !j["chain_id"].is_string()) return bad("chain_id (string) is required");
@@ -94,6 +94,41 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     return bad("trustees contains a duplicate");
   }
 
+  if (j.contains("validators")) {
+    if (!j["validators"].is_array()) return bad("validators must be an array");
+    size_t i = 0;
+    uint64_t total = 0;
+    for (const auto& v : j["validators"]) {
+      std::string where = "validators[" + std::to_string(i++) + "]";
+      if (!v.is_object()) return bad(where + " must be an object");
+      TM_TRY(check_keys(v, {"pub_key", "power", "name"}, where));
+      if (!v.contains("pub_key") || !v["pub_key"].is_string()) return bad(where + ".pub_key (hex) is required");
+      auto raw = from_hex(v["pub_key"].get<std::string>());
+      if (!raw.ok()) return bad(where + ".pub_key: " + raw.error().message);
+      auto key = PublicKey::from_encoded(*raw);
+      if (!key.ok()) return bad(where + ".pub_key: " + key.error().message);
+      GenesisValidator gv{*key, 1, ""};
+      if (v.contains("power")) {
+        TM_ASSIGN_OR_RETURN(gv.power, get_u64(v["power"], where + ".power"));
+      }
+      if (gv.power == 0 || gv.power > (uint64_t{1} << 62) - total)
+        return bad(where + ".power must be >= 1 and the total at most 2^62");
+      total += gv.power;
+      if (v.contains("name")) {
+        if (!v["name"].is_string()) return bad(where + ".name must be a string");
+        gv.name = v["name"].get<std::string>();
+      }
+      g.validators.push_back(gv);
+    }
+    std::sort(g.validators.begin(), g.validators.end(), [](const GenesisValidator& a, const GenesisValidator& b) {
+      return Address::of(a.key) < Address::of(b.key);
+    });
+    for (size_t k = 1; k < g.validators.size(); ++k) {
+      if (Address::of(g.validators[k - 1].key) == Address::of(g.validators[k].key))
+        return bad("validators contains a duplicate key");
+    }
+  }
+
   if (j.contains("params")) {
     if (!j["params"].is_object()) return bad("params must be an object");
     for (const auto& [k, v] : j["params"].items()) {
@@ -118,6 +153,15 @@ std::string Genesis::to_json() const {
   json ts = json::array();
   for (const auto& t : trustees) ts.push_back(t.to_string());
   j["trustees"] = ts;
+  if (!validators.empty()) {
+    json vs = json::array();
+    for (const auto& v : validators) {
+      json e = {{"pub_key", to_hex(v.key.encoded())}, {"power", v.power}};
+      if (!v.name.empty()) e["name"] = v.name;
+      vs.push_back(e);
+    }
+    j["validators"] = vs;
+  }
   json p = json::object();
   for (auto name : Params::field_names()) p[std::string(name)] = params.get(name).value();
   j["params"] = p;
@@ -138,6 +182,14 @@ Result<Changes> Genesis::initial_state() const {
   s.put_params(params);
   s.put_next_proposal_id(1);
   o.put(schema::chain_id_key(), cbor::encode(cbor::Value::text(chain_id)));
+  if (!validators.empty()) {
+    // Same encoding as consensus::ValidatorSet::to_cbor(): [[key, power], ...]
+    // in address order, so its SHA-256 is the header's validators_hash.
+    cbor::Array vs;
+    for (const auto& v : validators)
+      vs.push_back(cbor::Value::array({cbor::Value::bytes(v.key.encoded()), cbor::Value::uint(v.power)}));
+    o.put(schema::validators_key(), cbor::encode(cbor::Value::array(std::move(vs))));
+  }
   return o.changes();
 }
 

@@ -56,6 +56,9 @@ Bytes supply_key() {
 Bytes trustees_key() {
   return prefixed("g:trustees");
 }
+Bytes validators_key() {
+  return prefixed("g:validators");
+}
 Bytes next_proposal_key() {
   return prefixed("g:next_proposal");
 }

@@ -15,6 +15,8 @@
 //   "g:params"                     -> Params
 //   "g:supply"                     -> total supply (CBOR uint)
 //   "g:trustees"                   -> array of trustee addresses, sorted
+//   "g:validators"                 -> [[encoded key, power], ...] by address (the
+//                                     validator set; absent for offline replays)
 //   "g:next_proposal"              -> next proposal id (CBOR uint)
 //   "g:prop:" id(u64 BE)           -> Proposal
 #pragma once
@@ -36,6 +38,7 @@ Bytes chain_id_key();
 Bytes params_key();
 Bytes supply_key();
 Bytes trustees_key();
+Bytes validators_key();
 Bytes next_proposal_key();
 Bytes proposal_key(uint64_t id);
 

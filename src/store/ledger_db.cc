@@ -66,4 +66,22 @@ Result<AppliedBlock> LedgerDb::apply_block(uint64_t time, const std::vector<Byte
   return AppliedBlock{ctx.height, root, std::move(r.txs)};
 }
 
+Result<ExecutedBlock> LedgerDb::execute(uint64_t time, const std::vector<Bytes>& txs) const {
+  if (!initialised())
+    return make_error(ErrorCode::kInvalidArgument, "ledger has no genesis; call init first");
+  ledger::BlockContext ctx{chain_id_, db_->height() + 1, time};
+  StateDbReader reader(*db_);
+  TM_ASSIGN_OR_RETURN(ledger::BlockResult r, ledger::execute_block(reader, ctx, txs));
+  ExecutedBlock b;
+  b.height = ctx.height;
+  b.time = time;
+  b.txs = std::move(r.txs);
+  TM_ASSIGN_OR_RETURN(b.prepared, db_->prepare(ctx.height, std::move(r.changes)));
+  return b;
+}
+
+Result<Hash32> LedgerDb::commit_executed(const ExecutedBlock& block, const std::vector<RawWrite>& extra) {
+  return db_->write(block.prepared, extra);
+}
+
 }  // namespace trustmesh::store

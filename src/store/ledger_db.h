@@ -34,6 +34,15 @@ struct AppliedBlock {
   std::vector<ledger::TxResult> txs;
 };
 
+// A block executed against the latest state but not yet stored: the node
+// builds the header from prepared.root, then commits it with the block.
+struct ExecutedBlock {
+  uint64_t height = 0;
+  uint64_t time = 0;
+  std::vector<ledger::TxResult> txs;
+  PreparedCommit prepared;  // the state changes and the root they produce
+};
+
 class LedgerDb {
  public:
   static Result<std::unique_ptr<LedgerDb>> open(const std::string& path, const StateDbOptions& opts = {});
@@ -49,6 +58,11 @@ class LedgerDb {
 
   // Executes and commits the next block (height() + 1), storing its input digest.
   Result<AppliedBlock> apply_block(uint64_t time, const std::vector<Bytes>& txs);
+
+  // Two-phase form of apply_block for the node: execute (nothing written),
+  // then commit together with the block store's raw entries in one batch.
+  Result<ExecutedBlock> execute(uint64_t time, const std::vector<Bytes>& txs) const;
+  Result<Hash32> commit_executed(const ExecutedBlock& block, const std::vector<RawWrite>& extra);
 
   // SHA-256 of CBOR [time, [tx bytes...]]: identifies a block's input until
   // blocks have headers (node issue). Stored per height by apply_block.

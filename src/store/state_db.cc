@@ -144,15 +144,21 @@ Result<std::unique_ptr<StateDb>> StateDb::open(const std::string& path, const St
       return make_error(ErrorCode::kIo, "corrupt state db: genesis root without a height");
     db->height_ = 0;
     db->root_ = empty_hash();
+    db->publish_view();
     return db;
   }
   if (!s.ok()) return io_error("cannot read state db height", s);
   TM_ASSIGN_OR_RETURN(db->height_, parse_height(v));
   TM_ASSIGN_OR_RETURN(db->root_, db->root_at(db->height_));
+  db->publish_view();
   return db;
 }
 
 StateDb::~StateDb() {
+  {
+    std::lock_guard<std::mutex> lock(view_mu_);
+    view_.reset();  // callers must have dropped their views: a view must not outlive its StateDb
+  }
   if (db_) {
     rocksdb::Status s = db_->Close();
     (void)s;  // Nothing to do about it here; every commit was already written.
@@ -242,18 +248,56 @@ std::vector<TreeUpdate> tree_updates(const ChangeSet& changes) {
 Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes,
                                      const std::optional<Hash32>& digest) {
   TM_ASSERT(height == height_ + 1 || (height == 0 && height_ == 0 && !has_genesis_));
-  std::map<Hash32, Node> new_nodes;
-  TM_ASSIGN_OR_RETURN(Hash32 root, apply_updates(*this, root_, tree_updates(changes), new_nodes));
+  PreparedCommit p;
+  p.height = height;
+  TM_ASSIGN_OR_RETURN(p.root, apply_updates(*this, root_, tree_updates(changes), p.new_nodes));
+  p.changes = changes;
+  return write_prepared(p, digest, {});
+}
 
+Result<PreparedCommit> StateDb::prepare(uint64_t height, ChangeSet changes) const {
+  if (height != height_ + 1) {
+    return make_error(ErrorCode::kInvalidArgument, "prepare of height " + std::to_string(height) +
+                                                       " but the next height is " +
+                                                       std::to_string(height_ + 1));
+  }
+  PreparedCommit p;
+  p.height = height;
+  TM_ASSIGN_OR_RETURN(p.root, apply_updates(*this, root_, tree_updates(changes), p.new_nodes));
+  p.changes = std::move(changes);
+  return p;
+}
+
+Result<Hash32> StateDb::write(const PreparedCommit& prepared, const std::vector<RawWrite>& extra) {
+  if (prepared.height != height_ + 1) {
+    return make_error(ErrorCode::kInvalidArgument, "write of prepared height " + std::to_string(prepared.height) +
+                                                       " but the next height is " +
+                                                       std::to_string(height_ + 1));
+  }
+  for (const RawWrite& w : extra) {
+    if (w.key.empty() || w.key[0] < 'A' || w.key[0] > 'Z')
+      return make_error(ErrorCode::kInvalidArgument, "raw entry keys must start with 'A'..'Z'");
+  }
+  return write_prepared(prepared, std::nullopt, extra);
+}
+
+Result<Hash32> StateDb::write_prepared(const PreparedCommit& p, const std::optional<Hash32>& digest,
+                                       const std::vector<RawWrite>& extra) {
+  const uint64_t height = p.height;
+  const Hash32& root = p.root;
   rocksdb::WriteBatch batch;
   rocksdb::Status s;
-  for (const auto& [hash, node] : new_nodes) {
+  for (const auto& [hash, node] : p.new_nodes) {
     Bytes ser = node.serialize();
     s = batch.Put(node_key(hash), slice(ByteView(ser)));
     if (!s.ok()) return io_error("cannot build commit batch", s);
   }
-  for (const auto& [key, value] : changes) {
+  for (const auto& [key, value] : p.changes) {
     s = value ? batch.Put(state_key(key), slice(ByteView(*value))) : batch.Delete(state_key(key));
+    if (!s.ok()) return io_error("cannot build commit batch", s);
+  }
+  for (const RawWrite& w : extra) {
+    s = w.value ? batch.Put(w.key, *w.value) : batch.Delete(w.key);
     if (!s.ok()) return io_error("cannot build commit batch", s);
   }
   s = batch.Put(root_key(height), slice(ByteView(root)));
@@ -273,9 +317,75 @@ Result<Hash32> StateDb::write_height(uint64_t height, const ChangeSet& changes,
   root_ = root;
   // The new nodes are the new upper tree: what the next block reads first.
   if (cache_) {
-    for (const auto& [hash, node] : new_nodes) cache_->put(hash, node);
+    for (const auto& [hash, node] : p.new_nodes) cache_->put(hash, node);
   }
+  publish_view();
   return root;
+}
+
+void StateDb::publish_view() {
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  std::shared_ptr<const ReadView> v(new ReadView(*this, snap, height_, root_));
+  std::lock_guard<std::mutex> lock(view_mu_);
+  view_ = std::move(v);
+}
+
+std::shared_ptr<const ReadView> StateDb::view() const {
+  std::lock_guard<std::mutex> lock(view_mu_);
+  return view_;
+}
+
+Result<std::optional<std::string>> StateDb::get_raw(std::string_view key) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), slice(key), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return io_error("cannot read raw entry", s);
+  return std::optional<std::string>(std::move(v));
+}
+
+ReadView::~ReadView() {
+  db_.db_->ReleaseSnapshot(static_cast<const rocksdb::Snapshot*>(snapshot_));
+}
+
+namespace {
+rocksdb::ReadOptions snapshot_options(const void* snap) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = static_cast<const rocksdb::Snapshot*>(snap);
+  return ro;
+}
+}  // namespace
+
+Result<std::optional<Bytes>> ReadView::get(ByteView key) const {
+  rocksdb::PinnableSlice v;
+  rocksdb::Status s = db_.db_->Get(snapshot_options(snapshot_), db_.db_->DefaultColumnFamily(), state_key(key), &v);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  if (!s.ok()) return io_error("cannot read state", s);
+  return std::optional<Bytes>(Bytes(v.data(), v.data() + v.size()));
+}
+
+Result<std::optional<std::string>> ReadView::get_raw(std::string_view key) const {
+  std::string v;
+  rocksdb::Status s = db_.db_->Get(snapshot_options(snapshot_), slice(key), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return io_error("cannot read raw entry", s);
+  return std::optional<std::string>(std::move(v));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ReadView::scan_raw(std::string_view prefix,
+                                                                              size_t limit) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_.db_->NewIterator(snapshot_options(snapshot_)));
+  for (it->Seek(slice(prefix)); it->Valid() && out.size() < limit; it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (!k.starts_with(slice(prefix))) break;
+    out.emplace_back(k.ToString(), it->value().ToString());
+  }
+  if (!it->status().ok()) return io_error("cannot scan raw entries", it->status());
+  return out;
+}
+
+Result<Proof> ReadView::prove(ByteView key) const {
+  return store::prove(db_, root_, tree_key(key));
 }
 
 Result<Proof> StateDb::prove(ByteView key, std::optional<uint64_t> height) const {

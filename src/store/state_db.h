@@ -10,6 +10,8 @@
 //   "b" + height (u64 BE)  -> the caller's 32-byte digest of that block's input
 //                             (optional; lets a replay check it is continuing
 //                             the same chain)
+//   'A'..'Z' + anything    -> raw entries of higher layers (block store,
+//                             indexes), written in the same batch as a height
 //
 // Invariants: commit(h, ...) requires h == height() + 1 and writes everything
 // for h in one synced WriteBatch, so after a crash (even SIGKILL mid-commit)
@@ -17,11 +19,16 @@
 // first block: empty (root = empty_hash()) unless commit_genesis() stored an
 // initial state, which it may do once, before block 1, in the same atomic way.
 //
-// Threads: const methods may run concurrently with each other; commit and
-// commit_genesis need exclusive access (one writer, no readers meanwhile).
+// Threads: one writer thread calls commit/prepare/write/commit_genesis and
+// the plain accessors (height(), root(), get(), prove()). Any thread may call
+// view() and use the ReadView it returns, concurrently with the writer: a view
+// is a RocksDB snapshot of one committed height, so everything read through it
+// (state, raw entries, proofs) is of that one height.
 #pragma once
 
 #include <map>
+#include <mutex>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +50,49 @@ using ChangeSet = std::map<Bytes, std::optional<Bytes>>;
 
 // The tree updates of a change set: (SHA-256(key), SHA-256(value) or delete).
 std::vector<TreeUpdate> tree_updates(const ChangeSet& changes);
+
+// An entry outside the authenticated state, committed atomically with a
+// height. Keys must start with an uppercase ASCII letter (the store's own
+// prefixes are lowercase). nullopt deletes.
+struct RawWrite {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+// A height whose root is computed but not yet written (two-phase commit: the
+// node needs the root for the block header before the block is stored).
+struct PreparedCommit {
+  uint64_t height = 0;
+  Hash32 root{};
+  ChangeSet changes;
+  std::map<Hash32, Node> new_nodes;
+};
+
+class StateDb;
+
+// A consistent read-only view of one committed height.
+class ReadView {
+ public:
+  ~ReadView();
+  ReadView(const ReadView&) = delete;
+  ReadView& operator=(const ReadView&) = delete;
+  uint64_t height() const { return height_; }
+  const Hash32& root() const { return root_; }
+  Result<std::optional<Bytes>> get(ByteView key) const;
+  Result<std::optional<std::string>> get_raw(std::string_view key) const;
+  // Raw entries whose key starts with `prefix`, in key order, at most `limit`.
+  Result<std::vector<std::pair<std::string, std::string>>> scan_raw(std::string_view prefix, size_t limit) const;
+  Result<Proof> prove(ByteView key) const;  // under root()
+
+ private:
+  friend class StateDb;
+  ReadView(const StateDb& db, const void* snapshot, uint64_t height, const Hash32& root)
+      : db_(db), snapshot_(snapshot), height_(height), root_(root) {}
+  const StateDb& db_;
+  const void* snapshot_;  // rocksdb::Snapshot
+  uint64_t height_;
+  Hash32 root_;
+};
 
 struct StateDbOptions {
   bool create_if_missing = true;
@@ -69,6 +119,18 @@ class StateDb : public NodeStore {
   // `block_digest`, if given, is stored with the height in the same batch.
   Result<Hash32> commit(uint64_t height, const ChangeSet& changes,
                         const std::optional<Hash32>& block_digest = std::nullopt);
+  // Two-phase form of commit: prepare computes the root without writing;
+  // write stores it together with `extra` raw entries in one synced batch.
+  // The prepared height must still be height()+1 when written.
+  Result<PreparedCommit> prepare(uint64_t height, ChangeSet changes) const;
+  Result<Hash32> write(const PreparedCommit& prepared, const std::vector<RawWrite>& extra = {});
+
+  // A raw entry (see RawWrite) at the latest committed height.
+  Result<std::optional<std::string>> get_raw(std::string_view key) const;
+
+  // The latest committed height as a consistent view; safe from any thread.
+  std::shared_ptr<const ReadView> view() const;
+
   // The digest stored by commit(height, ...), or nullopt if none was given.
   Result<std::optional<Hash32>> block_digest_at(uint64_t height) const;
 
@@ -87,14 +149,20 @@ class StateDb : public NodeStore {
   uint64_t disk_bytes() const;
 
  private:
+  friend class ReadView;
   StateDb() = default;
   Result<Hash32> write_height(uint64_t height, const ChangeSet& changes, const std::optional<Hash32>& digest);
+  Result<Hash32> write_prepared(const PreparedCommit& p, const std::optional<Hash32>& digest,
+                                const std::vector<RawWrite>& extra);
+  void publish_view();
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<NodeCache> cache_;  // null if opts_.node_cache_mb == 0
   StateDbOptions opts_;
   uint64_t height_ = 0;
   Hash32 root_{};
   bool has_genesis_ = false;  // "r" + 0 is stored
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const ReadView> view_;  // guarded by view_mu_
 };
 
 }  // namespace trustmesh::store

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/ledger_util.h"
+#include "ledger/schema.h"
 
 namespace trustmesh::ledger {
 namespace {
@@ -59,6 +60,56 @@ TEST(Genesis, RejectsBadInput) {
     ASSERT_FALSE(g.ok()) << j;
     EXPECT_EQ(g.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(g.error().message.find("genesis"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace trustmesh::ledger
+
+namespace trustmesh::ledger {
+namespace {
+
+std::string key_hex(int i) {
+  return to_hex(testing::test_key(i).public_key().encoded());
+}
+
+std::string with_validators(const std::string& validators) {
+  std::string t = R"([")" + Address::of(testing::test_key(1).public_key()).to_string() + R"("])";
+  return R"({"chain_id": "c1", "trustees": )" + t + R"(, "validators": )" + validators + "}";
+}
+
+TEST(GenesisValidators, ParseSortAndStoreTheSet) {
+  Genesis g = Genesis::from_json(with_validators(R"([{"pub_key": ")" + key_hex(2) + R"(", "power": 3, "name": "b"},
+                                                     {"pub_key": ")" + key_hex(3) + R"("}])"))
+                  .value();
+  ASSERT_EQ(g.validators.size(), 2u);
+  EXPECT_LT(Address::of(g.validators[0].key), Address::of(g.validators[1].key));
+  Genesis again = Genesis::from_json(g.to_json()).value();
+  EXPECT_EQ(again.to_json(), g.to_json());
+  auto state = g.initial_state().value();
+  EXPECT_TRUE(state.count(schema::validators_key()));
+}
+
+TEST(GenesisValidators, AbsentValidatorsLeaveTheStateAsBefore) {
+  Genesis g = Genesis::from_json(with_validators("[]")).value();
+  EXPECT_TRUE(g.validators.empty());
+  EXPECT_FALSE(g.initial_state().value().count(schema::validators_key()));
+}
+
+TEST(GenesisValidators, RefusesBadEntries) {
+  std::vector<std::string> bad = {
+      R"(3)",
+      R"([{"power": 1}])",
+      R"([{"pub_key": "zz"}])",
+      R"([{"pub_key": "0102"}])",
+      R"([{"pub_key": ")" + key_hex(2) + R"(", "power": 0}])",
+      R"([{"pub_key": ")" + key_hex(2) + R"(", "colour": 1}])",
+      R"([{"pub_key": ")" + key_hex(2) + R"("}, {"pub_key": ")" + key_hex(2) + R"("}])",
+      R"([{"pub_key": ")" + key_hex(2) + R"(", "power": 4611686018427387905}])",
+  };
+  for (const auto& v : bad) {
+    auto r = Genesis::from_json(with_validators(v));
+    EXPECT_FALSE(r.ok()) << v;
   }
 }
 
