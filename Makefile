@@ -35,8 +35,8 @@ test-asan: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
 
-# Until the node exists: replay the bundled example chain into ./data and print
-# the state root after each block.
+# Create a development chain in ./data if there is none and run the node in
+# the foreground (HTTP API on 127.0.0.1:8080; PORT=... for another port).
 run: build
 	@bash scripts/run.sh $(BUILD) $(DATA)
 

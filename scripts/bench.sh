@@ -24,6 +24,44 @@ if raw:
         if k in rate:
             print(f"ratio {k} / BM_RawEcdsaP256Verify = {rate[k] / raw:.2f}  ({rate[k]:.0f}/s vs {raw:.0f}/s)")
 PY
+echo "== node_bench: committed tx/s with one validator, next to raw P-256 verify"
+"./$BUILD/node_bench" --benchmark_format=console --benchmark_out="$OUT/node_bench.json" --benchmark_out_format=json
+python3 - "$OUT/node_bench.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rate = {b["run_name"]: b.get("items_per_second", 0) for b in d["benchmarks"]}
+raw = rate.get("BM_RawEcdsaP256Verify", 0)
+node = next((v for k, v in rate.items() if k.startswith("BM_NodeCommittedTxs")), 0)
+if raw and node:
+    print(f"ratio committed tx/s / raw P-256 verify (one core) = {node / raw:.2f}  ({node:.0f}/s vs {raw:.0f}/s)")
+PY
+
+echo "== light_bench: status proof verification at 1M names vs OpenSSL OCSP_basic_verify"
+# shellcheck source=scripts/ocsp_fixture.sh
+source scripts/ocsp_fixture.sh
+rm -rf "$OUT/ocsp" && OCSP_FIXTURE_NMIN=120 make_ocsp_fixture "$OUT/ocsp"
+TM_OCSP_FIXTURE="$OUT/ocsp" "./$BUILD/light_bench" --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true --benchmark_out="$OUT/light_bench.json" --benchmark_out_format=json
+
+echo "== status check over HTTP: trustmesh vs openssl ocsp, cfssl, nginx (ab, 16 clients)"
+TMP=$(mktemp -d /tmp/tm-bench-XXXXXX)
+NODE_PID=""
+cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"./$BUILD/trustmesh" init --data "$TMP/chain" --port "$PORT" --block-interval-ms 200 >/dev/null
+"./$BUILD/trustmesh" node --data "$TMP/chain" >"$TMP/node.log" 2>&1 &
+NODE_PID=$!
+URL="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do curl -fs "$URL/v1/status" >/dev/null && break; sleep 0.1; done
+CERT_HASH=$(printf 'bench device certificate' | sha256sum | cut -d' ' -f1)
+"./$BUILD/trustmesh" name register bench-device-1 --key dev --cert-hash "$CERT_HASH" --node "$URL" \
+  --keyring "$TMP/chain/keys" >/dev/null
+bash scripts/bench_status.sh --json "$OUT/status_bench.json" \
+  status="$URL/v1/names/bench-device-1/status" prove="$URL/v1/names/bench-device-1/status?prove=true"
+cleanup
+trap - EXIT
+
 echo "== name_disk_bench"
 "./$BUILD/name_disk_bench" --benchmark_out="$OUT/name_disk_bench.json" --benchmark_out_format=json
 if [ -x "./$BUILD/tree_bench" ]; then

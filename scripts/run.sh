@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# `make run` until the node exists: replays the bundled example chain
-# (examples/genesis.json + examples/blocks.jsonl) into the data directory,
-# printing the state root after each block, then says what to try next.
-# A second run finds the blocks already applied and only checks the genesis.
+# `make run`: creates a development chain under ./data if there is none
+# (`trustmesh init`: a validator key, a funded dev account that is also the
+# trustee, in the keyring data/keys), prints what to try, then runs the node in
+# the foreground on 127.0.0.1 until Ctrl-C. A second `make run` reuses the chain.
 set -euo pipefail
 BUILD=${1:-build}
 DATA=${2:-data}
+PORT=${PORT:-8080}
 TM="./$BUILD/trustmesh"
 
-echo "== trustmesh: replaying the example chain into ./$DATA (RocksDB) =="
-"$TM" ledger apply --genesis examples/genesis.json --blocks examples/blocks.jsonl --data "$DATA"
-NAME=$(sed -n 's/^name: //p' examples/README.md | head -1)
+if [ ! -f "$DATA/genesis.json" ]; then
+  echo "== creating a development chain in ./$DATA"
+  "$TM" init --data "$DATA" --port "$PORT"
+else
+  echo "== reusing the chain in ./$DATA (delete it to start over)"
+fi
+LISTEN=$(sed -n 's/^listen = "\(.*\)"/\1/p' "$DATA/node.toml")
+URL="http://$LISTEN"
+CERT_HASH=$(printf 'my first device certificate' | sha256sum | cut -d' ' -f1)
 cat <<MSG
 
-The ledger node (HTTP API, consensus) is not built yet; these offline tools are:
+The node's HTTP API will be at $URL (OpenAPI: $URL/v1/openapi.json).
+In another terminal, try:
 
-  $TM ledger name $NAME --data $DATA            # a device name, its history and a verified proof
-  $TM ledger apply --genesis examples/genesis.json --blocks examples/blocks.jsonl --data /tmp/audit --json
-                                                # audit: replay elsewhere, compare the roots
-  $TM ledger demo --out /tmp/chain --blocks 500 --txs 50   # generate a bigger chain to replay
+  export TRUSTMESH_NODE=$URL TRUSTMESH_KEYRING=\$PWD/$DATA/keys
+  $TM status                                                    # height, chain, mempool
+  $TM name register dev-1 --key dev --cert-hash $CERT_HASH   # preorder + register
+  $TM verify dev-1 --anchor $DATA/genesis.json                  # check it with the light client
 
-Run \`$TM --help\` for everything else.
+Stop the node with Ctrl-C; \`make run\` again continues the same chain.
+
 MSG
+exec "$TM" node --data "$DATA"

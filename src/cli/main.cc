@@ -3,17 +3,29 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/client_cmd.h"
+#include "cli/keys_cmd.h"
 #include "cli/ledger_cmd.h"
+#include "cli/name_cmd.h"
+#include "cli/node_cmd.h"
+#include "cli/verify_cmd.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"trustmesh: a decentralized public key infrastructure for IoT devices"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "trustmesh 0.1.0");
+  trustmesh::cli::add_node_commands(app);
   trustmesh::cli::add_ledger_commands(app);
+  trustmesh::cli::add_keys_commands(app);
+  trustmesh::cli::add_name_commands(app);
+  trustmesh::cli::add_client_commands(app);
+  trustmesh::cli::add_verify_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // A command's own status (RuntimeError) passes through; usage errors exit 2.
+    int status = app.exit(e);
+    return status == 0 || e.get_name() == "RuntimeError" ? status : 2;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

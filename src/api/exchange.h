@@ -1,0 +1,66 @@
+// The request/response pair the router and handlers work on, free of Beast
+// types: the HTTP session (http_session.cc) fills a Request from the parsed
+// message, the router picks a handler, the handler fills the Response, and the
+// session serializes it. One Response object lives per connection and is
+// reset between requests, so its body buffer's capacity is reused.
+//
+// Invariants: every string_view in a Request points into the session's parser
+// and stays valid until the response is written; Response::content_type and
+// external_body point to storage that outlives the connection (literals, the
+// node's genesis text, the embedded OpenAPI document).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "node/config.h"
+#include "node/metrics.h"
+
+namespace trustmesh::node {
+class Node;
+}
+
+namespace trustmesh::api {
+
+inline constexpr std::string_view kJsonType = "application/json";
+inline constexpr std::string_view kMetricsType = "text/plain; version=0.0.4";
+
+enum class Method : uint8_t { kGet, kHead, kPost, kOther };
+
+struct Request {
+  Method method = Method::kGet;
+  std::string_view path;   // before '?', still percent-encoded
+  std::string_view query;  // after '?', may be empty
+  std::string_view content_type;
+  std::string_view body;
+};
+
+struct Response {
+  int status = 200;
+  std::string_view content_type = kJsonType;
+  std::string body;                // JSON (or text) written by the handler
+  std::string_view external_body;  // if non-empty, sent instead of body (no copy)
+  std::string_view allow;          // "Allow" header value for 405 answers
+  node::Route route = node::Route::kOther;
+  bool event_stream = false;  // the handler asks to switch to server-sent events
+
+  void reset() {
+    status = 200;
+    content_type = kJsonType;
+    body.clear();
+    external_body = {};
+    allow = {};
+    route = node::Route::kOther;
+    event_stream = false;
+  }
+  std::string_view payload() const { return external_body.empty() ? std::string_view(body) : external_body; }
+};
+
+// What handlers read from: the node and the API limits.
+struct Context {
+  node::Node& node;
+  const node::ApiConfig& cfg;
+};
+
+}  // namespace trustmesh::api

@@ -1,0 +1,38 @@
+// The endpoint handlers (docs/HTTP_CONTRACT.md). Each reads through one
+// node view (a consistent snapshot of one committed height), writes its JSON
+// answer into the Response or an error via write_error, and never blocks on
+// block production. Path parameters arrive percent-decoded but unvalidated;
+// each handler validates its own and answers 400 with what was expected.
+//
+// handlers_chain.cc: status, genesis, openapi, metrics, block events
+// handlers_blocks.cc: blocks
+// handlers_names.cc: names and name status (the hot path)
+// handlers_txs.cc: tx submission and lookup
+// handlers_accounts.cc: accounts
+#pragma once
+
+#include <string_view>
+
+#include "api/exchange.h"
+
+namespace trustmesh::api {
+
+void handle_status(const Context& ctx, Response& res);
+void handle_genesis(const Context& ctx, Response& res);
+void handle_openapi(const Context& ctx, Response& res);
+void handle_metrics(const Context& ctx, Response& res);
+// Only marks the response as an event stream; the session takes it from there.
+void handle_events(const Context& ctx, Response& res);
+
+void handle_block_latest(const Context& ctx, Response& res);
+void handle_block(const Context& ctx, std::string_view height, Response& res);
+
+void handle_name(const Context& ctx, std::string_view name, Response& res);
+void handle_name_status(const Context& ctx, std::string_view name, std::string_view query, Response& res);
+
+void handle_tx_submit(const Context& ctx, const Request& req, Response& res);
+void handle_tx_get(const Context& ctx, std::string_view hash, Response& res);
+
+void handle_account(const Context& ctx, std::string_view address, Response& res);
+
+}  // namespace trustmesh::api

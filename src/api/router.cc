@@ -1,0 +1,139 @@
+// The route table (router.h): prefix checks on the raw path, then the
+// handler. Percent-decoding happens only for a parameter that contains '%'.
+#include "api/router.h"
+
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "api/url.h"
+
+namespace trustmesh::api {
+
+namespace {
+
+using node::Route;
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// A GET-only endpoint (HEAD too). False (and a 405 answer) for other methods.
+bool get_only(const Request& req, Response& res) {
+  if (req.method == Method::kGet || req.method == Method::kHead) return true;
+  res.allow = "GET, HEAD";
+  write_error(res, 405, ErrorCode::kUnsupported, "method not allowed here; use GET");
+  return false;
+}
+
+// Calls fn(decoded parameter) or answers 400 for a bad percent-escape.
+template <typename Fn>
+void with_param(std::string_view raw, Response& res, Fn&& fn) {
+  if (!needs_decoding(raw)) {
+    fn(raw);
+    return;
+  }
+  Result<std::string> decoded = percent_decode(raw);
+  if (!decoded.ok()) {
+    write_error(res, decoded.error());
+    return;
+  }
+  fn(std::string_view(*decoded));
+}
+
+void route_names(const Context& ctx, const Request& req, std::string_view rest, Response& res) {
+  constexpr std::string_view kStatus = "/status";
+  if (rest.size() > kStatus.size() && rest.substr(rest.size() - kStatus.size()) == kStatus) {
+    rest.remove_suffix(kStatus.size());
+    Result<bool> prove = query_flag(req.query, "prove");  // an invalid value is the handler's 400
+    res.route = prove.ok() && *prove ? Route::kNameStatusProof : Route::kNameStatus;
+    if (!get_only(req, res)) return;
+    with_param(rest, res, [&](std::string_view name) { handle_name_status(ctx, name, req.query, res); });
+    return;
+  }
+  res.route = Route::kName;
+  if (!get_only(req, res)) return;
+  with_param(rest, res, [&](std::string_view name) { handle_name(ctx, name, res); });
+}
+
+void route_v1(const Context& ctx, const Request& req, std::string_view p, Response& res) {
+  // p is the path after "/v1/".
+  if (starts_with(p, "names/") && p.size() > 6) {
+    route_names(ctx, req, p.substr(6), res);
+    return;
+  }
+  if (p == "status") {
+    res.route = Route::kStatus;
+    if (get_only(req, res)) handle_status(ctx, res);
+    return;
+  }
+  if (p == "txs") {
+    res.route = Route::kTxSubmit;
+    if (req.method != Method::kPost) {
+      res.allow = "POST";
+      write_error(res, 405, ErrorCode::kUnsupported,
+                  "method not allowed here; submit transactions with POST");
+      return;
+    }
+    handle_tx_submit(ctx, req, res);
+    return;
+  }
+  if (starts_with(p, "txs/") && p.size() > 4 && p.find('/', 4) == std::string_view::npos) {
+    res.route = Route::kTxGet;
+    if (!get_only(req, res)) return;
+    with_param(p.substr(4), res, [&](std::string_view hash) { handle_tx_get(ctx, hash, res); });
+    return;
+  }
+  if (starts_with(p, "blocks/") && p.size() > 7 && p.find('/', 7) == std::string_view::npos) {
+    res.route = Route::kBlock;
+    if (!get_only(req, res)) return;
+    std::string_view h = p.substr(7);
+    if (h == "latest") {
+      handle_block_latest(ctx, res);
+    } else {
+      with_param(h, res, [&](std::string_view height) { handle_block(ctx, height, res); });
+    }
+    return;
+  }
+  if (starts_with(p, "accounts/") && p.size() > 9 && p.find('/', 9) == std::string_view::npos) {
+    res.route = Route::kAccount;
+    if (!get_only(req, res)) return;
+    with_param(p.substr(9), res, [&](std::string_view addr) { handle_account(ctx, addr, res); });
+    return;
+  }
+  if (p == "events/blocks") {
+    res.route = Route::kEvents;
+    if (req.method != Method::kGet) {
+      res.allow = "GET";
+      write_error(res, 405, ErrorCode::kUnsupported,
+                  "method not allowed here; open the event stream with GET");
+      return;
+    }
+    handle_events(ctx, res);
+    return;
+  }
+  if (p == "genesis") {
+    if (get_only(req, res)) handle_genesis(ctx, res);
+    return;
+  }
+  if (p == "openapi.json") {
+    if (get_only(req, res)) handle_openapi(ctx, res);
+    return;
+  }
+  write_error(res, 404, ErrorCode::kNotFound, "no such endpoint; see GET /v1/openapi.json for the API");
+}
+
+}  // namespace
+
+void route_request(const Context& ctx, const Request& req, Response& res) {
+  constexpr std::string_view kV1 = "/v1/";
+  if (starts_with(req.path, kV1)) {
+    route_v1(ctx, req, req.path.substr(kV1.size()), res);
+    return;
+  }
+  if (req.path == "/metrics") {
+    if (get_only(req, res)) handle_metrics(ctx, res);
+    return;
+  }
+  write_error(res, 404, ErrorCode::kNotFound, "no such endpoint; see GET /v1/openapi.json for the API");
+}
+
+}  // namespace trustmesh::api

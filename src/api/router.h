@@ -1,0 +1,23 @@
+// Request routing: maps (method, path) to a handler with plain string
+// comparisons (no regex, no allocation unless a segment is percent-encoded).
+//
+//   GET  /v1/status                 GET /v1/genesis          GET /v1/openapi.json
+//   POST /v1/txs                    GET /v1/txs/{hash}       GET /metrics
+//   GET  /v1/blocks/latest          GET /v1/blocks/{height}  GET /v1/events/blocks
+//   GET  /v1/names/{name}           GET /v1/names/{name}/status[?prove=true]
+//   GET  /v1/accounts/{address}
+//
+// Names may contain '/', so under /v1/names/ a path ending in "/status" is the
+// status of the name before it, anything else is the name itself; a name whose
+// last component is "status" must be written with %2F for its slashes.
+// HEAD is accepted wherever GET is (the session sends no body). A known path
+// with another method is 405 (with Allow); an unknown path is 404.
+#pragma once
+
+#include "api/exchange.h"
+
+namespace trustmesh::api {
+
+void route_request(const Context& ctx, const Request& req, Response& res);
+
+}  // namespace trustmesh::api

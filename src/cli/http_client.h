@@ -1,0 +1,58 @@
+// The one door from the CLI to a node's HTTP API (docs/HTTP_CONTRACT.md),
+// over cpp-httplib. Every answer becomes a value:
+//   * transport errors (refused, reset, timed out) -> Failure exit 3, "cannot
+//     reach the node at URL: ... (is it running? start one with `make run`)";
+//   * non-2xx answers -> Failure exit 1 carrying the API's own
+//     Error{code, message} from its {"code", "error", "message"} body;
+//   * 2xx answers -> the body (text or parsed JSON).
+//
+// Invariants: nothing here throws or prints; a NodeClient talks to exactly the
+// node given at construction (its base path, if any, is prefixed to every
+// request path).
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/failure.h"
+#include "core/bytes.h"
+
+namespace trustmesh::cli {
+
+// An HTTP answer with a 2xx status.
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+class NodeClient {
+ public:
+  // url: "http://host:port[/base]" (also https, or "host:port" meaning http).
+  // timeout_s bounds each request. kInvalidArgument for a URL that is not one.
+  static Outcome<NodeClient> open(const std::string& url, uint64_t timeout_s);
+  NodeClient(NodeClient&&) noexcept;
+  NodeClient& operator=(NodeClient&&) noexcept;
+  ~NodeClient();
+
+  const std::string& url() const { return url_; }
+
+  Outcome<HttpReply> get(const std::string& path);
+  Outcome<nlohmann::json> get_json(const std::string& path);
+  Outcome<nlohmann::json> post_json(const std::string& path, const std::string& body,
+                                    const std::string& type);
+
+ private:
+  struct Impl;
+  NodeClient(std::string url, std::unique_ptr<Impl> impl);
+  Outcome<HttpReply> request(const std::string& method, const std::string& path, const std::string& body,
+                             const std::string& type);
+  std::string url_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Percent-encodes one path segment (every byte but A-Z a-z 0-9 - . _ ~), so a
+// device name like "site/dev:1" stays one segment.
+std::string path_segment(std::string_view s);
+
+}  // namespace trustmesh::cli

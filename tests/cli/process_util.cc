@@ -1,0 +1,125 @@
+// Real node processes for the CLI-level tests (see process_util.h).
+#include "process_util.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <httplib.h>
+#include <thread>
+
+namespace trustmesh::testproc {
+
+std::string binary() {
+  return std::string(TM_BINARY_DIR) + "/trustmesh";
+}
+
+std::string temp_path(const std::string& tag) {
+  static int counter = 0;
+  auto p = std::filesystem::temp_directory_path() /
+           ("trustmesh-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::remove_all(p);
+  return p.string();
+}
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+Exec run(const std::string& args) {
+  std::string cmd = binary() + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  Exec e;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) e.out.append(buf, n);
+  int st = pclose(p);
+  e.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return e;
+}
+
+std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::string* error) {
+  int out[2];
+  if (::pipe(out) != 0) return std::nullopt;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(out[1]);
+    std::string bin = binary();
+    ::execl(bin.c_str(), bin.c_str(), "node", "--data", data_dir.c_str(), "--json", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  NodeProcess p;
+  p.pid_ = pid;
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  ::close(out[0]);  // later output goes nowhere (the node ignores SIGPIPE)
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.contains("api")) {
+    if (error) *error = "node did not start: '" + line + "'";
+    return std::nullopt;
+  }
+  p.url_ = j["api"].get<std::string>();
+  p.port_ = static_cast<uint16_t>(std::stoi(p.url_.substr(p.url_.rfind(':') + 1)));
+  for (int i = 0; i < 200; ++i) {
+    if (http_get(p.port_, "/v1/status").status == 200) return p;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (error) *error = "node API at " + p.url_ + " never answered";
+  return std::nullopt;
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) signal_and_wait(SIGKILL);
+}
+
+int NodeProcess::signal_and_wait(int sig) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, sig);
+  int st = 0;
+  ::waitpid(pid_, &st, 0);
+  pid_ = -1;
+  return st;
+}
+
+nlohmann::json HttpResult::json() const {
+  return nlohmann::json::parse(body, nullptr, false);
+}
+
+HttpResult http_get(uint16_t port, const std::string& path) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_connection_timeout(2);
+  cli.set_read_timeout(10);
+  auto r = cli.Get(path.c_str());
+  if (!r) return {};
+  return {r->status, r->body};
+}
+
+HttpResult http_post(uint16_t port, const std::string& path, const std::string& body, const std::string& type) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_connection_timeout(2);
+  cli.set_read_timeout(10);
+  auto r = cli.Post(path.c_str(), body, type.c_str());
+  if (!r) return {};
+  return {r->status, r->body};
+}
+
+}  // namespace trustmesh::testproc

@@ -1,0 +1,56 @@
+// Helpers for tests that run real `trustmesh node` processes on 127.0.0.1:
+// start one (fork/exec, reading its JSON startup line), stop it with a
+// signal, and talk to its HTTP API with cpp-httplib.
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace trustmesh::testproc {
+
+std::string binary();  // path of the built trustmesh binary
+// A fresh temp directory path (not created) unique to this process and tag.
+std::string temp_path(const std::string& tag);
+// A TCP port that was free a moment ago on 127.0.0.1.
+uint16_t free_port();
+
+// Runs `trustmesh <args>` to completion; returns exit status and stdout+stderr.
+struct Exec {
+  int status = -1;
+  std::string out;
+};
+Exec run(const std::string& args);
+
+class NodeProcess {
+ public:
+  // Starts `trustmesh node --data DIR --json` and waits until its API answers.
+  static std::optional<NodeProcess> start(const std::string& data_dir, std::string* error = nullptr);
+  NodeProcess(NodeProcess&& o) noexcept : pid_(o.pid_), url_(std::move(o.url_)), port_(o.port_) { o.pid_ = -1; }
+  NodeProcess(const NodeProcess&) = delete;
+  ~NodeProcess();
+
+  const std::string& url() const { return url_; }
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Sends sig and waits for the process; returns its wait status.
+  int signal_and_wait(int sig);
+
+ private:
+  NodeProcess() = default;
+  pid_t pid_ = -1;
+  std::string url_;
+  uint16_t port_ = 0;
+};
+
+struct HttpResult {
+  int status = 0;  // 0 = transport error
+  std::string body;
+  nlohmann::json json() const;  // discarded value if not JSON
+};
+HttpResult http_get(uint16_t port, const std::string& path);
+HttpResult http_post(uint16_t port, const std::string& path, const std::string& body, const std::string& type);
+
+}  // namespace trustmesh::testproc
