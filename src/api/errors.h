@@ -1,6 +1,6 @@
 // Error answers: the body {"code": <ErrorCode>, "error": "<snake_case name>",
 // "message": "..."} and the HTTP status each ErrorCode maps to
-// (docs/HTTP_CONTRACT.md, Errors).
+// (docs/API.md, HTTP API, Errors).
 //
 // Invariant: every non-2xx answer the API sends is written by write_error, so
 // clients can always read code/error/message.

@@ -1,4 +1,4 @@
-// The endpoint handlers (docs/HTTP_CONTRACT.md). Each reads through one
+// The endpoint handlers (docs/API.md, HTTP API). Each reads through one
 // node view (a consistent snapshot of one committed height), writes its JSON
 // answer into the Response or an error via write_error, and never blocks on
 // block production. Path parameters arrive percent-decoded but unvalidated;

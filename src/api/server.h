@@ -1,4 +1,4 @@
-// The node's HTTP/1.1 JSON API (docs/HTTP_CONTRACT.md, docs/openapi.json),
+// The node's HTTP/1.1 JSON API (docs/API.md "HTTP API", docs/openapi.json),
 // served with Boost.Beast over a running node::Node.
 //
 // Threads: cfg.threads I/O threads. By default each runs its own io_context

@@ -48,12 +48,10 @@ Done run_tx_status(const QueryOptions& o) {
   if (!hash.ok()) return make_error(ErrorCode::kInvalidArgument, "tx hash: " + hash.error().message);
   std::string h = to_hex(*hash);
   TM_CLI_ASSIGN(NodeClient node, NodeClient::open(o.node.node, o.node.timeout_s));
-  json tx;
-  if (o.wait) {
+  TM_CLI_ASSIGN(json tx, node.get_json("/v1/txs/" + h));
+  if (o.wait && json_str(tx, "status") != "committed") {
     Progress progress;
-    TM_CLI_ASSIGN(tx, wait_committed(node, h, o.node.timeout_s, progress, "tx"));
-  } else {
-    TM_CLI_ASSIGN(tx, node.get_json("/v1/txs/" + h));
+    TM_CLI_ASSIGN(tx, wait_committed(node, h, o.node.timeout_s, progress, "pending"));
   }
   if (o.node.json) {
     std::cout << tx.dump() << "\n";

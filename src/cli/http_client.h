@@ -1,4 +1,4 @@
-// The one door from the CLI to a node's HTTP API (docs/HTTP_CONTRACT.md),
+// The one door from the CLI to a node's HTTP API (docs/API.md, HTTP API),
 // over cpp-httplib. Every answer becomes a value:
 //   * transport errors (refused, reset, timed out) -> Failure exit 3, "cannot
 //     reach the node at URL: ... (is it running? start one with `make run`)";

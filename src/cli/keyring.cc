@@ -109,11 +109,10 @@ Result<KeyPair> Keyring::load(std::string_view name) const {
   TM_TRY(check_key_name(name));
   Result<std::string> pem = read_small_file(key_path(name));
   if (!pem.ok() && pem.error().code == ErrorCode::kNotFound) {
-    return make_error(ErrorCode::kNotFound,
-                      "no key named '" + std::string(name) + "' in " + dir_ +
-                          " (see `trustmesh keys list`, or create one with `trustmesh keys "
-                          "new " +
-                          std::string(name) + "`)");
+    std::string n(name);
+    return make_error(ErrorCode::kNotFound, "no key named '" + n + "' in " + dir_ +
+                                                " (see `trustmesh keys list`, or `trustmesh keys new " + n +
+                                                "`)");
   }
   if (!pem.ok()) return pem.error();
   Result<KeyPair> key = KeyPair::from_pem(*pem);

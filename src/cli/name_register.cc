@@ -34,7 +34,9 @@ uint64_t height_after(const std::string& message, const std::string& marker) {
 }
 
 // Refuses a name the node reports as held (active or revoked, not expired).
-Done check_available(NodeClient& node, const std::string& name, const Address& from) {
+// A salt left by an earlier registration of a name now held by `from` is
+// stale (that registration succeeded): it is removed.
+Done check_available(NodeClient& node, const Keyring& ring, const std::string& name, const Address& from) {
   Outcome<json> rec = node.get_json("/v1/names/" + path_segment(name));
   if (!rec.ok() && rec.failure().exit == kExitError && rec.failure().error.code == ErrorCode::kNameNotFound) {
     return kDone;
@@ -43,9 +45,10 @@ Done check_available(NodeClient& node, const std::string& name, const Address& f
   std::string status = json_str(*rec, "status");
   if (status == "expired") return kDone;
   std::string owner = json_str(*rec, "owner");
+  if (owner == from.to_string()) ring.remove_salt(name);
   std::string hint = owner == from.to_string()
-                         ? "; it is yours: change it with `trustmesh name update` or extend "
-                           "it with `trustmesh name renew`"
+                         ? "; it is yours: change it with `trustmesh name update` or extend it with "
+                           "`trustmesh name renew`"
                          : "";
   return make_error(ErrorCode::kNameTaken, "name '" + name + "' is " + status + ", held by " + owner +
                                                " until block " +
@@ -68,10 +71,9 @@ Outcome<Bytes> choose_salt(const Keyring& ring, const RegisterOptions& o, const 
       return make_error(ErrorCode::kInvalidArgument, "--salt must be 64 hex characters (32 bytes)");
     }
     if (saved && saved->salt != *salt) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        ring.salt_path(o.name) +
-                            " holds another salt for this name; pass that one, or "
-                            "remove the file");
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          ring.salt_path(o.name) + " holds another salt for this name; pass that one, or remove it");
     }
     if (!saved) TM_CLI_TRY(ring.save_salt(SaltRecord{o.name, from, *salt}));
     return std::move(*salt);
@@ -190,9 +192,9 @@ Done run_register(const RegisterOptions& o) {
   TM_CLI_ASSIGN(ledger::NameValue value, build_name_value(o.value));
   if (o.wait_blocks == 0) return make_error(ErrorCode::kInvalidArgument, "--wait-blocks must be at least 1");
   TM_CLI_ASSIGN(TxSession s, open_tx_session(o.node, o.keyring, o.key, o.fee));
-  TM_CLI_TRY(check_available(s.node, o.name, s.from));
-
   Keyring ring(o.keyring);
+  TM_CLI_TRY(check_available(s.node, ring, o.name, s.from));
+
   Register reg(o, s, ring);
   Done done = reg.run(value);
   json out = reg.to_json();

@@ -135,10 +135,11 @@ struct NodeOpts {
 
 int run_node(const NodeOpts& o) {
   if (!fs::exists(fs::path(o.data) / "genesis.json")) {
-    return fail(make_error(ErrorCode::kNotFound, "no chain in " + o.data +
-                                                     " (genesis.json missing); create one with `trustmesh init "
-                                                     "--data " +
-                                                     o.data + "`"));
+    return fail(
+        make_error(ErrorCode::kNotFound, "no chain in " + o.data +
+                                             " (genesis.json missing); create one with `trustmesh init "
+                                             "--data " +
+                                             o.data + "`"));
   }
   auto cfg = node::NodeConfig::load(o.data);
   if (!cfg.ok()) return fail(cfg.error());
@@ -174,14 +175,15 @@ int run_node(const NodeOpts& o) {
                      .dump()
               << std::endl;
   } else {
-    std::cout << "trustmesh node: chain " << node.chain_id() << ", height " << view->height() << ", API " << url
-              << " (pid " << ::getpid() << ")" << std::endl;
+    std::cout << "trustmesh node: chain " << node.chain_id() << ", height " << view->height() << ", API "
+              << url << " (pid " << ::getpid() << ")" << std::endl;
   }
   view.reset();
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::cerr << "trustmesh node: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down" << std::endl;
+  std::cerr << "trustmesh node: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", shutting down"
+            << std::endl;
   (*api)->stop();
   node.stop();
   std::cerr << "trustmesh node: stopped at height " << node.view()->height() << std::endl;
@@ -196,17 +198,21 @@ struct AuditOpts {
 int run_audit(const AuditOpts& o) {
   auto cfg = node::NodeConfig::load(o.data);
   if (!cfg.ok()) return fail(cfg.error());
-  std::string scratch = (fs::temp_directory_path() / ("trustmesh-audit-" + std::to_string(::getpid()))).string();
+  std::string scratch =
+      (fs::temp_directory_path() / ("trustmesh-audit-" + std::to_string(::getpid()))).string();
   bool tty = ::isatty(2);
   auto report = node::replay_chain(*cfg, scratch, [&](uint64_t h, uint64_t total) {
-    if (tty && (h % 100 == 0 || h == total)) std::cerr << "\rreplayed " << h << " / " << total << " blocks" << std::flush;
+    if (tty && (h % 100 == 0 || h == total))
+      std::cerr << "\rreplayed " << h << " / " << total << " blocks" << std::flush;
   });
   if (tty) std::cerr << "\n";
   std::error_code ec;
   fs::remove_all(scratch, ec);
   if (!report.ok()) return fail(report.error());
   if (o.json) {
-    std::cout << nlohmann::json{{"ok", true}, {"height", report->height}, {"txs", report->txs},
+    std::cout << nlohmann::json{{"ok", true},
+                                {"height", report->height},
+                                {"txs", report->txs},
                                 {"state_root", to_hex(report->root)}}
                      .dump()
               << "\n";
@@ -227,7 +233,8 @@ void add_node_commands(CLI::App& app) {
   init->add_option("--data", init_opts->data, "Data directory to create")->capture_default_str();
   init->add_option("--chain-id", init_opts->chain_id, "Chain id")->capture_default_str();
   init->add_option("--port", init_opts->port, "API port written to node.toml")->capture_default_str();
-  init->add_option("--block-interval-ms", init_opts->block_interval_ms, "Block interval")->capture_default_str();
+  init->add_option("--block-interval-ms", init_opts->block_interval_ms, "Block interval")
+      ->capture_default_str();
   init->add_flag("--json", init_opts->json, "Print the result as JSON");
   init->footer("Example: trustmesh init --data ./data && trustmesh node --data ./data");
   init->callback([init_opts] {
@@ -245,7 +252,8 @@ void add_node_commands(CLI::App& app) {
       "Example: trustmesh node --data ./data --listen 127.0.0.1:8080");
   auto audit_opts = std::make_shared<AuditOpts>();
   CLI::App* audit = app.add_subcommand(
-      "audit", "Re-execute a stopped node's blocks from genesis and check every header, commit and state root");
+      "audit",
+      "Re-execute a stopped node's blocks from genesis and check every header, commit and state root");
   audit->add_option("--data", audit_opts->data, "Data directory of the node (stop the node first)")
       ->capture_default_str();
   audit->add_flag("--json", audit_opts->json, "Print the result as JSON");

@@ -86,7 +86,8 @@ Value Block::to_cbor() const {
   cbor::Array items;
   items.reserve(txs.size());
   for (const Bytes& tx : txs) items.push_back(Value::bytes(ByteView(tx)));
-  return Value::map({{Value::text("header"), header.to_cbor()}, {Value::text("txs"), Value::array(std::move(items))}});
+  return Value::map(
+      {{Value::text("header"), header.to_cbor()}, {Value::text("txs"), Value::array(std::move(items))}});
 }
 
 Result<Block> Block::decode(ByteView data, size_t max_bytes) {

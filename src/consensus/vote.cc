@@ -137,7 +137,8 @@ Result<Proposal> make_proposal(const KeyPair& key, std::string_view chain_id, ui
 Value Commit::to_cbor() const {
   cbor::Array items;
   for (const CommitSig& s : sigs) {
-    items.push_back(Value::array({Value::bytes(ByteView(s.validator.bytes())), Value::bytes(ByteView(s.sig))}));
+    items.push_back(
+        Value::array({Value::bytes(ByteView(s.validator.bytes())), Value::bytes(ByteView(s.sig))}));
   }
   return Value::map({
       {Value::text("height"), Value::uint(height)},
@@ -207,7 +208,8 @@ Status verify_commit(const ValidatorSet& validators, const BlockHeader& header, 
   }
   if (header.validators_hash != validators.hash())
     return make_error(ErrorCode::kInvalidArgument, "header is signed by another validator set");
-  if (commit.block != header.hash()) return make_error(ErrorCode::kInvalidArgument, "commit is for another block");
+  if (commit.block != header.hash())
+    return make_error(ErrorCode::kInvalidArgument, "commit is for another block");
   uint64_t power = 0;
   const Address* prev = nullptr;
   for (const CommitSig& s : commit.sigs) {
@@ -215,7 +217,9 @@ Status verify_commit(const ValidatorSet& validators, const BlockHeader& header, 
       return make_error(ErrorCode::kInvalidArgument, "commit: duplicate or unsorted signer");
     prev = &s.validator;
     std::optional<size_t> idx = validators.index_of(s.validator);
-    if (!idx) return make_error(ErrorCode::kInvalidArgument, "commit signed by non-validator " + s.validator.to_string());
+    if (!idx)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "commit signed by non-validator " + s.validator.to_string());
     const Validator& val = validators.validators()[*idx];
     Status ok = val.key.check(commit.precommit_of(s).sign_bytes(header.chain_id), s.sig);
     if (!ok.ok()) {

@@ -122,7 +122,8 @@ Status check_pending_tx(const StateReader& state, const std::string& chain_id, c
   TM_ASSIGN_OR_RETURN(Params params, s.params());
   if (tx_size > params.max_tx_bytes) {
     return make_error(ErrorCode::kTxTooLarge, "transaction is " + std::to_string(tx_size) +
-                                                  " bytes, the limit is " + std::to_string(params.max_tx_bytes));
+                                                  " bytes, the limit is " +
+                                                  std::to_string(params.max_tx_bytes));
   }
   if (tx.chain_id != chain_id) {
     return make_error(ErrorCode::kWrongChain,
@@ -131,19 +132,21 @@ Status check_pending_tx(const StateReader& state, const std::string& chain_id, c
   Address sender = tx.sender_address();
   TM_ASSIGN_OR_RETURN(Account acct, s.account(sender));
   if (tx.seq != acct.seq + pending) {
-    return make_error(ErrorCode::kBadSequence,
-                      "sequence " + std::to_string(tx.seq) + " but account " + sender.to_string() + " expects " +
-                          std::to_string(acct.seq + pending) +
-                          (pending ? " (" + std::to_string(pending) + " of its txs are pending)" : std::string()));
+    return make_error(
+        ErrorCode::kBadSequence,
+        "sequence " + std::to_string(tx.seq) + " but account " + sender.to_string() + " expects " +
+            std::to_string(acct.seq + pending) +
+            (pending ? " (" + std::to_string(pending) + " of its txs are pending)" : std::string()));
   }
   if (tx.fee < params.min_tx_fee) {
     return make_error(ErrorCode::kFeeTooLow, "fee " + std::to_string(tx.fee) + " is below the minimum " +
                                                  std::to_string(params.min_tx_fee));
   }
   if (acct.balance < pending_fees || acct.balance - pending_fees < tx.fee) {
-    return make_error(ErrorCode::kInsufficientFunds,
-                      "balance " + std::to_string(acct.balance) + " cannot pay the fee " + std::to_string(tx.fee) +
-                          (pending_fees ? " after " + std::to_string(pending_fees) + " of pending fees" : ""));
+    return make_error(
+        ErrorCode::kInsufficientFunds,
+        "balance " + std::to_string(acct.balance) + " cannot pay the fee " + std::to_string(tx.fee) +
+            (pending_fees ? " after " + std::to_string(pending_fees) + " of pending fees" : ""));
   }
   return Status::Ok();
 }

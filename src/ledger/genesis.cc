@@ -47,7 +47,8 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad("not valid JSON");
   if (!j.is_object()) return bad("top level must be an object");
-  TM_TRY(check_keys(j, {"chain_id", "genesis_time", "accounts", "trustees", "params", "validators"}, "genesis"));
+  TM_TRY(
+      check_keys(j, {"chain_id", "genesis_time", "accounts", "trustees", "params", "validators"}, "genesis"));
 
   Genesis g;
   if (!j.contains("chain_id") || !j["chain_id"].is_string()) return bad("chain_id (string) is required");
@@ -102,7 +103,8 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       std::string where = "validators[" + std::to_string(i++) + "]";
       if (!v.is_object()) return bad(where + " must be an object");
       TM_TRY(check_keys(v, {"pub_key", "power", "name"}, where));
-      if (!v.contains("pub_key") || !v["pub_key"].is_string()) return bad(where + ".pub_key (hex) is required");
+      if (!v.contains("pub_key") || !v["pub_key"].is_string())
+        return bad(where + ".pub_key (hex) is required");
       auto raw = from_hex(v["pub_key"].get<std::string>());
       if (!raw.ok()) return bad(where + ".pub_key: " + raw.error().message);
       auto key = PublicKey::from_encoded(*raw);
@@ -120,9 +122,10 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       }
       g.validators.push_back(gv);
     }
-    std::sort(g.validators.begin(), g.validators.end(), [](const GenesisValidator& a, const GenesisValidator& b) {
-      return Address::of(a.key) < Address::of(b.key);
-    });
+    std::sort(g.validators.begin(), g.validators.end(),
+              [](const GenesisValidator& a, const GenesisValidator& b) {
+                return Address::of(a.key) < Address::of(b.key);
+              });
     for (size_t k = 1; k < g.validators.size(); ++k) {
       if (Address::of(g.validators[k - 1].key) == Address::of(g.validators[k].key))
         return bad("validators contains a duplicate key");

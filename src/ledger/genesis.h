@@ -42,7 +42,7 @@ struct Genesis {
   std::string chain_id;
   uint64_t genesis_time = 0;
   std::vector<GenesisAccount> accounts;
-  std::vector<Address> trustees;  // sorted
+  std::vector<Address> trustees;             // sorted
   std::vector<GenesisValidator> validators;  // sorted by address; power >= 1
   Params params;
 

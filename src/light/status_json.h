@@ -1,5 +1,5 @@
 // One-call check of a node's answer to GET /v1/names/{name}/status?prove=true
-// (docs/HTTP_CONTRACT.md): verifies the header by its commit against the
+// (docs/API.md, HTTP API): verifies the header by its commit against the
 // trust anchor, the name's record by its proof against the header's state
 // root, the freshness bound, and then cross-checks the answer's plain fields
 // (name, status, height, owner, cert_hash, expires_at and, when present,

@@ -1,10 +1,11 @@
 // NodeConfig TOML parsing with strict keys and bounds (see config.h).
 #include "node/config.h"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace trustmesh::node {
 
@@ -14,7 +15,8 @@ Error bad(const std::string& msg) {
   return make_error(ErrorCode::kInvalidArgument, "node.toml: " + msg);
 }
 
-Status check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, const std::string& where) {
+Status check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
+                  const std::string& where) {
   for (const auto& [k, v] : t) {
     if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end())
       return bad("unknown key '" + std::string(k.str()) + "' in " + where);
@@ -63,7 +65,8 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
   }
   NodeConfig c;
   c.data_dir = data_dir;
-  TM_TRY(check_keys(root, {"genesis", "validator_key", "api", "consensus", "mempool", "storage"}, "the file"));
+  TM_TRY(
+      check_keys(root, {"genesis", "validator_key", "api", "consensus", "mempool", "storage"}, "the file"));
   TM_TRY(read_string(root, "genesis", "", c.genesis));
   TM_TRY(read_string(root, "validator_key", "", c.validator_key));
   for (std::string_view tbl : {"api", "consensus", "mempool", "storage"}) {

@@ -10,7 +10,7 @@ namespace {
 constexpr size_t kHardMaxTxBytes = 64 * 1024;
 }
 
-Result<Hash32> Mempool::add(ByteView tx_bytes, const ledger::StateReader& state) {
+Result<Hash32> Mempool::add(ByteView tx_bytes) {
   TM_ASSIGN_OR_RETURN(ledger::Tx tx, ledger::decode_tx(tx_bytes, kHardMaxTxBytes));
   TM_TRY(ledger::verify_tx_signature(tx));
   Hash32 hash = sha256(tx_bytes);
@@ -19,12 +19,13 @@ Result<Hash32> Mempool::add(ByteView tx_bytes, const ledger::StateReader& state)
   std::lock_guard<std::mutex> lock(mu_);
   if (by_hash_.count(hash)) return make_error(ErrorCode::kDuplicateTx, "transaction is already pending");
   if (order_.size() >= config_.max_txs || bytes_ + tx_bytes.size() > config_.max_bytes) {
-    return make_error(ErrorCode::kMempoolFull, "mempool is full (" + std::to_string(order_.size()) + " txs, " +
-                                                   std::to_string(bytes_) + " bytes); retry after the next block");
+    return make_error(ErrorCode::kMempoolFull, "mempool is full (" + std::to_string(order_.size()) +
+                                                   " txs, " + std::to_string(bytes_) +
+                                                   " bytes); retry after the next block");
   }
   SenderPending pending;
   if (auto it = senders_.find(sender); it != senders_.end()) pending = it->second;
-  TM_TRY(ledger::check_pending_tx(state, chain_id_, tx, tx_bytes.size(), pending.count, pending.fees));
+  TM_TRY(ledger::check_pending_tx(*state_, chain_id_, tx, tx_bytes.size(), pending.count, pending.fees));
 
   uint64_t fee = tx.fee;
   order_.push_back(Entry{hash, Bytes(tx_bytes.begin(), tx_bytes.end()), std::move(tx), sender});
@@ -59,8 +60,9 @@ void Mempool::erase_locked(std::list<Entry>::iterator it) {
   order_.erase(it);
 }
 
-size_t Mempool::update(const std::vector<Hash32>& committed, const ledger::StateReader& state) {
+size_t Mempool::update(const std::vector<Hash32>& committed, StatePtr state) {
   std::lock_guard<std::mutex> lock(mu_);
+  state_ = std::move(state);
   for (const Hash32& h : committed) {
     auto it = by_hash_.find(h);
     if (it != by_hash_.end()) erase_locked(it->second);
@@ -72,7 +74,7 @@ size_t Mempool::update(const std::vector<Hash32>& committed, const ledger::State
   size_t dropped = 0;
   for (auto it = order_.begin(); it != order_.end();) {
     SenderPending& sp = senders_[it->sender];
-    bool ok = ledger::check_pending_tx(state, chain_id_, it->tx, it->bytes.size(), sp.count, sp.fees).ok();
+    bool ok = ledger::check_pending_tx(*state_, chain_id_, it->tx, it->bytes.size(), sp.count, sp.fees).ok();
     if (!ok) {
       auto next = std::next(it);
       erase_locked(it);

@@ -2,9 +2,14 @@
 //
 // Admission (add) decodes the tx strictly and verifies its signature outside
 // the lock (so API threads verify in parallel), then, under the lock, refuses
-// duplicates and checks it against the latest committed state plus the txs of
-// the same sender already pending (sequence, fee, balance; see
+// duplicates and checks it against the mempool's state plus the txs of the
+// same sender already pending (sequence, fee, balance; see
 // ledger::check_pending_tx). The pool is bounded in count and bytes.
+//
+// The mempool's state is the committed state it was last updated with, and
+// it changes only inside update(), under the lock, together with the removal
+// of that block's txs: an admission never pairs a newer state with an older
+// pending set (which would count a committed tx as still pending).
 //
 // Invariants (under the lock): every pending tx passed those checks against
 // the state it was last checked against; for each sender, pending txs have
@@ -18,6 +23,7 @@
 #include <functional>
 #include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,19 +40,22 @@ struct MempoolConfig {
 
 class Mempool {
  public:
-  Mempool(std::string chain_id, MempoolConfig config) : chain_id_(std::move(chain_id)), config_(config) {}
+  using StatePtr = std::shared_ptr<const ledger::StateReader>;
 
-  // Admits a tx checked against `state` (the latest committed state). Returns
-  // its hash; kDuplicateTx if already pending, kMempoolFull at the bound, or
-  // the admission error (nothing changes on any error).
-  Result<Hash32> add(ByteView tx_bytes, const ledger::StateReader& state);
+  Mempool(std::string chain_id, MempoolConfig config, StatePtr state)
+      : chain_id_(std::move(chain_id)), config_(config), state_(std::move(state)) {}
+
+  // Admits a tx checked against the mempool's state. Returns its hash;
+  // kDuplicateTx if already pending, kMempoolFull at the bound, or the
+  // admission error (nothing changes on any error).
+  Result<Hash32> add(ByteView tx_bytes);
 
   bool contains(const Hash32& hash) const;
   // Pending txs in arrival order, at most max_txs of them and max_bytes in total.
   std::vector<Bytes> reap(size_t max_bytes, size_t max_txs) const;
-  // After a block: drop `committed`, re-check the rest against `state`.
-  // Returns how many were dropped by the re-check.
-  size_t update(const std::vector<Hash32>& committed, const ledger::StateReader& state);
+  // After a block: adopt `state` (the state after it), drop `committed`,
+  // re-check the rest. Returns how many were dropped by the re-check.
+  size_t update(const std::vector<Hash32>& committed, StatePtr state);
 
   size_t count() const;
   size_t bytes() const;
@@ -67,9 +76,10 @@ class Mempool {
   const std::string chain_id_;
   const MempoolConfig config_;
   mutable std::mutex mu_;
-  std::list<Entry> order_;                                     // arrival order
-  std::map<Hash32, std::list<Entry>::iterator> by_hash_;       // every entry of order_
-  std::map<Address, SenderPending> senders_;                   // senders with pending txs
+  std::list<Entry> order_;                                // arrival order
+  std::map<Hash32, std::list<Entry>::iterator> by_hash_;  // every entry of order_
+  std::map<Address, SenderPending> senders_;              // senders with pending txs
+  StatePtr state_;                                        // what pending txs were checked against
   size_t bytes_ = 0;
 };
 

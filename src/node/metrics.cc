@@ -69,7 +69,8 @@ std::string Metrics::render() const {
   gauge("trustmesh_txs_failed_total", "Committed transactions whose operation failed.", "counter",
         txs_failed.load());
   gauge("trustmesh_mempool_txs", "Transactions waiting in the mempool.", "gauge", mempool_txs.load());
-  gauge("trustmesh_mempool_bytes", "Bytes of transactions waiting in the mempool.", "gauge", mempool_bytes.load());
+  gauge("trustmesh_mempool_bytes", "Bytes of transactions waiting in the mempool.", "gauge",
+        mempool_bytes.load());
   gauge("trustmesh_mempool_rejected_total", "Transactions the mempool refused.", "counter",
         mempool_rejected.load());
   gauge("trustmesh_sse_clients", "Open block event streams.", "gauge", sse_clients.load());

@@ -73,7 +73,8 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
   opts.sync = config.sync;
   TM_ASSIGN_OR_RETURN(n->ledger_, store::LedgerDb::open(config.state_dir(), opts));
   TM_TRY(n->ledger_->init(n->genesis_));
-  n->mempool_ = std::make_unique<Mempool>(n->genesis_.chain_id, config.mempool);
+  n->mempool_ = std::make_unique<Mempool>(n->genesis_.chain_id, config.mempool,
+                                          std::make_shared<ViewReader>(n->ledger_->state().view()));
   TM_TRY(n->load_head());
 
   consensus::EngineConfig ec;
@@ -101,7 +102,8 @@ Status Node::load_head() {
   }
   TM_ASSIGN_OR_RETURN(consensus::BlockHeader header, consensus::BlockHeader::decode(hc->first));
   if (header.state_root != view->root())
-    return make_error(ErrorCode::kIo, "corrupt data: block " + std::to_string(h) + " state root differs from the state");
+    return make_error(ErrorCode::kIo,
+                      "corrupt data: block " + std::to_string(h) + " state root differs from the state");
   last_hash_ = header.hash();
   last_time_ = header.time;
   return Status::Ok();
@@ -130,9 +132,7 @@ void Node::stop() {
 }
 
 Result<Hash32> Node::submit_tx(ByteView tx_bytes) {
-  auto v = view();
-  ViewReader reader(*v);
-  Result<Hash32> r = mempool_->add(tx_bytes, reader);
+  Result<Hash32> r = mempool_->add(tx_bytes);
   if (!r.ok()) {
     metrics_.mempool_rejected.fetch_add(1, std::memory_order_relaxed);
   } else {
@@ -156,9 +156,9 @@ void Node::unsubscribe(uint64_t id) {
 
 bool Node::wait_for_height(uint64_t h, uint64_t timeout_ms) const {
   std::unique_lock<std::mutex> lock(wake_mu_);
-  return wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                           [&] { return metrics_.height.load() >= h || stopping_.load(); }) &&
-         metrics_.height.load() >= h;
+  return wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    return metrics_.height.load() >= h || stopping_.load();
+  }) && metrics_.height.load() >= h;
 }
 
 // --- consensus thread ---
@@ -301,10 +301,9 @@ Status Node::commit_block(const consensus::Block& block, const consensus::Commit
     if (r.outcome != ledger::TxOutcome::kOk) ++failed;
   }
   Bytes header_bytes = block.header.encode();
-  std::vector<store::RawWrite> writes =
-      store::block_writes(height, header_bytes, block.encode(), commit.encode(),
-                          cbor::encode(cbor::Value::array(std::move(results))), tx_hashes,
-                          owner_changes(exec.prepared.changes));
+  std::vector<store::RawWrite> writes = store::block_writes(
+      height, header_bytes, block.encode(), commit.encode(),
+      cbor::encode(cbor::Value::array(std::move(results))), tx_hashes, owner_changes(exec.prepared.changes));
   TM_TRY(ledger_->commit_executed(exec, writes));
 
   last_hash_ = hash;
@@ -312,9 +311,7 @@ Status Node::commit_block(const consensus::Block& block, const consensus::Commit
   last_commit_at_ = Clock::now();
   executed_.clear();
 
-  auto v = view();
-  ViewReader reader(*v);
-  mempool_->update(tx_hashes, reader);
+  mempool_->update(tx_hashes, std::make_shared<ViewReader>(view()));
   metrics_.txs_committed.fetch_add(tx_hashes.size(), std::memory_order_relaxed);
   metrics_.txs_failed.fetch_add(failed, std::memory_order_relaxed);
   metrics_.mempool_txs = mempool_->count();

@@ -51,14 +51,14 @@ struct BlockEvent {
   size_t txs = 0;
 };
 
-// ledger::StateReader over a ReadView.
+// ledger::StateReader over a ReadView, keeping the view (snapshot) alive.
 class ViewReader : public ledger::StateReader {
  public:
-  explicit ViewReader(const store::ReadView& v) : v_(v) {}
-  Result<std::optional<Bytes>> get(ByteView key) const override { return v_.get(key); }
+  explicit ViewReader(std::shared_ptr<const store::ReadView> v) : v_(std::move(v)) {}
+  Result<std::optional<Bytes>> get(ByteView key) const override { return v_->get(key); }
 
  private:
-  const store::ReadView& v_;
+  std::shared_ptr<const store::ReadView> v_;
 };
 
 class Node {
@@ -116,7 +116,7 @@ class Node {
   std::unique_ptr<consensus::Engine> engine_;
 
   // Consensus thread state (touched only by run() and what it calls).
-  Hash32 last_hash_{};     // header hash of the latest stored block (zeros at 0)
+  Hash32 last_hash_{};      // header hash of the latest stored block (zeros at 0)
   uint64_t last_time_ = 0;  // its time (genesis_time at 0)
   std::chrono::steady_clock::time_point last_commit_at_;
   std::map<Hash32, store::ExecutedBlock> executed_;  // proposals built/checked at this height

@@ -54,9 +54,11 @@ Result<ReplayReport> replay_chain(const NodeConfig& config, const std::string& s
     TM_ASSIGN_OR_RETURN(consensus::Commit commit, consensus::Commit::decode(stored->commit));
     if (block.header.encode() != stored->header) return at(h, "stored header differs from the block's");
     if (block.header.height != h) return at(h, "header says height " + std::to_string(block.header.height));
-    if (block.header.chain_id != genesis.chain_id) return at(h, "header is for chain " + block.header.chain_id);
+    if (block.header.chain_id != genesis.chain_id)
+      return at(h, "header is for chain " + block.header.chain_id);
     if (block.header.prev_hash != prev) return at(h, "does not link to the previous block");
-    if (Status s = consensus::verify_commit(set, block.header, commit); !s.ok()) return at(h, s.error().message);
+    if (Status s = consensus::verify_commit(set, block.header, commit); !s.ok())
+      return at(h, s.error().message);
     TM_ASSIGN_OR_RETURN(store::AppliedBlock applied, replay->apply_block(block.header.time, block.txs));
     if (applied.root != block.header.state_root) {
       return at(h, "re-execution gives state root " + to_hex(applied.root) + ", the header says " +

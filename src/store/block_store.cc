@@ -27,8 +27,8 @@ Bytes bytes_of(const std::string& s) {
 }
 }  // namespace
 
-std::vector<RawWrite> block_writes(uint64_t height, ByteView header, ByteView block, ByteView commit, ByteView results,
-                                   const std::vector<Hash32>& tx_hashes,
+std::vector<RawWrite> block_writes(uint64_t height, ByteView header, ByteView block, ByteView commit,
+                                   ByteView results, const std::vector<Hash32>& tx_hashes,
                                    const std::vector<OwnerIndexChange>& owners) {
   std::vector<RawWrite> w;
   w.push_back({height_key('H', height), str(header)});
@@ -66,7 +66,9 @@ Result<std::optional<std::pair<Bytes, Bytes>>> read_header_commit(const ReadView
   TM_ASSIGN_OR_RETURN(auto h, view.get_raw(height_key('H', height)));
   if (!h) return Out();
   TM_ASSIGN_OR_RETURN(auto c, view.get_raw(height_key('C', height)));
-  if (!c) return make_error(ErrorCode::kIo, "corrupt block store: header " + std::to_string(height) + " without commit");
+  if (!c)
+    return make_error(ErrorCode::kIo,
+                      "corrupt block store: header " + std::to_string(height) + " without commit");
   return Out(std::make_pair(bytes_of(*h), bytes_of(*c)));
 }
 

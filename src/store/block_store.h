@@ -43,8 +43,8 @@ struct OwnerIndexChange {
 };
 
 // The raw writes that store a block at `height` with its indexes.
-std::vector<RawWrite> block_writes(uint64_t height, ByteView header, ByteView block, ByteView commit, ByteView results,
-                                   const std::vector<Hash32>& tx_hashes,
+std::vector<RawWrite> block_writes(uint64_t height, ByteView header, ByteView block, ByteView commit,
+                                   ByteView results, const std::vector<Hash32>& tx_hashes,
                                    const std::vector<OwnerIndexChange>& owners);
 
 Result<std::optional<StoredBlock>> read_block(const ReadView& view, uint64_t height);

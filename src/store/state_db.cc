@@ -270,9 +270,9 @@ Result<PreparedCommit> StateDb::prepare(uint64_t height, ChangeSet changes) cons
 
 Result<Hash32> StateDb::write(const PreparedCommit& prepared, const std::vector<RawWrite>& extra) {
   if (prepared.height != height_ + 1) {
-    return make_error(ErrorCode::kInvalidArgument, "write of prepared height " + std::to_string(prepared.height) +
-                                                       " but the next height is " +
-                                                       std::to_string(height_ + 1));
+    return make_error(ErrorCode::kInvalidArgument,
+                      "write of prepared height " + std::to_string(prepared.height) +
+                          " but the next height is " + std::to_string(height_ + 1));
   }
   for (const RawWrite& w : extra) {
     if (w.key.empty() || w.key[0] < 'A' || w.key[0] > 'Z')
@@ -357,7 +357,8 @@ rocksdb::ReadOptions snapshot_options(const void* snap) {
 
 Result<std::optional<Bytes>> ReadView::get(ByteView key) const {
   rocksdb::PinnableSlice v;
-  rocksdb::Status s = db_.db_->Get(snapshot_options(snapshot_), db_.db_->DefaultColumnFamily(), state_key(key), &v);
+  rocksdb::Status s =
+      db_.db_->Get(snapshot_options(snapshot_), db_.db_->DefaultColumnFamily(), state_key(key), &v);
   if (s.IsNotFound()) return std::optional<Bytes>();
   if (!s.ok()) return io_error("cannot read state", s);
   return std::optional<Bytes>(Bytes(v.data(), v.data() + v.size()));
@@ -372,7 +373,7 @@ Result<std::optional<std::string>> ReadView::get_raw(std::string_view key) const
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ReadView::scan_raw(std::string_view prefix,
-                                                                              size_t limit) const {
+                                                                            size_t limit) const {
   std::vector<std::pair<std::string, std::string>> out;
   std::unique_ptr<rocksdb::Iterator> it(db_.db_->NewIterator(snapshot_options(snapshot_)));
   for (it->Seek(slice(prefix)); it->Valid() && out.size() < limit; it->Next()) {

@@ -27,11 +27,11 @@
 #pragma once
 
 #include <map>
-#include <mutex>
-#include <vector>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "store/proof.h"
@@ -81,7 +81,8 @@ class ReadView {
   Result<std::optional<Bytes>> get(ByteView key) const;
   Result<std::optional<std::string>> get_raw(std::string_view key) const;
   // Raw entries whose key starts with `prefix`, in key order, at most `limit`.
-  Result<std::vector<std::pair<std::string, std::string>>> scan_raw(std::string_view prefix, size_t limit) const;
+  Result<std::vector<std::pair<std::string, std::string>>> scan_raw(std::string_view prefix,
+                                                                    size_t limit) const;
   Result<Proof> prove(ByteView key) const;  // under root()
 
  private:

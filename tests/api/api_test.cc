@@ -1,6 +1,6 @@
 // The HTTP API end to end: a real node producing blocks behind a real
 // ApiServer, driven over real HTTP. Covers every endpoint of
-// docs/HTTP_CONTRACT.md, the proofs a light client checks, server-sent events,
+// docs/API.md (HTTP API), the proofs a light client checks, server-sent events,
 // the protocol limits, and every refusal (each one also checked to leave the
 // state root and the mempool unchanged).
 #include <gtest/gtest.h>

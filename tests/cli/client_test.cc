@@ -300,7 +300,7 @@ TEST_F(ClientTest, HelpHasExamples) {
   EXPECT_TRUE(contains(reg.out, "--node"));
 }
 
-// A fake node: just enough of docs/HTTP_CONTRACT.md to drive exit codes 1, 4 and 5.
+// A fake node: just enough of docs/API.md, HTTP API to drive exit codes 1, 4 and 5.
 class FakeNode {
  public:
   FakeNode() {

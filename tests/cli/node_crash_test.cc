@@ -34,7 +34,8 @@ std::string read_all(const std::string& path) {
 TEST(NodeCrash, SigkillTwentyTimesLosesNoCommittedTx) {
   std::string data = temp_path("crash");
   uint16_t port = free_port();
-  Exec init = run("init --data " + data + " --port " + std::to_string(port) + " --block-interval-ms 40 --json");
+  Exec init =
+      run("init --data " + data + " --port " + std::to_string(port) + " --block-interval-ms 40 --json");
   ASSERT_EQ(init.status, 0) << init.out;
   std::string chain = nlohmann::json::parse(init.out)["chain_id"];
   KeyPair dev = KeyPair::from_pem(read_all(data + "/keys/dev.pem")).value();
@@ -73,7 +74,8 @@ TEST(NodeCrash, SigkillTwentyTimesLosesNoCommittedTx) {
         if (r.status == 202 || r.status == 200) inflight.push_back(to_hex(tx.hash()));
       }
       // Poll until they commit (or the kill comes first).
-      for (int poll = 0; poll < 50 && !inflight.empty() && std::chrono::steady_clock::now() < deadline; ++poll) {
+      for (int poll = 0; poll < 50 && !inflight.empty() && std::chrono::steady_clock::now() < deadline;
+           ++poll) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         for (auto it = inflight.begin(); it != inflight.end();) {
           auto j = http_get(node->port(), "/v1/txs/" + *it).json();

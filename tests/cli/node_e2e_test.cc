@@ -31,7 +31,8 @@ std::string read_all(const std::string& path) {
 
 json last_json(const std::string& out) {
   size_t pos = out.rfind("\n{");
-  return json::parse(pos == std::string::npos ? out.substr(out.find('{')) : out.substr(pos + 1), nullptr, false);
+  return json::parse(pos == std::string::npos ? out.substr(out.find('{')) : out.substr(pos + 1), nullptr,
+                     false);
 }
 
 class NodeE2E : public ::testing::Test {
@@ -96,10 +97,14 @@ TEST_F(NodeE2E, DeviceNameLifecycleThroughTheCli) {
 
   // Fund bob so he can pay fees as the new owner.
   KeyPair dev = KeyPair::from_pem(read_all(data_ + "/keys/dev.pem")).value();
-  uint64_t seq = http_get(node_->port(), "/v1/accounts/" + Address::of(dev.public_key()).to_string()).json()["seq"];
-  auto send = ledger::make_tx(dev, chain_, seq, 10, ledger::op::Send{Address::parse(bob).value(), 1'000'000}).value();
+  uint64_t seq =
+      http_get(node_->port(), "/v1/accounts/" + Address::of(dev.public_key()).to_string()).json()["seq"];
+  auto send =
+      ledger::make_tx(dev, chain_, seq, 10, ledger::op::Send{Address::parse(bob).value(), 1'000'000}).value();
   Bytes enc = send.encode();
-  ASSERT_EQ(http_post(node_->port(), "/v1/txs", std::string(enc.begin(), enc.end()), "application/cbor").status, 202);
+  ASSERT_EQ(
+      http_post(node_->port(), "/v1/txs", std::string(enc.begin(), enc.end()), "application/cbor").status,
+      202);
   Exec tx = tm("tx status " + to_hex(send.hash()) + " --json");
   EXPECT_EQ(tx.status, 0) << tx.out;
 

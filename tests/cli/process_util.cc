@@ -2,6 +2,7 @@
 #include "process_util.h"
 
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -11,7 +12,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <httplib.h>
 #include <thread>
 
 namespace trustmesh::testproc {
@@ -62,7 +62,8 @@ std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::
     ::close(out[0]);
     ::close(out[1]);
     std::string bin = binary();
-    ::execl(bin.c_str(), bin.c_str(), "node", "--data", data_dir.c_str(), "--json", static_cast<char*>(nullptr));
+    ::execl(bin.c_str(), bin.c_str(), "node", "--data", data_dir.c_str(), "--json",
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(out[1]);
@@ -113,7 +114,8 @@ HttpResult http_get(uint16_t port, const std::string& path) {
   return {r->status, r->body};
 }
 
-HttpResult http_post(uint16_t port, const std::string& path, const std::string& body, const std::string& type) {
+HttpResult http_post(uint16_t port, const std::string& path, const std::string& body,
+                     const std::string& type) {
   httplib::Client cli("127.0.0.1", port);
   cli.set_connection_timeout(2);
   cli.set_read_timeout(10);

@@ -28,7 +28,9 @@ class NodeProcess {
  public:
   // Starts `trustmesh node --data DIR --json` and waits until its API answers.
   static std::optional<NodeProcess> start(const std::string& data_dir, std::string* error = nullptr);
-  NodeProcess(NodeProcess&& o) noexcept : pid_(o.pid_), url_(std::move(o.url_)), port_(o.port_) { o.pid_ = -1; }
+  NodeProcess(NodeProcess&& o) noexcept : pid_(o.pid_), url_(std::move(o.url_)), port_(o.port_) {
+    o.pid_ = -1;
+  }
   NodeProcess(const NodeProcess&) = delete;
   ~NodeProcess();
 
@@ -51,6 +53,7 @@ struct HttpResult {
   nlohmann::json json() const;  // discarded value if not JSON
 };
 HttpResult http_get(uint16_t port, const std::string& path);
-HttpResult http_post(uint16_t port, const std::string& path, const std::string& body, const std::string& type);
+HttpResult http_post(uint16_t port, const std::string& path, const std::string& body,
+                     const std::string& type);
 
 }  // namespace trustmesh::testproc

@@ -79,9 +79,11 @@ std::string with_validators(const std::string& validators) {
 }
 
 TEST(GenesisValidators, ParseSortAndStoreTheSet) {
-  Genesis g = Genesis::from_json(with_validators(R"([{"pub_key": ")" + key_hex(2) + R"(", "power": 3, "name": "b"},
-                                                     {"pub_key": ")" + key_hex(3) + R"("}])"))
-                  .value();
+  Genesis g =
+      Genesis::from_json(with_validators(R"([{"pub_key": ")" + key_hex(2) + R"(", "power": 3, "name": "b"},
+                                                     {"pub_key": ")" +
+                                         key_hex(3) + R"("}])"))
+          .value();
   ASSERT_EQ(g.validators.size(), 2u);
   EXPECT_LT(Address::of(g.validators[0].key), Address::of(g.validators[1].key));
   Genesis again = Genesis::from_json(g.to_json()).value();
