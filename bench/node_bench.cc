@@ -13,7 +13,6 @@
 // Every tx costs two signature checks (admission and execution), so with two
 // cores the ceiling is about the one-core raw verify rate.
 #include <benchmark/benchmark.h>
-#include <openssl/evp.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +22,7 @@
 #include "core/hash.h"
 #include "ledger/tx.h"
 #include "node/node.h"
+#include "raw_verify.h"
 
 namespace {
 
@@ -68,27 +68,6 @@ struct NodeFixture {
   }
 };
 
-void BM_RawEcdsaP256Verify(benchmark::State& st) {
-  EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  Bytes msg(150, 0x5a);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  size_t siglen = 0;
-  EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey);
-  EVP_DigestSign(ctx, nullptr, &siglen, msg.data(), msg.size());
-  Bytes sig(siglen);
-  EVP_DigestSign(ctx, sig.data(), &siglen, msg.data(), msg.size());
-  sig.resize(siglen);
-  EVP_MD_CTX_free(ctx);
-  for (auto _ : st) {
-    EVP_MD_CTX* v = EVP_MD_CTX_new();
-    EVP_DigestVerifyInit(v, nullptr, EVP_sha256(), nullptr, pkey);
-    int ok = EVP_DigestVerify(v, sig.data(), sig.size(), msg.data(), msg.size());
-    EVP_MD_CTX_free(v);
-    if (ok != 1) st.SkipWithError("verify failed");
-  }
-  st.SetItemsProcessed(st.iterations());
-  EVP_PKEY_free(pkey);
-}
 BENCHMARK(BM_RawEcdsaP256Verify)->Unit(benchmark::kMicrosecond);
 
 void BM_NodeCommittedTxs(benchmark::State& st) {

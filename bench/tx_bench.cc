@@ -11,13 +11,13 @@
 //
 // scripts/bench.sh prints the ratio TxVerifyExecute / RawEcdsaP256Verify.
 #include <benchmark/benchmark.h>
-#include <openssl/evp.h>
 
 #include <filesystem>
 
 #include "core/hash.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
+#include "raw_verify.h"
 #include "store/ledger_db.h"
 
 namespace {
@@ -67,27 +67,6 @@ Fixture& fixture() {
   return f;
 }
 
-void BM_RawEcdsaP256Verify(benchmark::State& st) {
-  EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  Bytes msg(150, 0x5a);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  size_t siglen = 0;
-  EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey);
-  EVP_DigestSign(ctx, nullptr, &siglen, msg.data(), msg.size());
-  Bytes sig(siglen);
-  EVP_DigestSign(ctx, sig.data(), &siglen, msg.data(), msg.size());
-  sig.resize(siglen);
-  EVP_MD_CTX_free(ctx);
-  for (auto _ : st) {
-    EVP_MD_CTX* v = EVP_MD_CTX_new();
-    EVP_DigestVerifyInit(v, nullptr, EVP_sha256(), nullptr, pkey);
-    int ok = EVP_DigestVerify(v, sig.data(), sig.size(), msg.data(), msg.size());
-    EVP_MD_CTX_free(v);
-    if (ok != 1) st.SkipWithError("verify failed");
-  }
-  st.SetItemsProcessed(st.iterations());
-  EVP_PKEY_free(pkey);
-}
 BENCHMARK(BM_RawEcdsaP256Verify)->Unit(benchmark::kMicrosecond);
 
 // Parsing a compressed P-256 key (point decompression): paid once per sender
