@@ -6,8 +6,9 @@ FUZZB   ?= build-fuzz
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATA    ?= data
+TESTNET ?= testnet
 
-.PHONY: all deps configure build check test test-asan run bench fmt fmt-check fuzz clean
+.PHONY: all deps configure build check test test-asan run bench fmt fmt-check fuzz clean testnet testnet-stop
 
 all: build
 
@@ -39,6 +40,14 @@ test-asan: deps
 # the foreground (HTTP API on 127.0.0.1:8080; PORT=... for another port).
 run: build
 	@bash scripts/run.sh $(BUILD) $(DATA)
+
+# A local network: 4 validators and 1 full node in separate processes
+# (data in ./testnet; VALIDATORS=, FULL_NODES=, BASE_PORT= to change).
+testnet: build
+	@bash scripts/testnet.sh start $(BUILD) $(TESTNET)
+
+testnet-stop:
+	@bash scripts/testnet.sh stop $(BUILD) $(TESTNET)
 
 bench: build
 	@bash scripts/bench.sh $(BUILD)

@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config clang clang-format
   libclang-rt-14-dev
-  libssl-dev openssl librocksdb-dev
+  libssl-dev openssl librocksdb-dev curl
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcpp-httplib-dev libboost-dev

@@ -46,6 +46,13 @@ void handle_status(const Context& ctx, Response& res) {
   } else {
     w.null();
   }
+  w.key("node_id");
+  if (auto id = n.node_id()) {
+    w.str(id->to_string());
+  } else {
+    w.null();
+  }
+  w.field("peers", n.metrics().peers.load(std::memory_order_relaxed));
   // The node's gauges, not the mempool itself: its lock is held while it is
   // re-checked after a block, and status must not wait for that.
   w.key("mempool")

@@ -8,6 +8,7 @@
 #include "cli/ledger_cmd.h"
 #include "cli/name_cmd.h"
 #include "cli/node_cmd.h"
+#include "cli/testnet_cmd.h"
 #include "cli/verify_cmd.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_keys_commands(app);
   trustmesh::cli::add_name_commands(app);
   trustmesh::cli::add_client_commands(app);
+  trustmesh::cli::add_testnet_commands(app);
   trustmesh::cli::add_verify_command(app);
   try {
     app.parse(argc, argv);

@@ -93,6 +93,11 @@ class Engine {
   virtual std::vector<Output> on_vote(const Vote& v) = 0;
   virtual std::vector<Output> on_timeout(const Timeout& t) = 0;
 
+  // The messages to re-send to peers now and then, so that a lossy network
+  // stays live: the proposals of the current round (and of the valid round)
+  // and the counted votes of rounds round-1 .. round+1 at this height.
+  virtual std::vector<Message> gossip() const { return {}; }
+
   virtual uint64_t height() const = 0;
   virtual uint64_t round() const = 0;
   virtual Step step() const = 0;
@@ -101,8 +106,14 @@ class Engine {
   virtual std::vector<Equivocation> equivocations() const { return {}; }
 };
 
-// The Tendermint engine for the validator holding `key` (which may also be a
-// non-validator: it then only follows and decides, never signs).
+class Signer;
+
+// The Tendermint engine for the validator whose Signer (signer.h) signs its
+// messages; a null signer, or one whose key is not in the set, only follows
+// and decides, never signs. After a restart, start() restores the engine from
+// the signer's log.
+std::unique_ptr<Engine> make_tendermint(EngineConfig config, std::shared_ptr<Signer> signer);
+// The same with an in-memory log (tests, tools): no protection across restarts.
 std::unique_ptr<Engine> make_tendermint(EngineConfig config, KeyPair key);
 
 // Proposer of (height, round): weighted round-robin by voting power,

@@ -29,8 +29,17 @@
 // kMaxProposalsPerRound distinct proposals per round unless more than 1/3 of
 // the power voted for the extra one; kMaxEquivocations pieces of evidence in all.
 //
-// Invariants (asserted): locked and valid values are set exactly when their
-// rounds are >= 0; lockedRound <= validRound <= round; rounds and heights only
+// Restart (start() on a fresh engine whose Signer logged votes at that
+// height): the engine resumes at the highest round it voted in, in the step
+// after its last vote there, re-broadcasts those votes, and is locked on the
+// block of its latest non-nil precommit (round and hash; the block itself is
+// not logged, so it cannot re-propose it, and proposes afresh instead, which
+// is safe: safety never depends on what a proposer proposes). Restoring the
+// lock is what keeps a crashed validator from helping a conflicting polka
+// after it precommitted; the Signer's log keeps it from double-signing.
+//
+// Invariants (asserted): locked hash and round are set together; a locked or
+// valid value is set only with its round >= 0; lockedRound <= validRound <= round; rounds and heights only
 // increase; within a round the step only advances; every commit the engine
 // outputs holds more than 2/3 of the power; outputs are handed back after every call.
 #include <algorithm>
@@ -40,6 +49,7 @@
 #include <utility>
 
 #include "consensus/engine.h"
+#include "consensus/signer.h"
 #include "consensus/vote_tally.h"
 
 namespace trustmesh::consensus {
@@ -69,8 +79,8 @@ struct StoredProposal {
 
 class Tendermint final : public Engine {
  public:
-  Tendermint(EngineConfig config, KeyPair key)
-      : config_(std::move(config)), key_(std::move(key)), me_(Address::of(key_.public_key())) {}
+  Tendermint(EngineConfig config, std::shared_ptr<Signer> signer)
+      : config_(std::move(config)), signer_(std::move(signer)) {}
 
   std::vector<Output> start(uint64_t height, const ValidatorSet& validators) override;
   std::vector<Output> on_proposal_ready(uint64_t height, uint64_t round, Block block) override;
@@ -78,6 +88,7 @@ class Tendermint final : public Engine {
   std::vector<Output> on_vote(const Vote& v) override;
   std::vector<Output> on_timeout(const Timeout& t) override;
 
+  std::vector<Message> gossip() const override;
   uint64_t height() const override { return height_; }
   uint64_t round() const override { return round_; }
   Step step() const override { return step_; }
@@ -114,9 +125,10 @@ class Tendermint final : public Engine {
   void send_vote(VoteType type, const std::optional<Hash32>& block);
   void schedule(Step step, uint64_t base_ms, uint64_t delta_ms);
 
+  void restore_from_log();
+
   const EngineConfig config_;
-  const KeyPair key_;
-  const Address me_;
+  const std::shared_ptr<Signer> signer_;
   std::vector<Output> out_;  // empty between calls
   std::vector<Equivocation> equivocations_;
 
@@ -143,9 +155,9 @@ class Tendermint final : public Engine {
 };
 
 std::vector<Output> Tendermint::finish() {
-  TM_ASSERT(locked_value_.has_value() == (locked_round_ >= 0));
+  TM_ASSERT(!locked_value_.has_value() || locked_round_ >= 0);
   TM_ASSERT(locked_hash_.has_value() == (locked_round_ >= 0));
-  TM_ASSERT(valid_value_.has_value() == (valid_round_ >= 0));
+  TM_ASSERT(!valid_value_.has_value() || valid_round_ >= 0);
   TM_ASSERT(locked_round_ <= valid_round_);
   TM_ASSERT(valid_round_ < 0 || static_cast<uint64_t>(valid_round_) <= round_);
   TM_ASSERT(round_ <= kMaxRound);
@@ -157,7 +169,7 @@ std::vector<Output> Tendermint::start(uint64_t height, const ValidatorSet& valid
   TM_ASSERT(height > height_);  // the node starts each height once, in order
   height_ = height;
   validators_ = validators;
-  my_index_ = validators.index_of(me_);
+  my_index_ = signer_ ? validators.index_of(signer_->address()) : std::nullopt;
   round_ = 0;
   step_ = Step::kPropose;
   decided_ = false;
@@ -168,9 +180,61 @@ std::vector<Output> Tendermint::start(uint64_t height, const ValidatorSet& valid
   valid_round_ = -1;
   tally_ = VoteTally(validators);
   proposals_.clear();
-  start_round(0);
+  if (signer_) signer_->prune_below(height);
+  if (my_index_ && signer_ && !signer_->votes_at(height).empty()) {
+    restore_from_log();
+  } else {
+    start_round(0);
+  }
   advance();
   return finish();
+}
+
+void Tendermint::restore_from_log() {
+  std::vector<Vote> own = signer_->votes_at(height_);
+  uint64_t top = 0;
+  for (const Vote& v : own) top = std::max(top, v.round);
+  for (const Vote& v : own) {
+    if (v.type == VoteType::kPrecommit && v.block && static_cast<int64_t>(v.round) > locked_round_) {
+      locked_hash_ = v.block;
+      locked_round_ = static_cast<int64_t>(v.round);
+      valid_round_ = locked_round_;  // its value is unknown: see the file comment
+    }
+  }
+  round_ = top;
+  step_ = Step::kPropose;
+  awaiting_build_ = prevote_timeout_scheduled_ = lock_rule_fired_ = precommit_timeout_scheduled_ = false;
+  bool voted = false;
+  for (const Vote& v : own) {
+    if (v.round != top) continue;
+    voted = true;
+    if (v.type == VoteType::kPrevote && step_ == Step::kPropose) step_ = Step::kPrevote;
+    if (v.type == VoteType::kPrecommit) step_ = Step::kPrecommit;
+    out_.push_back(Broadcast{v});  // counted when it comes back, like any vote
+  }
+  if (!voted) start_round(top);
+  // In prevote or precommit step the rules of advance() schedule what follows
+  // once the other validators' votes arrive.
+}
+
+std::vector<Message> Tendermint::gossip() const {
+  std::vector<Message> out;
+  if (!validators_) return out;
+  for (const StoredProposal& sp : proposals_in(round_)) out.push_back(sp.proposal);
+  if (valid_round_ >= 0 && static_cast<uint64_t>(valid_round_) != round_) {
+    for (const StoredProposal& sp : proposals_in(static_cast<uint64_t>(valid_round_))) out.push_back(sp.proposal);
+  }
+  const uint64_t from = round_ == 0 ? 0 : round_ - 1;
+  for (uint64_t r = from; r <= round_ + 1; ++r) {
+    for (VoteType t : {VoteType::kPrevote, VoteType::kPrecommit}) {
+      const VoteSet* set = tally_.votes(t, r);
+      if (!set) continue;
+      for (size_t i = 0; i < validators_->validators().size(); ++i) {
+        if (const Vote* v = set->counted(i)) out.push_back(*v);
+      }
+    }
+  }
+  return out;
 }
 
 // L11-L21.
@@ -196,8 +260,9 @@ void Tendermint::start_round(uint64_t r) {
 
 void Tendermint::propose(const Block& block, int64_t pol_round) {
   TM_ASSERT(my_index_.has_value());
-  Result<Proposal> p = make_proposal(key_, config_.chain_id, height_, round_, pol_round, block);
-  // Signing fails only if OpenSSL does; staying silent is always safe.
+  Result<Proposal> p = signer_->sign_proposal(height_, round_, pol_round, block);
+  // Signing fails if OpenSSL does or the log refuses a second proposal for
+  // this round (after a restart); staying silent is always safe.
   if (p.ok()) out_.push_back(Broadcast{std::move(p).value()});
 }
 
@@ -403,8 +468,9 @@ void Tendermint::precommit(const std::optional<Hash32>& block) {
 
 void Tendermint::send_vote(VoteType type, const std::optional<Hash32>& block) {
   if (!my_index_) return;  // not a validator: follow without signing
-  Result<Vote> v = make_vote(key_, config_.chain_id, type, height_, round_, block);
-  // Signing fails only if OpenSSL does; not voting is always safe.
+  Result<Vote> v = signer_->sign_vote(type, height_, round_, block);
+  // Signing fails if OpenSSL or the log does, or the log holds a different
+  // vote for this round (a restart); not voting is always safe.
   if (v.ok()) out_.push_back(Broadcast{std::move(v).value()});
 }
 
@@ -414,8 +480,15 @@ void Tendermint::schedule(Step step, uint64_t base_ms, uint64_t delta_ms) {
 
 }  // namespace
 
+std::unique_ptr<Engine> make_tendermint(EngineConfig config, std::shared_ptr<Signer> signer) {
+  return std::make_unique<Tendermint>(std::move(config), std::move(signer));
+}
+
 std::unique_ptr<Engine> make_tendermint(EngineConfig config, KeyPair key) {
-  return std::make_unique<Tendermint>(std::move(config), std::move(key));
+  std::string chain = config.chain_id;
+  auto signer = Signer::open(std::move(key), std::move(chain), std::make_shared<MemorySignLog>());
+  TM_ASSERT(signer.ok());  // an empty memory log always opens
+  return make_tendermint(std::move(config), std::move(signer).value());
 }
 
 // Proposer selection. Let T be the total power and give validator i (in the

@@ -14,6 +14,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kBadKey: return "bad_key";
     case ErrorCode::kBadSignature: return "bad_signature";
     case ErrorCode::kBadAddress: return "bad_address";

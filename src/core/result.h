@@ -28,6 +28,7 @@ enum class ErrorCode : uint16_t {
   kNotFound = 105,
   kIo = 106,  // storage or file error (edges only)
   kInternal = 107,
+  kConflict = 108,  // would contradict something already done (e.g. a double signature)
   // Crypto (2xx).
   kBadKey = 200,
   kBadSignature = 201,

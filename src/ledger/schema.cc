@@ -59,6 +59,10 @@ Bytes trustees_key() {
 Bytes validators_key() {
   return prefixed("g:validators");
 }
+
+Bytes validators_pending_key() {
+  return prefixed("g:validators_pending");
+}
 Bytes next_proposal_key() {
   return prefixed("g:next_proposal");
 }

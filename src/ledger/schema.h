@@ -17,6 +17,8 @@
 //   "g:trustees"                   -> array of trustee addresses, sorted
 //   "g:validators"                 -> [[encoded key, power], ...] by address (the
 //                                     validator set; absent for offline replays)
+//   "g:validators_pending"         -> [[effective height, [[key, power], ...]], ...]
+//                                     (ledger/validators.h)
 //   "g:next_proposal"              -> next proposal id (CBOR uint)
 //   "g:prop:" id(u64 BE)           -> Proposal
 #pragma once
@@ -39,6 +41,7 @@ Bytes params_key();
 Bytes supply_key();
 Bytes trustees_key();
 Bytes validators_key();
+Bytes validators_pending_key();
 Bytes next_proposal_key();
 Bytes proposal_key(uint64_t id);
 

@@ -48,6 +48,21 @@ Status read_string(const toml::table& t, std::string_view key, const std::string
   return Status::Ok();
 }
 
+Status split_host_port(const std::string& listen, const std::string& what, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad(what + " must be host:port, not '" + listen + "'");
+  try {
+    size_t used = 0;
+    int p = std::stoi(listen.substr(colon + 1), &used);
+    if (p < 0 || p > 65535 || used != listen.size() - colon - 1) throw std::out_of_range("port");
+    port = static_cast<uint16_t>(p);
+  } catch (const std::exception&) {
+    return bad(what + " has a bad port: " + listen);
+  }
+  host = listen.substr(0, colon);
+  return Status::Ok();
+}
+
 const toml::table* sub(const toml::table& t, std::string_view key) {
   const toml::node* n = t.get(key);
   return n ? n->as_table() : nullptr;
@@ -66,10 +81,10 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
   NodeConfig c;
   c.data_dir = data_dir;
   TM_TRY(
-      check_keys(root, {"genesis", "validator_key", "api", "consensus", "mempool", "storage"}, "the file"));
+      check_keys(root, {"genesis", "validator_key", "api", "consensus", "mempool", "storage", "p2p"}, "the file"));
   TM_TRY(read_string(root, "genesis", "", c.genesis));
   TM_TRY(read_string(root, "validator_key", "", c.validator_key));
-  for (std::string_view tbl : {"api", "consensus", "mempool", "storage"}) {
+  for (std::string_view tbl : {"api", "consensus", "mempool", "storage", "p2p"}) {
     if (root.get(tbl) && !sub(root, tbl)) return bad("[" + std::string(tbl) + "] must be a table");
   }
   if (const toml::table* api = sub(root, "api")) {
@@ -77,33 +92,66 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
                       "[api]"));
     std::string listen;
     TM_TRY(read_string(*api, "listen", "api", listen));
-    if (!listen.empty()) {
-      size_t colon = listen.rfind(':');
-      if (colon == std::string::npos || colon == 0) return bad("api.listen must be host:port");
-      c.api.host = listen.substr(0, colon);
-      try {
-        int port = std::stoi(listen.substr(colon + 1));
-        if (port < 0 || port > 65535) throw std::out_of_range("port");
-        c.api.port = static_cast<uint16_t>(port);
-      } catch (const std::exception&) {
-        return bad("api.listen has a bad port: " + listen);
-      }
-    }
+    if (!listen.empty()) TM_TRY(split_host_port(listen, "api.listen", c.api.host, c.api.port));
     TM_TRY(read_int(*api, "threads", "api", c.api.threads, 1, 64));
     TM_TRY(read_int(*api, "max_body_bytes", "api", c.api.max_body_bytes, 1024, 64 << 20));
     TM_TRY(read_int(*api, "max_header_bytes", "api", c.api.max_header_bytes, 1024, 1 << 20));
     TM_TRY(read_int(*api, "request_timeout_ms", "api", c.api.request_timeout_ms, 100, 3600000));
   }
   if (const toml::table* cons = sub(root, "consensus")) {
-    TM_TRY(check_keys(*cons, {"block_interval_ms", "max_block_bytes", "max_block_txs"}, "[consensus]"));
+    TM_TRY(check_keys(*cons,
+                      {"block_interval_ms", "max_block_bytes", "max_block_txs", "timeout_propose_ms",
+                       "timeout_propose_delta_ms", "timeout_prevote_ms", "timeout_prevote_delta_ms",
+                       "timeout_precommit_ms", "timeout_precommit_delta_ms", "gossip_interval_ms"},
+                      "[consensus]"));
     TM_TRY(read_int(*cons, "block_interval_ms", "consensus", c.block_interval_ms, 10, 3600000));
     TM_TRY(read_int(*cons, "max_block_bytes", "consensus", c.max_block_bytes, 64 << 10, 64 << 20));
     TM_TRY(read_int(*cons, "max_block_txs", "consensus", c.max_block_txs, 1, 1000000));
+    TM_TRY(read_int(*cons, "timeout_propose_ms", "consensus", c.timeout_propose_ms, 10, 600000));
+    TM_TRY(read_int(*cons, "timeout_propose_delta_ms", "consensus", c.timeout_propose_delta_ms, 0, 600000));
+    TM_TRY(read_int(*cons, "timeout_prevote_ms", "consensus", c.timeout_prevote_ms, 10, 600000));
+    TM_TRY(read_int(*cons, "timeout_prevote_delta_ms", "consensus", c.timeout_prevote_delta_ms, 0, 600000));
+    TM_TRY(read_int(*cons, "timeout_precommit_ms", "consensus", c.timeout_precommit_ms, 10, 600000));
+    TM_TRY(
+        read_int(*cons, "timeout_precommit_delta_ms", "consensus", c.timeout_precommit_delta_ms, 0, 600000));
+    TM_TRY(read_int(*cons, "gossip_interval_ms", "consensus", c.gossip_interval_ms, 10, 60000));
   }
   if (const toml::table* mp = sub(root, "mempool")) {
     TM_TRY(check_keys(*mp, {"max_txs", "max_bytes"}, "[mempool]"));
     TM_TRY(read_int(*mp, "max_txs", "mempool", c.mempool.max_txs, 1, 10000000));
     TM_TRY(read_int(*mp, "max_bytes", "mempool", c.mempool.max_bytes, 64 << 10, int64_t{4} << 30));
+  }
+  if (const toml::table* p2p = sub(root, "p2p")) {
+    TM_TRY(check_keys(*p2p, {"listen", "external", "seeds", "max_peers", "pex", "node_key"}, "[p2p]"));
+    std::string listen;
+    TM_TRY(read_string(*p2p, "listen", "p2p", listen));
+    if (!listen.empty()) TM_TRY(split_host_port(listen, "p2p.listen", c.p2p.host, c.p2p.port));
+    TM_TRY(read_string(*p2p, "external", "p2p", c.p2p.external));
+    if (!c.p2p.external.empty()) {
+      std::string h;
+      uint16_t port = 0;
+      TM_TRY(split_host_port(c.p2p.external, "p2p.external", h, port));
+    }
+    if (const toml::node* n = p2p->get("seeds")) {
+      const toml::array* arr = n->as_array();
+      if (!arr) return bad("p2p.seeds must be an array of \"host:port\" or \"<node id>@host:port\" strings");
+      for (const toml::node& e : *arr) {
+        std::optional<std::string> seed = e.value<std::string>();
+        if (!e.is_string() || !seed || seed->empty()) return bad("p2p.seeds entries must be non-empty strings");
+        std::string h;
+        uint16_t port = 0;
+        size_t at = seed->find('@');
+        TM_TRY(split_host_port(at == std::string::npos ? *seed : seed->substr(at + 1), "p2p.seeds entry", h,
+                               port));
+        c.p2p.seeds.push_back(*seed);
+      }
+    }
+    TM_TRY(read_int(*p2p, "max_peers", "p2p", c.p2p.max_peers, 1, 1000));
+    if (const toml::node* n = p2p->get("pex")) {
+      if (!n->is_boolean()) return bad("p2p.pex must be true or false");
+      c.p2p.pex = *n->value<bool>();
+    }
+    TM_TRY(read_string(*p2p, "node_key", "p2p", c.p2p.node_key));
   }
   if (const toml::table* st = sub(root, "storage")) {
     TM_TRY(check_keys(*st, {"sync"}, "[storage]"));
@@ -142,12 +190,30 @@ std::string NodeConfig::to_toml() const {
     << "[consensus]\n"
     << "block_interval_ms = " << block_interval_ms << "\n"
     << "max_block_bytes = " << max_block_bytes << "\n"
-    << "max_block_txs = " << max_block_txs << "\n\n"
+    << "max_block_txs = " << max_block_txs << "\n"
+    << "timeout_propose_ms = " << timeout_propose_ms << "\n"
+    << "timeout_propose_delta_ms = " << timeout_propose_delta_ms << "\n"
+    << "timeout_prevote_ms = " << timeout_prevote_ms << "\n"
+    << "timeout_prevote_delta_ms = " << timeout_prevote_delta_ms << "\n"
+    << "timeout_precommit_ms = " << timeout_precommit_ms << "\n"
+    << "timeout_precommit_delta_ms = " << timeout_precommit_delta_ms << "\n"
+    << "gossip_interval_ms = " << gossip_interval_ms << "\n\n"
     << "[mempool]\n"
     << "max_txs = " << mempool.max_txs << "\n"
     << "max_bytes = " << mempool.max_bytes << "\n\n"
     << "[storage]\n"
     << "sync = " << (sync ? "true" : "false") << "\n";
+  if (p2p.enabled()) {
+    o << "\n[p2p]\n"
+      << "listen = \"" << p2p.host << ":" << p2p.port << "\"\n"
+      << "external = \"" << p2p.external << "\"\n"
+      << "seeds = [";
+    for (size_t i = 0; i < p2p.seeds.size(); ++i) o << (i ? ", " : "") << "\"" << p2p.seeds[i] << "\"";
+    o << "]\n"
+      << "max_peers = " << p2p.max_peers << "\n"
+      << "pex = " << (p2p.pex ? "true" : "false") << "\n"
+      << "node_key = \"" << p2p.node_key << "\"\n";
+  }
   return o.str();
 }
 

@@ -13,6 +13,20 @@
 //   block_interval_ms = 1000
 //   max_block_bytes = 4194304
 //   max_block_txs = 5000
+//   timeout_propose_ms = 3000            # round r waits base + r * delta
+//   timeout_propose_delta_ms = 500
+//   timeout_prevote_ms = 1000
+//   timeout_prevote_delta_ms = 500
+//   timeout_precommit_ms = 1000
+//   timeout_precommit_delta_ms = 500
+//   gossip_interval_ms = 250             # re-send of votes, status to peers
+//   [p2p]                                # absent or listen = "": no peers (one validator)
+//   listen = "127.0.0.1:26656"
+//   external = ""                        # address advertised to peers; "" = listen
+//   seeds = ["tm1...@127.0.0.1:26657"]    # "host:port" or "<node id>@host:port"
+//   max_peers = 32
+//   pex = true                           # learn peers' addresses from peers
+//   node_key = "node_key.pem"            # p2p identity; created on first start
 //   [mempool]
 //   max_txs = 20000
 //   max_bytes = 33554432
@@ -25,6 +39,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "node/mempool.h"
@@ -40,6 +55,17 @@ struct ApiConfig {
   uint64_t request_timeout_ms = 10000;
 };
 
+struct P2pConfig {
+  std::string host;  // empty: p2p off (a lone validator)
+  uint16_t port = 0;
+  std::string external;
+  std::vector<std::string> seeds;
+  size_t max_peers = 32;
+  bool pex = true;
+  std::string node_key = "node_key.pem";
+  bool enabled() const { return !host.empty(); }
+};
+
 struct NodeConfig {
   std::string data_dir;
   std::string genesis = "genesis.json";
@@ -50,6 +76,15 @@ struct NodeConfig {
   size_t max_block_txs = 5000;
   MempoolConfig mempool;
   bool sync = true;
+  // Consensus timeouts (consensus::TimeoutConfig) and the gossip period.
+  uint64_t timeout_propose_ms = 3000;
+  uint64_t timeout_propose_delta_ms = 500;
+  uint64_t timeout_prevote_ms = 1000;
+  uint64_t timeout_prevote_delta_ms = 500;
+  uint64_t timeout_precommit_ms = 1000;
+  uint64_t timeout_precommit_delta_ms = 500;
+  uint64_t gossip_interval_ms = 250;
+  P2pConfig p2p;
 
   // Parses TOML text; data_dir is where relative paths point.
   static Result<NodeConfig> from_toml(std::string_view text, const std::string& data_dir);

@@ -74,6 +74,9 @@ std::string Metrics::render() const {
   gauge("trustmesh_mempool_rejected_total", "Transactions the mempool refused.", "counter",
         mempool_rejected.load());
   gauge("trustmesh_sse_clients", "Open block event streams.", "gauge", sse_clients.load());
+  gauge("trustmesh_peers", "Connected p2p peers.", "gauge", peers.load());
+  gauge("trustmesh_evidence_submitted_total", "Evidence txs this node submitted.", "counter",
+        evidence_submitted.load());
   out += "# HELP trustmesh_block_commit_seconds Time to execute and store a block.\n";
   out += "# TYPE trustmesh_block_commit_seconds histogram\n";
   block_commit_seconds.render(out, "trustmesh_block_commit_seconds", "");

@@ -51,6 +51,8 @@ class Metrics {
   std::atomic<uint64_t> mempool_bytes{0};
   std::atomic<uint64_t> mempool_rejected{0};
   std::atomic<uint64_t> sse_clients{0};
+  std::atomic<uint64_t> peers{0};
+  std::atomic<uint64_t> evidence_submitted{0};
   LatencyHistogram block_commit_seconds;
 
   void observe_request(Route r, int status, double seconds);

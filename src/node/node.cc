@@ -9,6 +9,8 @@
 #include "core/hash.h"
 #include "ledger/records.h"
 #include "ledger/schema.h"
+#include "node/validator_sets.h"
+#include "node/sign_log_file.h"
 
 namespace trustmesh::node {
 
@@ -31,16 +33,22 @@ uint64_t wall_seconds() {
 }
 
 constexpr std::string_view kNamePrefix = "n:";
+// A proposal's time may run at most this far ahead of our clock.
+constexpr uint64_t kMaxClockDriftSeconds = 30;
+// Hard bound on txs per block from peers (our own limit is max_block_txs).
+constexpr size_t kMaxBlockTxs = 1000000;
+// Admitted txs are relayed to peers in batches this often.
+constexpr uint64_t kTxRelayMs = 20;
 
 // A storage fault or a broken invariant of our own: the node must not go on
 // (the next start recovers from the last fully written block).
+}  // namespace
+
 [[noreturn]] void fatal_error(const char* what, const Error& e) {
   std::fprintf(stderr, "fatal: %s: %s\n", what, e.to_string().c_str());
   std::fflush(stderr);
   std::abort();
 }
-
-}  // namespace
 
 Node::Node(NodeConfig config) : config_(std::move(config)) {}
 
@@ -57,10 +65,6 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
                       "genesis has no validators: add {\"pub_key\": ..., \"power\": 1} to \"validators\" "
                       "(trustmesh init writes a development genesis with one)");
   }
-  std::vector<consensus::Validator> vals;
-  for (const auto& v : n->genesis_.validators) vals.push_back(consensus::Validator{v.key, v.power});
-  TM_ASSIGN_OR_RETURN(consensus::ValidatorSet set, consensus::ValidatorSet::make(std::move(vals)));
-  n->validators_ = std::move(set);
 
   std::string key_path = config.path(config.validator_key);
   if (std::filesystem::exists(key_path)) {
@@ -79,10 +83,37 @@ Result<std::unique_ptr<Node>> Node::open(const NodeConfig& config) {
 
   consensus::EngineConfig ec;
   ec.chain_id = n->genesis_.chain_id;
-  // Without a key the engine only follows; it gets a throwaway key that is not in the set.
-  KeyPair engine_key = n->key_ ? *n->key_ : KeyPair::generate().value();
-  n->engine_ = consensus::make_tendermint(ec, engine_key);
+  ec.timeouts.propose_ms = config.timeout_propose_ms;
+  ec.timeouts.propose_delta_ms = config.timeout_propose_delta_ms;
+  ec.timeouts.prevote_ms = config.timeout_prevote_ms;
+  ec.timeouts.prevote_delta_ms = config.timeout_prevote_delta_ms;
+  ec.timeouts.precommit_ms = config.timeout_precommit_ms;
+  ec.timeouts.precommit_delta_ms = config.timeout_precommit_delta_ms;
+  if (n->key_) {
+    // Every signature goes through the write-ahead log first.
+    TM_ASSIGN_OR_RETURN(auto log, FileSignLog::open(config.path("consensus/sign.wal")));
+    TM_ASSIGN_OR_RETURN(n->signer_, consensus::Signer::open(*n->key_, n->genesis_.chain_id, std::move(log)));
+    n->engine_ = consensus::make_tendermint(ec, n->signer_);
+  } else {
+    // Without a key the engine only follows; it gets a throwaway key that is not in the set.
+    TM_ASSIGN_OR_RETURN(KeyPair throwaway, KeyPair::generate());
+    n->engine_ = consensus::make_tendermint(ec, std::move(throwaway));
+  }
   return n;
+}
+
+Result<consensus::ValidatorSet> Node::set_for(uint64_t height) const {
+  return validator_set_at(ViewReader(view()), height);
+}
+
+Result<consensus::ValidatorSet> Node::current_validators() const {
+  return set_for(view()->height() + 1);
+}
+
+bool Node::is_validator() const {
+  if (!key_) return false;
+  auto set = current_validators();
+  return set.ok() && set->index_of(Address::of(key_->public_key())).has_value();
 }
 
 Status Node::load_head() {
@@ -118,11 +149,14 @@ Status Node::start() {
   if (thread_.joinable()) return make_error(ErrorCode::kInvalidArgument, "node already started");
   stopping_ = false;
   last_commit_at_ = Clock::now() - std::chrono::milliseconds(config_.block_interval_ms);
+  if (config_.p2p.enabled() && !host_) TM_TRY(open_peers());
   thread_ = std::thread([this] { run(); });
   return Status::Ok();
 }
 
 void Node::stop() {
+  // Peers first: after this no p2p callback runs.
+  if (host_) host_->stop();
   {
     std::lock_guard<std::mutex> lock(wake_mu_);
     stopping_ = true;
@@ -138,6 +172,11 @@ Result<Hash32> Node::submit_tx(ByteView tx_bytes) {
   } else {
     metrics_.mempool_txs = mempool_->count();
     metrics_.mempool_bytes = mempool_->bytes();
+    if (host_) {
+      recent_txs_.insert(*r);  // the tx hash is SHA-256 of its bytes
+      std::lock_guard<std::mutex> lock(tx_out_mu_);
+      tx_out_.emplace_back(tx_bytes.begin(), tx_bytes.end());
+    }
   }
   return r;
 }
@@ -164,7 +203,22 @@ bool Node::wait_for_height(uint64_t h, uint64_t timeout_ms) const {
 // --- consensus thread ---
 
 void Node::run() {
-  handle(engine_->start(ledger_->height() + 1, *validators_));
+  start_height(ledger_->height() + 1);
+  // Recurring with peers: gossip (votes, status, block requests) and the tx
+  // relay. Each re-arms itself; both live as long as this loop.
+  std::function<void()> gossip = [this, &gossip] {
+    gossip_tick();
+    timers_.push(
+        Timer{Clock::now() + std::chrono::milliseconds(config_.gossip_interval_ms), timer_seq_++, gossip});
+  };
+  std::function<void()> relay = [this, &relay] {
+    flush_txs();
+    timers_.push(Timer{Clock::now() + std::chrono::milliseconds(kTxRelayMs), timer_seq_++, relay});
+  };
+  if (host_) {
+    gossip();
+    relay();
+  }
   while (!stopping_) {
     if (!inbox_.empty()) {
       consensus::Message m = std::move(inbox_.front());
@@ -177,6 +231,18 @@ void Node::run() {
       }
       continue;
     }
+    std::deque<std::pair<p2p::NodeId, wire::Msg>> from_peers;
+    {
+      std::lock_guard<std::mutex> lock(wake_mu_);
+      from_peers.swap(peer_inbox_);
+    }
+    if (!from_peers.empty()) {
+      for (auto& [peer, msg] : from_peers) {
+        deliver(peer, std::move(msg));
+        if (stopping_) break;
+      }
+      continue;
+    }
     if (!timers_.empty() && timers_.top().due <= Clock::now()) {
       Timer t = timers_.top();
       timers_.pop();
@@ -184,7 +250,7 @@ void Node::run() {
       continue;
     }
     std::unique_lock<std::mutex> lock(wake_mu_);
-    if (stopping_) break;
+    if (stopping_ || !peer_inbox_.empty()) continue;
     if (timers_.empty()) {
       wake_cv_.wait_for(lock, std::chrono::milliseconds(100));
     } else {
@@ -193,10 +259,34 @@ void Node::run() {
   }
 }
 
+void Node::start_height(uint64_t height) {
+  auto cur = set_for(height);
+  if (!cur.ok()) fatal_error("cannot read the validator set", cur.error());
+  auto next = set_for(height + 1);
+  if (!next.ok()) fatal_error("cannot read the next validator set", next.error());
+  cur_set_ = std::move(cur).value();
+  next_set_ = std::move(next).value();
+  checked_.clear();
+  seen_.clear();
+  executed_.clear();
+  handle(engine_->start(height, *cur_set_));
+  // Messages that arrived early for this height; older ones are dropped.
+  std::vector<consensus::Message> early;
+  for (auto it = future_.begin(); it != future_.end() && it->first <= height;) {
+    future_count_ -= it->second.size();
+    if (it->first == height) early = std::move(it->second);
+    it = future_.erase(it);
+  }
+  for (const consensus::Message& m : early) deliver_consensus(m);
+}
+
 void Node::handle(std::vector<consensus::Output> outputs) {
   for (consensus::Output& out : outputs) {
     if (auto* b = std::get_if<consensus::Broadcast>(&out)) {
-      inbox_.push_back(std::move(b->msg));  // no peers yet: deliver to ourselves
+      if (host_) {
+        std::visit([&](const auto& m) { send(std::nullopt, wire::Msg{m}); }, b->msg);
+      }
+      inbox_.push_back(std::move(b->msg));  // and deliver to ourselves
     } else if (auto* st = std::get_if<consensus::ScheduleTimeout>(&out)) {
       consensus::Timeout to = st->timeout;
       timers_.push(Timer{Clock::now() + std::chrono::milliseconds(st->after_ms), timer_seq_++,
@@ -211,13 +301,15 @@ void Node::handle(std::vector<consensus::Output> outputs) {
     } else if (auto* d = std::get_if<consensus::Decide>(&out)) {
       Status s = commit_block(d->block, d->commit);
       if (!s.ok()) fatal_error("cannot commit block", s.error());
-      handle(engine_->start(ledger_->height() + 1, *validators_));
+      if (host_) send(std::nullopt, wire::Status{ledger_->height()});
+      start_height(ledger_->height() + 1);
     }
   }
+  submit_evidence();
 }
 
 Status Node::build_proposal(uint64_t height, uint64_t round) {
-  if (height != ledger_->height() + 1) return Status::Ok();  // stale request
+  if (height != ledger_->height() + 1 || engine_->height() != height) return Status::Ok();  // stale request
   std::vector<Bytes> txs = mempool_->reap(config_.max_block_bytes, config_.max_block_txs);
   uint64_t time = std::max(last_time_, wall_seconds());
   TM_ASSIGN_OR_RETURN(store::ExecutedBlock exec, ledger_->execute(time, txs));
@@ -239,12 +331,49 @@ Status Node::build_proposal(uint64_t height, uint64_t round) {
   block.header.prev_hash = last_hash_;
   block.header.tx_root = consensus::tx_merkle_root(kept);
   block.header.state_root = exec.prepared.root;
-  block.header.validators_hash = validators_->hash();
-  block.header.next_validators_hash = validators_->hash();  // no set changes yet (consensus issue)
+  block.header.validators_hash = cur_set_->hash();
+  block.header.next_validators_hash = next_set_->hash();
   block.header.proposer = *validator_address();
   block.txs = std::move(kept);
+  checked_[block.hash()] = true;
   executed_[block.hash()] = std::move(exec);
   handle(engine_->on_proposal_ready(height, round, std::move(block)));
+  return Status::Ok();
+}
+
+bool Node::proposal_valid(const consensus::Proposal& p) {
+  Hash32 hash = p.block.hash();
+  if (auto it = checked_.find(hash); it != checked_.end()) return it->second;
+  Status s = check_block(p.block);
+  if (!s.ok()) {
+    std::fprintf(stderr, "consensus: refusing block %s at height %llu round %llu: %s\n",
+                 to_hex(ByteView(hash)).substr(0, 16).c_str(), static_cast<unsigned long long>(p.height),
+                 static_cast<unsigned long long>(p.round), s.error().to_string().c_str());
+  }
+  checked_[hash] = s.ok();
+  return s.ok();
+}
+
+// Every header field is what this node would have produced, and executing the
+// txs gives the header's state root; the result is kept for commit_block.
+Status Node::check_block(const consensus::Block& block) {
+  const consensus::BlockHeader& h = block.header;
+  auto bad = [&](const std::string& why) { return make_error(ErrorCode::kInvalidArgument, why); };
+  if (h.chain_id != genesis_.chain_id) return bad("another chain: " + h.chain_id);
+  if (h.height != ledger_->height() + 1) return bad("not the next height");
+  if (h.prev_hash != last_hash_) return bad("prev_hash is not our latest block");
+  if (h.time < last_time_) return bad("time goes backwards");
+  if (h.time > wall_seconds() + kMaxClockDriftSeconds) return bad("time is too far in the future");
+  if (h.validators_hash != cur_set_->hash()) return bad("validators_hash is not the set of this height");
+  if (h.next_validators_hash != next_set_->hash()) return bad("next_validators_hash is not the next set");
+  if (!cur_set_->index_of(h.proposer)) return bad("proposer is not a validator");
+  if (block.txs.size() > kMaxBlockTxs) return bad("too many txs");
+  TM_ASSIGN_OR_RETURN(store::ExecutedBlock exec, ledger_->execute(h.time, block.txs));
+  for (const ledger::TxResult& r : exec.txs) {
+    if (r.outcome == ledger::TxOutcome::kRejected) return bad("holds a tx that the executor rejects");
+  }
+  if (exec.prepared.root != h.state_root) return bad("state root differs from execution");
+  executed_[block.hash()] = std::move(exec);
   return Status::Ok();
 }
 
@@ -277,7 +406,7 @@ Status Node::commit_block(const consensus::Block& block, const consensus::Commit
   const uint64_t height = block.header.height;
   TM_ASSERT(height == ledger_->height() + 1);
   TM_ASSERT(block.header.prev_hash == last_hash_);
-  TM_TRY(consensus::verify_commit(*validators_, block.header, commit));
+  TM_TRY(consensus::verify_commit(*cur_set_, block.header, commit));
   Hash32 hash = block.hash();
   auto it = executed_.find(hash);
   if (it == executed_.end()) {
@@ -310,6 +439,7 @@ Status Node::commit_block(const consensus::Block& block, const consensus::Commit
   last_time_ = block.header.time;
   last_commit_at_ = Clock::now();
   executed_.clear();
+  checked_.clear();
 
   mempool_->update(tx_hashes, std::make_shared<ViewReader>(view()));
   metrics_.txs_committed.fetch_add(tx_hashes.size(), std::memory_order_relaxed);

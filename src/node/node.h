@@ -15,10 +15,27 @@
 // indexes and the state changes are written in ONE synced batch; then the
 // mempool is re-checked and block subscribers are notified.
 //
+// Peers (p2p enabled in node.toml): the node links to other nodes over TLS 1.3
+// (p2p/host.h) and speaks the messages of wire.h. Consensus messages from
+// peers go to the consensus thread; a proposal is handed to the engine only
+// after its block was executed here and gave the header's state root (the
+// engine's valid(v)); messages for the next heights wait in a bounded buffer.
+// Transactions are admitted to the mempool on the p2p thread and relayed in
+// batches. Every gossip_interval_ms the node re-sends the engine's gossip()
+// messages and its height; a peer that is ahead is asked for the missing
+// blocks, each applied only with a commit that verifies against the set that
+// signs its height (block sync). Without a validator key the node is a full
+// node: it follows the chain the same way and never signs.
+//
+// A validator signs only through a consensus::Signer whose write-ahead log
+// (FileSignLog, consensus/sign.wal) is synced before a signature leaves the
+// process, so a restart never signs two different votes for one round.
+//
 // Invariants: view()->height() is the height of the latest stored block (or 0
 // before the first); each stored block's header.state_root is the state root
 // at its height, header.prev_hash the hash of the block below; a block is
-// stored only with a commit that verifies against the validator set.
+// stored only with a commit that verifies against the validator set of its
+// height (ledger::validators_for).
 #pragma once
 
 #include <atomic>
@@ -30,13 +47,18 @@
 #include <mutex>
 #include <optional>
 #include <queue>
+#include <set>
 #include <thread>
 
 #include "consensus/engine.h"
+#include "consensus/signer.h"
 #include "ledger/genesis.h"
 #include "node/config.h"
 #include "node/mempool.h"
 #include "node/metrics.h"
+#include "node/recent_set.h"
+#include "node/wire.h"
+#include "p2p/host.h"
 #include "store/block_store.h"
 #include "store/ledger_db.h"
 
@@ -61,6 +83,10 @@ class ViewReader : public ledger::StateReader {
   std::shared_ptr<const store::ReadView> v_;
 };
 
+// Prints "fatal: what: error" and aborts: a storage fault or a broken
+// invariant of our own (the next start recovers from the last stored block).
+[[noreturn]] void fatal_error(const char* what, const Error& e);
+
 class Node {
  public:
   // Opens (or creates) the data directory: reads node.toml, the genesis file
@@ -79,8 +105,15 @@ class Node {
   const std::string& chain_id() const { return genesis_.chain_id; }
   const ledger::Genesis& genesis() const { return genesis_; }
   const std::string& genesis_json() const { return genesis_json_; }
-  const consensus::ValidatorSet& validators() const { return *validators_; }
+  // The validator set that signs the next block (as of the latest view).
+  Result<consensus::ValidatorSet> current_validators() const;
   std::optional<Address> validator_address() const;
+  // Whether this node holds a key of the current validator set.
+  bool is_validator() const;
+  // Connected peers (empty without p2p) and this node's p2p id.
+  std::vector<p2p::PeerInfo> peers() const;
+  std::optional<p2p::NodeId> node_id() const;
+  uint16_t p2p_port() const;
   std::shared_ptr<const store::ReadView> view() const { return ledger_->state().view(); }
 
   // Admits a transaction to the mempool (checked against the latest state).
@@ -99,17 +132,36 @@ class Node {
  private:
   explicit Node(NodeConfig config);
   Status load_head();
+  Status open_peers();
   void run();
   void handle(std::vector<consensus::Output> outputs);
+  void start_height(uint64_t height);
   Status build_proposal(uint64_t height, uint64_t round);
   Status commit_block(const consensus::Block& block, const consensus::Commit& commit);
   std::vector<store::OwnerIndexChange> owner_changes(const store::ChangeSet& changes) const;
+  // The set that signs `height` (latest height + 1 or + 2), from the latest state.
+  Result<consensus::ValidatorSet> set_for(uint64_t height) const;
+  // valid(v): executes the block (once per hash) and checks every header field.
+  bool proposal_valid(const consensus::Proposal& p);
+  Status check_block(const consensus::Block& block);
+  void submit_evidence();
+
+  // --- peers (node_peers.cc) ---
+  void on_peer_message(const p2p::NodeId& from, uint8_t channel, Bytes payload);  // p2p thread
+  void on_peer(const p2p::NodeId& peer, bool connected);                          // p2p thread
+  void deliver(const p2p::NodeId& from, wire::Msg msg);                           // consensus thread
+  void deliver_consensus(const consensus::Message& m);
+  void apply_synced_block(const p2p::NodeId& from, const wire::BlockMsg& bm);
+  void gossip_tick();
+  void flush_txs();
+  void request_blocks();
+  void send(const std::optional<p2p::NodeId>& to, const wire::Msg& m);
 
   NodeConfig config_;
   ledger::Genesis genesis_;
   std::string genesis_json_;
   std::optional<KeyPair> key_;
-  std::optional<consensus::ValidatorSet> validators_;
+  std::shared_ptr<consensus::Signer> signer_;  // set iff key_
   std::unique_ptr<store::LedgerDb> ledger_;
   std::unique_ptr<Mempool> mempool_;
   Metrics metrics_;
@@ -129,7 +181,23 @@ class Node {
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   uint64_t timer_seq_ = 0;
   std::deque<consensus::Message> inbox_;  // own broadcasts, delivered back in order
+  std::optional<consensus::ValidatorSet> cur_set_;   // signs the engine's height
+  std::optional<consensus::ValidatorSet> next_set_;  // signs the height after it
+  std::map<Hash32, bool> checked_;        // proposals' block hashes at this height: valid?
+  std::set<Hash32> seen_;                 // consensus messages delivered at this height
+  std::map<uint64_t, std::vector<consensus::Message>> future_;  // for heights above the engine's
+  size_t future_count_ = 0;
+  size_t evidence_sent_ = 0;  // equivocations already turned into evidence txs
+  std::map<p2p::NodeId, uint64_t> peer_heights_;
+  uint64_t sync_requested_ = 0;  // height asked for, 0 = none outstanding
+  std::chrono::steady_clock::time_point sync_requested_at_;
 
+  // Peers. host_ is set once in open() and then only read.
+  std::unique_ptr<p2p::Host> host_;
+  std::deque<std::pair<p2p::NodeId, wire::Msg>> peer_inbox_;  // guarded by wake_mu_
+  std::mutex tx_out_mu_;
+  std::vector<Bytes> tx_out_;  // admitted txs waiting to be relayed
+  RecentSet recent_txs_{100000};  // tx hashes seen from peers or clients
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex wake_mu_;

@@ -9,6 +9,8 @@
 #include "ledger/genesis.h"
 #include "store/block_store.h"
 #include "store/ledger_db.h"
+#include "node/node.h"
+#include "node/validator_sets.h"
 
 namespace trustmesh::node {
 
@@ -27,9 +29,6 @@ Result<ReplayReport> replay_chain(const NodeConfig& config, const std::string& s
   std::stringstream ss;
   ss << in.rdbuf();
   TM_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::from_json(ss.str()));
-  std::vector<consensus::Validator> vals;
-  for (const auto& v : genesis.validators) vals.push_back({v.key, v.power});
-  TM_ASSIGN_OR_RETURN(consensus::ValidatorSet set, consensus::ValidatorSet::make(std::move(vals)));
 
   store::StateDbOptions ro;
   ro.create_if_missing = false;
@@ -57,6 +56,11 @@ Result<ReplayReport> replay_chain(const NodeConfig& config, const std::string& s
     if (block.header.chain_id != genesis.chain_id)
       return at(h, "header is for chain " + block.header.chain_id);
     if (block.header.prev_hash != prev) return at(h, "does not link to the previous block");
+    // The set that signs h, from the replayed state after h - 1 (validator
+    // changes take effect two heights after their tx).
+    TM_ASSIGN_OR_RETURN(consensus::ValidatorSet set,
+                        validator_set_at(ViewReader(replay->state().view()), h));
+    if (block.header.validators_hash != set.hash()) return at(h, "validators_hash is not the set of its height");
     if (Status s = consensus::verify_commit(set, block.header, commit); !s.ok())
       return at(h, s.error().message);
     TM_ASSIGN_OR_RETURN(store::AppliedBlock applied, replay->apply_block(block.header.time, block.txs));

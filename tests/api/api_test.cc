@@ -231,7 +231,7 @@ TEST(ApiTest, NameRegisterThenRecordStatusAndProofs) {
   auto header = consensus::BlockHeader::decode(header_cbor).value();
   auto commit = consensus::Commit::decode(commit_cbor).value();
   EXPECT_EQ(header.height, p["height"].get<uint64_t>());
-  Status cv = consensus::verify_commit(t.node().validators(), header, commit);
+  Status cv = consensus::verify_commit(t.node().current_validators().value(), header, commit);
   EXPECT_TRUE(cv.ok()) << cv.error().to_string();
   Bytes value = from_hex(p["proof"]["value"].get<std::string>()).value();
   auto proof = store::decode_proof(from_hex(p["proof"]["proof"].get<std::string>()).value()).value();
@@ -338,7 +338,7 @@ TEST(ApiTest, BlocksLatestAndByHeight) {
   EXPECT_EQ(to_hex(header.hash()), b["hash"]);
   EXPECT_EQ(to_hex(header.state_root), hdr["state_root"]);
   EXPECT_EQ(header.time, hdr["time"].get<uint64_t>());
-  EXPECT_TRUE(consensus::verify_commit(t.node().validators(), header, commit).ok());
+  EXPECT_TRUE(consensus::verify_commit(t.node().current_validators().value(), header, commit).ok());
   EXPECT_EQ(b["commit"]["height"], h);
   EXPECT_EQ(b["commit"]["block"], b["hash"]);
   ASSERT_EQ(b["commit"]["signatures"].size(), 1u);

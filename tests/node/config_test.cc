@@ -65,6 +65,38 @@ TEST(ConfigTest, RoundTripsThroughToml) {
   EXPECT_FALSE(back->sync);
 }
 
+TEST(ConfigTest, P2pSectionRoundTrips) {
+  auto c = NodeConfig::from_toml(R"(
+[consensus]
+timeout_propose_ms = 1500
+timeout_prevote_delta_ms = 0
+gossip_interval_ms = 100
+[p2p]
+listen = "127.0.0.1:26656"
+external = "10.0.0.1:26656"
+seeds = ["1.2.3.4:5", "tm1abc@127.0.0.1:26657"]
+max_peers = 8
+pex = false
+node_key = "nk.pem"
+)",
+                                 "/d");
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_TRUE(c->p2p.enabled());
+  EXPECT_EQ(c->p2p.port, 26656);
+  EXPECT_EQ(c->p2p.seeds.size(), 2u);
+  EXPECT_FALSE(c->p2p.pex);
+  EXPECT_EQ(c->timeout_propose_ms, 1500u);
+  EXPECT_EQ(c->timeout_prevote_delta_ms, 0u);
+  auto back = NodeConfig::from_toml(c->to_toml(), "/d");
+  ASSERT_TRUE(back.ok()) << back.error().to_string() << "\n" << c->to_toml();
+  EXPECT_EQ(back->p2p.seeds, c->p2p.seeds);
+  EXPECT_EQ(back->p2p.external, "10.0.0.1:26656");
+  EXPECT_EQ(back->p2p.node_key, "nk.pem");
+  EXPECT_EQ(back->gossip_interval_ms, 100u);
+  // Without [p2p] the node has no peers.
+  EXPECT_FALSE(NodeConfig::from_toml("", "/d")->p2p.enabled());
+}
+
 TEST(ConfigTest, RefusesBadInputWithAClearMessage) {
   struct Case {
     const char* toml;
@@ -78,6 +110,14 @@ TEST(ConfigTest, RefusesBadInputWithAClearMessage) {
       {"[api]\nlisten = \"nohost\"", "host:port"},
       {"[api]\nlisten = \"h:99999\"", "bad port"},
       {"[storage]\nsync = 1", "true or false"},
+      {"[p2p]\nlisten = \"h:70000\"", "bad port"},
+      {"[p2p]\nseeds = \"a:1\"", "array"},
+      {"[p2p]\nseeds = [\"nohostport\"]", "host:port"},
+      {"[p2p]\nseeds = [1]", "non-empty strings"},
+      {"[p2p]\npex = \"yes\"", "true or false"},
+      {"[p2p]\nmax_peers = 0", "outside"},
+      {"[p2p]\nlisten_port = 1", "unknown key 'listen_port' in [p2p]"},
+      {"[consensus]\ntimeout_propose_ms = 1", "outside"},
       {"api = 3", "must be a table"},
       {"this is not toml", "line 1"},
   };

@@ -40,7 +40,7 @@ ledger::Params test_params() {
   return p;
 }
 
-TestDir::TestDir(int accounts, int validators, ledger::Params params) {
+TestDir::TestDir(int accounts, int validators, ledger::Params params, int me) {
   static std::atomic<int> counter{0};
   path_ = (std::filesystem::path(::testing::TempDir()) /
            ("tm-node-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
@@ -60,7 +60,7 @@ TestDir::TestDir(int accounts, int validators, ledger::Params params) {
             [](const auto& a, const auto& b) { return Address::of(a.key) < Address::of(b.key); });
   genesis_.params = params;
   write(path_ + "/genesis.json", genesis_.to_json());
-  write(path_ + "/validator.pem", validator_key(0).to_pem().value());
+  if (me >= 0) write(path_ + "/validator.pem", validator_key(me).to_pem().value());
 }
 
 TestDir::~TestDir() {

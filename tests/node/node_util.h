@@ -18,10 +18,11 @@ KeyPair validator_key(int i);  // distinct from the account keys
 
 // A fresh data directory (removed at destruction) holding genesis.json with
 // `accounts` funded accounts (account 0 is the trustee), `validators`
-// validators of power 1, and validator.pem = validator 0's key.
+// validators of power 1, and validator.pem = validator `me`'s key (none if
+// me < 0: a full node).
 class TestDir {
  public:
-  explicit TestDir(int accounts = 3, int validators = 1, ledger::Params params = {});
+  explicit TestDir(int accounts = 3, int validators = 1, ledger::Params params = {}, int me = 0);
   ~TestDir();
   TestDir(const TestDir&) = delete;
   TestDir& operator=(const TestDir&) = delete;
