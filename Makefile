@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 DATA    ?= data
 TESTNET ?= testnet
 
-.PHONY: all deps configure build check test test-asan run bench fmt fmt-check fuzz clean testnet testnet-stop
+.PHONY: all deps configure build check test test-asan run bench fmt fmt-check fuzz clean testnet testnet-stop sim
 
 all: build
 
@@ -40,6 +40,14 @@ test-asan: deps
 # the foreground (HTTP API on 127.0.0.1:8080; PORT=... for another port).
 run: build
 	@bash scripts/run.sh $(BUILD) $(DATA)
+
+# The deterministic consensus simulator: SEEDS seeds in each of its slices
+# (4 and 7 validators, Byzantine, crashes, partitions); SEED=S starts at S.
+SEEDS ?= 1000
+SEED  ?= 1
+sim: configure
+	cmake --build $(BUILD) -j $(JOBS) --target test_sim_sim_test
+	TM_SIM_SEEDS=$(SEEDS) TM_SIM_SEED_START=$(SEED) ./$(BUILD)/test_sim_sim_test --gtest_filter='Sim.*Validators*'
 
 # A local network: 4 validators and 1 full node in separate processes
 # (data in ./testnet; VALIDATORS=, FULL_NODES=, BASE_PORT= to change).

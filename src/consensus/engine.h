@@ -94,8 +94,9 @@ class Engine {
   virtual std::vector<Output> on_timeout(const Timeout& t) = 0;
 
   // The messages to re-send to peers now and then, so that a lossy network
-  // stays live: the proposals of the current round (and of the valid round)
-  // and the counted votes of rounds round-1 .. round+1 at this height.
+  // stays live: the proposals of the current round (and of the valid round),
+  // the counted votes of rounds round-1 .. round+1 at this height, and the
+  // prevotes of the valid round (its proof of lock).
   virtual std::vector<Message> gossip() const { return {}; }
 
   virtual uint64_t height() const = 0;
@@ -104,6 +105,8 @@ class Engine {
   // Equivocations seen so far (bounded, oldest first), for a later evidence
   // mechanism. The engine never counts the second vote.
   virtual std::vector<Equivocation> equivocations() const { return {}; }
+  // equivocations().size(), without the copy (the node polls it after each call).
+  virtual size_t equivocation_count() const { return 0; }
 };
 
 class Signer;

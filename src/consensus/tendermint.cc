@@ -16,8 +16,9 @@
 //  * "f+1" and "2f+1" are by voting power: more than 1/3 and more than 2/3 of
 //    the total (ValidatorSet::is_one_third / is_quorum).
 //  * Deciding outputs Decide and then ignores input until start(height + 1).
-//  * The proposer does not schedule a propose timeout (as in the paper): the
-//    node's BuildProposal may take as long as it likes.
+//  * Unlike the paper, the proposer also schedules the propose timeout: a
+//    restarted proposer may hold a valid value without its proof of lock,
+//    and a slow build must not stall the round (found by the simulator).
 //
 // Input checks (network input is never asserted on): wrong height, unknown
 // validator, bad signature, a proposal not from proposer_for(h, r) or with a
@@ -31,12 +32,13 @@
 //
 // Restart (start() on a fresh engine whose Signer logged votes at that
 // height): the engine resumes at the highest round it voted in, in the step
-// after its last vote there, re-broadcasts those votes, and is locked on the
-// block of its latest non-nil precommit (round and hash; the block itself is
-// not logged, so it cannot re-propose it, and proposes afresh instead, which
-// is safe: safety never depends on what a proposer proposes). Restoring the
-// lock is what keeps a crashed validator from helping a conflicting polka
-// after it precommitted; the Signer's log keeps it from double-signing.
+// after its last vote there, re-broadcasts those votes, and is locked on (and
+// holds as valid value) the block of its latest non-nil precommit, which the
+// Signer logged with it. Restoring the lock keeps a crashed validator from
+// helping a conflicting polka after it precommitted; restoring the value lets
+// it re-propose that block (the deterministic simulator found the deadlock
+// where validators locked on a block nobody holds never decide again); the
+// Signer's log keeps it from double-signing.
 //
 // Invariants (asserted): locked hash and round are set together; a locked or
 // valid value is set only with its round >= 0; lockedRound <= validRound <= round; rounds and heights only
@@ -51,6 +53,17 @@
 #include "consensus/engine.h"
 #include "consensus/signer.h"
 #include "consensus/vote_tally.h"
+
+// TM_CONSENSUS_BROKEN_QUORUM builds a deliberately broken engine for the
+// simulator's self-test only (tests/sim): it takes more than HALF of the
+// voting power for a quorum instead of more than two thirds (a plausible
+// one-constant bug), and its factory is renamed so it can never be linked in
+// place of the real one. Production builds never define it.
+#ifdef TM_CONSENSUS_BROKEN_QUORUM
+#define TM_ENGINE_FACTORY make_broken_tendermint_half_quorum
+#else
+#define TM_ENGINE_FACTORY make_tendermint
+#endif
 
 namespace trustmesh::consensus {
 
@@ -93,6 +106,7 @@ class Tendermint final : public Engine {
   uint64_t round() const override { return round_; }
   Step step() const override { return step_; }
   std::vector<Equivocation> equivocations() const override { return equivocations_; }
+  size_t equivocation_count() const override { return equivocations_.size(); }
 
  private:
   bool active() const { return validators_.has_value() && !decided_; }
@@ -104,8 +118,16 @@ class Tendermint final : public Engine {
     auto it = proposals_.find(r);
     return it == proposals_.end() ? kNone : it->second;
   }
+  // More than 2/3 of the voting power (see TM_CONSENSUS_BROKEN_QUORUM).
+  bool quorum(uint64_t power) const {
+#ifdef TM_CONSENSUS_BROKEN_QUORUM
+    return 2 * power > validators_->total_power();
+#else
+    return validators_->is_quorum(power);
+#endif
+  }
   bool quorum_of(VoteType type, uint64_t r, const std::optional<Hash32>& block) const {
-    return validators_->is_quorum(tally_.power_for(type, r, block));
+    return quorum(tally_.power_for(type, r, block));
   }
   std::vector<Output> finish();
 
@@ -121,8 +143,10 @@ class Tendermint final : public Engine {
   void skip_to(uint64_t r);              // L55
 
   void prevote(const std::optional<Hash32>& block);
-  void precommit(const std::optional<Hash32>& block);
-  void send_vote(VoteType type, const std::optional<Hash32>& block);
+  void precommit(const std::optional<Hash32>& block, const Block* value = nullptr,
+                 const std::vector<Vote>* pol = nullptr);
+  void send_vote(VoteType type, const std::optional<Hash32>& block, const Block* value = nullptr,
+                 const std::vector<Vote>* pol = nullptr);
   void schedule(Step step, uint64_t base_ms, uint64_t delta_ms);
 
   void restore_from_log();
@@ -198,8 +222,14 @@ void Tendermint::restore_from_log() {
     if (v.type == VoteType::kPrecommit && v.block && static_cast<int64_t>(v.round) > locked_round_) {
       locked_hash_ = v.block;
       locked_round_ = static_cast<int64_t>(v.round);
-      valid_round_ = locked_round_;  // its value is unknown: see the file comment
+      locked_value_ = signer_->block_at(height_, *v.block);  // logged with the precommit
+      valid_round_ = locked_round_;
+      valid_value_ = locked_value_;
     }
+  }
+  // The proof of lock goes out again (and comes back to count here).
+  if (locked_hash_) {
+    for (const Vote& pv : signer_->pol_at(height_, *locked_hash_)) out_.push_back(Broadcast{pv});
   }
   round_ = top;
   step_ = Step::kPropose;
@@ -224,16 +254,21 @@ std::vector<Message> Tendermint::gossip() const {
   if (valid_round_ >= 0 && static_cast<uint64_t>(valid_round_) != round_) {
     for (const StoredProposal& sp : proposals_in(static_cast<uint64_t>(valid_round_))) out.push_back(sp.proposal);
   }
+  auto add_votes = [&](VoteType t, uint64_t r) {
+    const VoteSet* set = tally_.votes(t, r);
+    if (!set) return;
+    for (size_t i = 0; i < validators_->validators().size(); ++i) {
+      if (const Vote* v = set->counted(i)) out.push_back(*v);
+    }
+  };
   const uint64_t from = round_ == 0 ? 0 : round_ - 1;
   for (uint64_t r = from; r <= round_ + 1; ++r) {
-    for (VoteType t : {VoteType::kPrevote, VoteType::kPrecommit}) {
-      const VoteSet* set = tally_.votes(t, r);
-      if (!set) continue;
-      for (size_t i = 0; i < validators_->validators().size(); ++i) {
-        if (const Vote* v = set->counted(i)) out.push_back(*v);
-      }
-    }
+    for (VoteType t : {VoteType::kPrevote, VoteType::kPrecommit}) add_votes(t, r);
   }
+  // The proof of lock of the valid round: a validator locked in an earlier
+  // round unlocks (L28) only when it sees these prevotes.
+  if (valid_round_ >= 0 && static_cast<uint64_t>(valid_round_) + 1 < from)
+    add_votes(VoteType::kPrevote, static_cast<uint64_t>(valid_round_));
   return out;
 }
 
@@ -253,17 +288,22 @@ void Tendermint::start_round(uint64_t r) {
       awaiting_build_ = true;
       out_.push_back(BuildProposal{height_, r});
     }
-  } else {
-    schedule(Step::kPropose, config_.timeouts.propose_ms, config_.timeouts.propose_delta_ms);
   }
+  // The proposer too: its own proposal may not be enough for it to prevote
+  // (a valid value whose proof of lock it lost in a restart), and a build
+  // slower than the timeout must not stall the round.
+  schedule(Step::kPropose, config_.timeouts.propose_ms, config_.timeouts.propose_delta_ms);
 }
 
 void Tendermint::propose(const Block& block, int64_t pol_round) {
   TM_ASSERT(my_index_.has_value());
   Result<Proposal> p = signer_->sign_proposal(height_, round_, pol_round, block);
-  // Signing fails if OpenSSL does or the log refuses a second proposal for
-  // this round (after a restart); staying silent is always safe.
-  if (p.ok()) out_.push_back(Broadcast{std::move(p).value()});
+  if (p.ok()) {
+    out_.push_back(Broadcast{std::move(p).value()});
+  }
+  // Else OpenSSL failed, or the log refuses a second proposal for this round
+  // (we proposed another block before a restart): staying silent is safe and
+  // the propose timeout moves us on like everyone else.
 }
 
 std::vector<Output> Tendermint::on_proposal_ready(uint64_t height, uint64_t round, Block block) {
@@ -386,7 +426,7 @@ bool Tendermint::prevote_on_proposal() {
 // L34.
 bool Tendermint::schedule_prevote_timeout() {
   if (step_ != Step::kPrevote || prevote_timeout_scheduled_) return false;
-  if (!validators_->is_quorum(tally_.total_power(VoteType::kPrevote, round_))) return false;
+  if (!quorum(tally_.total_power(VoteType::kPrevote, round_))) return false;
   prevote_timeout_scheduled_ = true;
   schedule(Step::kPrevote, config_.timeouts.prevote_ms, config_.timeouts.prevote_delta_ms);
   return true;
@@ -403,7 +443,8 @@ bool Tendermint::lock_on_polka() {
       locked_value_ = sp.proposal.block;
       locked_hash_ = sp.hash;
       locked_round_ = r;
-      precommit(sp.hash);
+      std::vector<Vote> pol = tally_.votes(VoteType::kPrevote, round_)->votes_for(sp.hash);
+      precommit(sp.hash, &sp.proposal.block, &pol);
     }
     valid_value_ = sp.proposal.block;
     valid_round_ = r;
@@ -423,7 +464,7 @@ bool Tendermint::precommit_nil_on_nil_polka() {
 // L47.
 bool Tendermint::schedule_precommit_timeout() {
   if (precommit_timeout_scheduled_) return false;
-  if (!validators_->is_quorum(tally_.total_power(VoteType::kPrecommit, round_))) return false;
+  if (!quorum(tally_.total_power(VoteType::kPrecommit, round_))) return false;
   precommit_timeout_scheduled_ = true;
   schedule(Step::kPrecommit, config_.timeouts.precommit_ms, config_.timeouts.precommit_delta_ms);
   return true;
@@ -435,12 +476,12 @@ void Tendermint::decide_if_committed(uint64_t r) {
   const VoteSet* precommits = tally_.votes(VoteType::kPrecommit, r);
   if (!precommits) return;
   for (const StoredProposal& sp : proposals_in(r)) {
-    if (!validators_->is_quorum(precommits->power_for(sp.hash))) continue;
+    if (!quorum(precommits->power_for(sp.hash))) continue;
     Commit commit = make_commit(height_, r, sp.hash, precommits->votes_for(sp.hash));
     uint64_t power = 0;
     for (const CommitSig& s : commit.sigs)
       power += validators_->validators()[*validators_->index_of(s.validator)].power;
-    TM_ASSERT(validators_->is_quorum(power));
+    TM_ASSERT(quorum(power));
     decided_ = true;
     out_.push_back(Decide{sp.proposal.block, std::move(commit)});
     return;
@@ -460,15 +501,16 @@ void Tendermint::prevote(const std::optional<Hash32>& block) {
   send_vote(VoteType::kPrevote, block);
 }
 
-void Tendermint::precommit(const std::optional<Hash32>& block) {
+void Tendermint::precommit(const std::optional<Hash32>& block, const Block* value, const std::vector<Vote>* pol) {
   TM_ASSERT(step_ == Step::kPrevote);
   step_ = Step::kPrecommit;
-  send_vote(VoteType::kPrecommit, block);
+  send_vote(VoteType::kPrecommit, block, value, pol);
 }
 
-void Tendermint::send_vote(VoteType type, const std::optional<Hash32>& block) {
+void Tendermint::send_vote(VoteType type, const std::optional<Hash32>& block, const Block* value,
+                           const std::vector<Vote>* pol) {
   if (!my_index_) return;  // not a validator: follow without signing
-  Result<Vote> v = signer_->sign_vote(type, height_, round_, block);
+  Result<Vote> v = signer_->sign_vote(type, height_, round_, block, value, pol);
   // Signing fails if OpenSSL or the log does, or the log holds a different
   // vote for this round (a restart); not voting is always safe.
   if (v.ok()) out_.push_back(Broadcast{std::move(v).value()});
@@ -480,10 +522,11 @@ void Tendermint::schedule(Step step, uint64_t base_ms, uint64_t delta_ms) {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_tendermint(EngineConfig config, std::shared_ptr<Signer> signer) {
+std::unique_ptr<Engine> TM_ENGINE_FACTORY(EngineConfig config, std::shared_ptr<Signer> signer) {
   return std::make_unique<Tendermint>(std::move(config), std::move(signer));
 }
 
+#ifndef TM_CONSENSUS_BROKEN_QUORUM
 std::unique_ptr<Engine> make_tendermint(EngineConfig config, KeyPair key) {
   std::string chain = config.chain_id;
   auto signer = Signer::open(std::move(key), std::move(chain), std::make_shared<MemorySignLog>());
@@ -519,5 +562,7 @@ const Validator& proposer_for(const ValidatorSet& validators, uint64_t height, u
   TM_ASSERT(false);  // the slots cover [0, total)
   return validators.validators().front();
 }
+
+#endif  // TM_CONSENSUS_BROKEN_QUORUM
 
 }  // namespace trustmesh::consensus

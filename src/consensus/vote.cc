@@ -4,13 +4,13 @@
 #include <algorithm>
 
 #include "ledger/records.h"
+#include "ledger/vote_bytes.h"
 
 namespace trustmesh::consensus {
 
 using cbor::Value;
 
 namespace {
-constexpr std::string_view kVoteDomain = "trustmesh/vote/v1";
 constexpr std::string_view kProposalDomain = "trustmesh/proposal/v1";
 
 Bytes domain_bytes(std::string_view domain, const Value& body) {
@@ -32,13 +32,7 @@ Result<VoteType> vote_type_of(uint64_t t) {
 }  // namespace
 
 Bytes Vote::sign_bytes(std::string_view chain_id) const {
-  return domain_bytes(kVoteDomain, Value::map({
-                                       {Value::text("chain"), Value::text(std::string(chain_id))},
-                                       {Value::text("type"), Value::uint(static_cast<uint64_t>(type))},
-                                       {Value::text("height"), Value::uint(height)},
-                                       {Value::text("round"), Value::uint(round)},
-                                       {Value::text("block"), opt_hash(block)},
-                                   }));
+  return ledger::vote_sign_bytes(chain_id, static_cast<uint8_t>(type), height, round, block);
 }
 
 Value Vote::to_cbor() const {

@@ -46,6 +46,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kBadParams: return "bad_params";
     case ErrorCode::kSelfTransfer: return "self_transfer";
     case ErrorCode::kAmountOverflow: return "amount_overflow";
+    case ErrorCode::kBadEvidence: return "bad_evidence";
+    case ErrorCode::kDuplicateEvidence: return "duplicate_evidence";
   }
   return "unknown";
 }

@@ -63,6 +63,8 @@ enum class ErrorCode : uint16_t {
   kBadParams = 416,
   kSelfTransfer = 417,
   kAmountOverflow = 418,
+  kBadEvidence = 419,        // evidence of equivocation that proves nothing
+  kDuplicateEvidence = 420,  // this equivocation is already on the ledger
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature".

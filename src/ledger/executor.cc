@@ -5,6 +5,7 @@
 #include "core/hash.h"
 #include "ledger/access.h"
 #include "ledger/ops.h"
+#include "ledger/validators.h"
 
 namespace trustmesh::ledger {
 
@@ -60,6 +61,12 @@ struct Admitted {
   Params params;
 };
 
+// Evidence of equivocation may be free: whoever saw it (a validator key with
+// no funds, typically) must be able to put it on the ledger.
+uint64_t min_fee_of(const Tx& tx, const Params& params) {
+  return std::holds_alternative<op::Evidence>(tx.op) ? 0 : params.min_tx_fee;
+}
+
 // Admission checks shared by check_tx and execute_tx. Errors here are
 // rejections (kIo/kInternal excepted: those are fatal).
 Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_bytes) {
@@ -76,7 +83,7 @@ Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_
                                                    sender.to_string() + " expects " +
                                                    std::to_string(acct.seq));
   }
-  if (tx.fee < params.min_tx_fee) {
+  if (tx.fee < min_fee_of(tx, params)) {
     return make_error(ErrorCode::kFeeTooLow, "fee " + std::to_string(tx.fee) + " is below the minimum " +
                                                  std::to_string(params.min_tx_fee));
   }
@@ -101,6 +108,7 @@ Status dispatch(StateAccess& s, OpContext& c) {
         if constexpr (std::is_same_v<T, op::NameRevoke>) return apply_name_revoke(s, c, o);
         if constexpr (std::is_same_v<T, op::GovPropose>) return apply_gov_propose(s, c, o);
         if constexpr (std::is_same_v<T, op::GovApprove>) return apply_gov_approve(s, c, o);
+        if constexpr (std::is_same_v<T, op::Evidence>) return apply_evidence(s, c, o);
       },
       c.tx.op);
 }
@@ -138,7 +146,7 @@ Status check_pending_tx(const StateReader& state, const std::string& chain_id, c
             std::to_string(acct.seq + pending) +
             (pending ? " (" + std::to_string(pending) + " of its txs are pending)" : std::string()));
   }
-  if (tx.fee < params.min_tx_fee) {
+  if (tx.fee < min_fee_of(tx, params)) {
     return make_error(ErrorCode::kFeeTooLow, "fee " + std::to_string(tx.fee) + " is below the minimum " +
                                                  std::to_string(params.min_tx_fee));
   }
@@ -199,6 +207,7 @@ Result<BlockResult> execute_block(const StateReader& state, const BlockContext& 
   }
   StateAccess end(block);
   TM_TRY(prune_lapsed_preorders(end, ctx.height));
+  TM_TRY(promote_validator_changes(block, ctx.height));
   out.changes = block.changes();
   return out;
 }

@@ -28,6 +28,7 @@ Status apply_name_renew(StateAccess& s, OpContext& c, const op::NameRenew& o);
 Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o);
 Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o);
 Status apply_gov_approve(StateAccess& s, OpContext& c, const op::GovApprove& o);
+Status apply_evidence(StateAccess& s, OpContext& c, const op::Evidence& o);
 
 // End of block: deletes the preorders whose deadline was height - 1.
 Status prune_lapsed_preorders(StateAccess& s, uint64_t height);

@@ -217,7 +217,7 @@ Result<std::vector<Address>> addresses_from_cbor(const Value& v, std::string_vie
 }
 
 Value Proposal::to_cbor() const {
-  return Value::map({
+  Value v = Value::map({
       {text("id"), Value::uint(id)},
       {text("proposer"), bytes(proposer.view())},
       {text("height"), Value::uint(height)},
@@ -225,6 +225,12 @@ Value Proposal::to_cbor() const {
       {text("approvals"), addresses_to_cbor(approvals)},
       {text("applied"), Value::boolean(applied)},
   });
+  if (!validators.empty()) {
+    MapEntries e = v.map_entries();
+    e.emplace_back(text("validators"), validator_changes_to_cbor(validators));
+    return Value::map(std::move(e));
+  }
+  return v;
 }
 
 Result<Proposal> Proposal::from_cbor(const Value& v) {
@@ -238,8 +244,38 @@ Result<Proposal> Proposal::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(const Value* ap, r.get("approvals"));
   TM_ASSIGN_OR_RETURN(p.approvals, addresses_from_cbor(*ap, "approvals"));
   TM_ASSIGN_OR_RETURN(p.applied, r.get_bool("applied"));
+  if (r.has("validators")) {
+    TM_ASSIGN_OR_RETURN(const Value* vs, r.get("validators"));
+    TM_ASSIGN_OR_RETURN(p.validators, validator_changes_from_cbor(*vs));
+  }
   TM_TRY(r.finish());
   return p;
+}
+
+Value validator_changes_to_cbor(const std::vector<ValidatorChange>& changes) {
+  cbor::Array out;
+  for (const auto& c : changes) out.push_back(Value::array({bytes(c.key.encoded()), Value::uint(c.power)}));
+  return Value::array(std::move(out));
+}
+
+Result<std::vector<ValidatorChange>> validator_changes_from_cbor(const Value& v) {
+  constexpr size_t kMaxChanges = 100;
+  if (!v.is_array()) return make_error(ErrorCode::kMalformed, "validator changes: not an array");
+  if (v.array_items().size() > kMaxChanges)
+    return make_error(ErrorCode::kTooLarge, "more than 100 validator changes");
+  std::vector<ValidatorChange> out;
+  for (const Value& item : v.array_items()) {
+    if (!item.is_array() || item.array_items().size() != 2)
+      return make_error(ErrorCode::kMalformed, "validator change: not [key, power]");
+    TM_ASSIGN_OR_RETURN(Bytes key, item.array_items()[0].as_bytes());
+    TM_ASSIGN_OR_RETURN(PublicKey pk, PublicKey::from_encoded(key));
+    TM_ASSIGN_OR_RETURN(uint64_t power, item.array_items()[1].as_uint());
+    for (const auto& c : out) {
+      if (c.key == pk) return make_error(ErrorCode::kMalformed, "validator change: a key appears twice");
+    }
+    out.push_back(ValidatorChange{std::move(pk), power});
+  }
+  return out;
 }
 
 }  // namespace trustmesh::ledger

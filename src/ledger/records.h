@@ -12,6 +12,7 @@
 
 #include "core/address.h"
 #include "core/cbor.h"
+#include "core/keys.h"
 
 namespace trustmesh::ledger {
 
@@ -85,11 +86,23 @@ struct HistoryEntry {
   bool operator==(const HistoryEntry&) const = default;
 };
 
+// One change to the validator set: add a key, change its power, or remove it
+// (power 0). Encoded as [encoded key, power].
+struct ValidatorChange {
+  PublicKey key;
+  uint64_t power = 0;
+  bool operator==(const ValidatorChange&) const = default;
+};
+cbor::Value validator_changes_to_cbor(const std::vector<ValidatorChange>& changes);
+// At most 100 entries, each a valid key, no key twice.
+Result<std::vector<ValidatorChange>> validator_changes_from_cbor(const cbor::Value& v);
+
 struct Proposal {
   uint64_t id = 0;
   Address proposer;
   uint64_t height = 0;                      // height of the proposal
   std::map<std::string, uint64_t> changes;  // parameter name -> new value
+  std::vector<ValidatorChange> validators;  // validator set changes (may be empty)
   std::vector<Address> approvals;           // sorted, unique
   bool applied = false;
 

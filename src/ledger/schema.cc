@@ -73,4 +73,12 @@ Bytes proposal_key(uint64_t id) {
   return k;
 }
 
+Bytes evidence_key(const Address& validator, uint64_t height, uint64_t round, uint8_t type) {
+  Bytes k = prefixed("ev:", validator.view());
+  append_u64_be(k, height);
+  append_u64_be(k, round);
+  k.push_back(type);
+  return k;
+}
+
 }  // namespace trustmesh::ledger::schema

@@ -19,6 +19,8 @@
 //                                     validator set; absent for offline replays)
 //   "g:validators_pending"         -> [[effective height, [[key, power], ...]], ...]
 //                                     (ledger/validators.h)
+//   "ev:" addr(20) height(u64 BE) round(u64 BE) type(1)
+//                                  -> {"included", "reporter"}: a recorded equivocation
 //   "g:next_proposal"              -> next proposal id (CBOR uint)
 //   "g:prop:" id(u64 BE)           -> Proposal
 #pragma once
@@ -42,6 +44,7 @@ Bytes supply_key();
 Bytes trustees_key();
 Bytes validators_key();
 Bytes validators_pending_key();
+Bytes evidence_key(const Address& validator, uint64_t height, uint64_t round, uint8_t type);
 Bytes next_proposal_key();
 Bytes proposal_key(uint64_t id);
 

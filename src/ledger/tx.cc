@@ -45,10 +45,24 @@ struct ToFields {
   }
   MapEntries operator()(const op::NameRevoke& o) const { return {{text("name"), text(o.name)}}; }
   MapEntries operator()(const op::GovPropose& o) const {
-    return {{text("changes"), param_changes_to_cbor(o.changes)}};
+    MapEntries e{{text("changes"), param_changes_to_cbor(o.changes)}};
+    // Absent when empty: parameter-only proposals keep their encoding.
+    if (!o.validators.empty()) e.emplace_back(text("validators"), validator_changes_to_cbor(o.validators));
+    return e;
   }
   MapEntries operator()(const op::GovApprove& o) const {
     return {{text("proposal"), Value::uint(o.proposal)}};
+  }
+  MapEntries operator()(const op::Evidence& o) const {
+    auto opt = [](const std::optional<Hash32>& h) { return h ? bytes(*h) : Value::null(); };
+    return {{text("validator"), bytes(o.validator.encoded())},
+            {text("vote_type"), Value::uint(o.vote_type)},
+            {text("height"), Value::uint(o.height)},
+            {text("round"), Value::uint(o.round)},
+            {text("block_a"), opt(o.block_a)},
+            {text("sig_a"), bytes(o.sig_a)},
+            {text("block_b"), opt(o.block_b)},
+            {text("sig_b"), bytes(o.sig_b)}};
   }
 };
 
@@ -62,6 +76,7 @@ struct TypeName {
   std::string_view operator()(const op::NameRevoke&) const { return "name.revoke"; }
   std::string_view operator()(const op::GovPropose&) const { return "gov.propose"; }
   std::string_view operator()(const op::GovApprove&) const { return "gov.approve"; }
+  std::string_view operator()(const op::Evidence&) const { return "evidence.equivocation"; }
 };
 
 Result<NameValue> read_value(MapReader& r) {
@@ -119,6 +134,32 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
     op::GovPropose o;
     TM_ASSIGN_OR_RETURN(const Value* ch, r.get("changes"));
     TM_ASSIGN_OR_RETURN(o.changes, read_param_changes(*ch));
+    if (r.has("validators")) {
+      TM_ASSIGN_OR_RETURN(const Value* vs, r.get("validators"));
+      TM_ASSIGN_OR_RETURN(o.validators, validator_changes_from_cbor(*vs));
+      if (o.validators.empty()) return make_error(ErrorCode::kMalformed, "validators must not be empty when present");
+    }
+    return Operation(std::move(o));
+  }
+  if (type == "evidence.equivocation") {
+    TM_ASSIGN_OR_RETURN(Bytes key, r.get_bytes("validator"));
+    TM_ASSIGN_OR_RETURN(PublicKey validator, PublicKey::from_encoded(key));
+    op::Evidence o{.validator = std::move(validator)};
+    TM_ASSIGN_OR_RETURN(uint64_t t, r.get_uint("vote_type"));
+    if (t != 1 && t != 2) return make_error(ErrorCode::kMalformed, "vote_type must be 1 or 2");
+    o.vote_type = static_cast<uint8_t>(t);
+    TM_ASSIGN_OR_RETURN(o.height, r.get_uint("height"));
+    TM_ASSIGN_OR_RETURN(o.round, r.get_uint("round"));
+    for (auto [name, out] : {std::pair{"block_a", &o.block_a}, std::pair{"block_b", &o.block_b}}) {
+      TM_ASSIGN_OR_RETURN(const Value* b, r.get(name));
+      if (!b->is_null()) {
+        TM_ASSIGN_OR_RETURN(Bytes bb, b->as_bytes());
+        TM_ASSIGN_OR_RETURN(Hash32 h, hash32_of(bb, name));
+        *out = h;
+      }
+    }
+    TM_ASSIGN_OR_RETURN(o.sig_a, r.get_bytes("sig_a"));
+    TM_ASSIGN_OR_RETURN(o.sig_b, r.get_bytes("sig_b"));
     return Operation(std::move(o));
   }
   if (type == "gov.approve") {

@@ -19,6 +19,7 @@
 #include "core/cbor.h"
 #include "core/keys.h"
 #include "ledger/records.h"
+#include "ledger/validators.h"
 
 namespace trustmesh::ledger {
 
@@ -51,16 +52,27 @@ struct NameRenew {
 struct NameRevoke {
   std::string name;
 };
-struct GovPropose {  // a trustee proposes parameter changes
+struct GovPropose {  // a trustee proposes parameter and/or validator set changes
   std::map<std::string, uint64_t> changes;
+  std::vector<ValidatorChange> validators;  // power 0 removes; effective 2 blocks after approval
 };
 struct GovApprove {
   uint64_t proposal = 0;
 };
+struct Evidence {  // two conflicting signed votes of one validator (anyone may submit, fee 0 allowed)
+  PublicKey validator;
+  uint8_t vote_type = 1;  // 1 prevote, 2 precommit
+  uint64_t height = 0;
+  uint64_t round = 0;
+  std::optional<Hash32> block_a;  // nullopt = nil
+  Bytes sig_a;
+  std::optional<Hash32> block_b;
+  Bytes sig_b;
+};
 }  // namespace op
 
 using Operation = std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
-                               op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove>;
+                               op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence>;
 
 // "send", "name.preorder", "name.register", ... , "gov.approve"
 std::string_view op_type_name(const Operation& op);

@@ -16,23 +16,13 @@ Error malformed(const std::string& what) {
 }
 
 cbor::Value encode_changes(const std::vector<ValidatorChange>& changes) {
-  cbor::Array out;
-  for (const auto& c : changes)
-    out.push_back(cbor::Value::array({cbor::Value::bytes(c.key.encoded()), cbor::Value::uint(c.power)}));
-  return cbor::Value::array(std::move(out));
+  return validator_changes_to_cbor(changes);
 }
 
 Result<std::vector<ValidatorChange>> decode_changes(const cbor::Value& v) {
-  if (!v.is_array()) return malformed("changes are not an array");
-  std::vector<ValidatorChange> out;
-  for (const cbor::Value& item : v.array_items()) {
-    if (!item.is_array() || item.array_items().size() != 2) return malformed("entry is not [key, power]");
-    TM_ASSIGN_OR_RETURN(Bytes key, item.array_items()[0].as_bytes());
-    TM_ASSIGN_OR_RETURN(uint64_t power, item.array_items()[1].as_uint());
-    TM_ASSIGN_OR_RETURN(PublicKey pk, PublicKey::from_encoded(key));
-    out.push_back(ValidatorChange{std::move(pk), power});
-  }
-  return out;
+  auto r = validator_changes_from_cbor(v);
+  if (!r.ok()) return malformed(r.error().message);
+  return r;
 }
 
 
@@ -114,6 +104,41 @@ Result<std::vector<GenesisValidator>> validators_for(const StateReader& state, u
     TM_ASSIGN_OR_RETURN(set, apply_validator_changes(std::move(set), p.changes));
   }
   return set;
+}
+
+Status schedule_validator_changes(Overlay& state, uint64_t effective_height,
+                                  const std::vector<ValidatorChange>& changes) {
+  TM_ASSIGN_OR_RETURN(std::vector<PendingValidatorChanges> pending, pending_validator_changes(state));
+  // The set after everything already scheduled, then these: must be valid.
+  TM_ASSIGN_OR_RETURN(std::vector<GenesisValidator> future, validators_for(state, UINT64_MAX));
+  TM_TRY(apply_validator_changes(std::move(future), changes));
+  if (!pending.empty() && pending.back().effective_height == effective_height) {
+    for (const auto& c : changes) pending.back().changes.push_back(c);
+  } else {
+    pending.push_back(PendingValidatorChanges{effective_height, changes});
+  }
+  state.put(schema::validators_pending_key(), encode_pending_changes(pending));
+  return Status::Ok();
+}
+
+Status promote_validator_changes(Overlay& state, uint64_t height) {
+  TM_ASSIGN_OR_RETURN(std::vector<PendingValidatorChanges> pending, pending_validator_changes(state));
+  if (pending.empty() || pending.front().effective_height > height) return Status::Ok();
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, state.get(schema::validators_key()));
+  if (!raw) return make_error(ErrorCode::kInternal, "pending validator changes but no validator set");
+  TM_ASSIGN_OR_RETURN(std::vector<GenesisValidator> set, decode_validator_set(*raw));
+  size_t done = 0;
+  for (; done < pending.size() && pending[done].effective_height <= height; ++done) {
+    TM_ASSIGN_OR_RETURN(set, apply_validator_changes(std::move(set), pending[done].changes));
+  }
+  pending.erase(pending.begin(), pending.begin() + static_cast<ptrdiff_t>(done));
+  state.put(schema::validators_key(), encode_validator_set(set));
+  if (pending.empty()) {
+    state.erase(schema::validators_pending_key());
+  } else {
+    state.put(schema::validators_pending_key(), encode_pending_changes(pending));
+  }
+  return Status::Ok();
 }
 
 }  // namespace trustmesh::ledger

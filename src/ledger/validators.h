@@ -18,14 +18,10 @@
 #include <vector>
 
 #include "ledger/genesis.h"
+#include "ledger/records.h"
 #include "ledger/state.h"
 
 namespace trustmesh::ledger {
-
-struct ValidatorChange {
-  PublicKey key;
-  uint64_t power = 0;  // 0 = remove
-};
 
 struct PendingValidatorChanges {
   uint64_t effective_height = 0;
@@ -44,6 +40,14 @@ Result<std::vector<PendingValidatorChanges>> pending_validator_changes(const Sta
 // `set` with `changes` applied (add, update power, remove), re-sorted by address.
 Result<std::vector<GenesisValidator>> apply_validator_changes(std::vector<GenesisValidator> set,
                                                               const std::vector<ValidatorChange>& changes);
+
+// Records `changes` to take effect at `effective_height` (appended to the
+// pending list in height order). Checks the set they give is valid.
+Status schedule_validator_changes(Overlay& state, uint64_t effective_height,
+                                  const std::vector<ValidatorChange>& changes);
+// End of block `height`: moves pending changes effective at <= height into
+// the set in force.
+Status promote_validator_changes(Overlay& state, uint64_t height);
 
 // Encodings of the two state values.
 Bytes encode_validator_set(const std::vector<GenesisValidator>& set);

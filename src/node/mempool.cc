@@ -102,4 +102,10 @@ size_t Mempool::bytes() const {
   return bytes_;
 }
 
+uint64_t Mempool::pending_of(const Address& sender) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = senders_.find(sender);
+  return it == senders_.end() ? 0 : it->second.count;
+}
+
 }  // namespace trustmesh::node

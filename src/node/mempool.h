@@ -59,6 +59,8 @@ class Mempool {
 
   size_t count() const;
   size_t bytes() const;
+  // Txs of `sender` waiting here (its next tx needs sequence account seq + this).
+  uint64_t pending_of(const Address& sender) const;
 
  private:
   struct Entry {

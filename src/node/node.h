@@ -184,7 +184,8 @@ class Node {
   std::optional<consensus::ValidatorSet> cur_set_;   // signs the engine's height
   std::optional<consensus::ValidatorSet> next_set_;  // signs the height after it
   std::map<Hash32, bool> checked_;        // proposals' block hashes at this height: valid?
-  std::set<Hash32> seen_;                 // consensus messages delivered at this height
+  std::set<Hash32> seen_;                 // consensus messages delivered at this height and round
+  uint64_t seen_round_ = 0;
   std::map<uint64_t, std::vector<consensus::Message>> future_;  // for heights above the engine's
   size_t future_count_ = 0;
   size_t evidence_sent_ = 0;  // equivocations already turned into evidence txs

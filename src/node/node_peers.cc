@@ -10,6 +10,8 @@
 #include <fstream>
 
 #include "core/hash.h"
+#include "ledger/access.h"
+#include "ledger/tx.h"
 #include "node/node.h"
 #include "store/block_store.h"
 
@@ -171,8 +173,14 @@ void Node::deliver_consensus(const consensus::Message& m) {
     }
     return;
   }
+  // The engine refuses messages for rounds too far ahead and takes the same
+  // message once it is closer: what was delivered is forgotten when the
+  // round moves (and when the set grows too large).
+  if (engine_->round() != seen_round_ || seen_.size() >= kMaxSeen) {
+    seen_.clear();
+    seen_round_ = engine_->round();
+  }
   Hash32 id = sha256(wire::encode(std::visit([](const auto& x) { return wire::Msg{x}; }, m)));
-  if (seen_.size() >= kMaxSeen) seen_.clear();
   if (!seen_.insert(id).second) return;  // delivered before (gossip repeats)
   if (const auto* p = std::get_if<consensus::Proposal>(&m)) {
     if (!proposal_valid(*p)) return;
@@ -254,13 +262,46 @@ void Node::flush_txs() {
   }
 }
 
+// Equivocations the engine saw become evidence txs signed by this node's
+// validator key (fee 0, allowed for evidence), admitted to the mempool and
+// gossiped like any tx; the ledger records them and removes the validator
+// from the set two blocks later (ledger/ops_gov.cc).
 void Node::submit_evidence() {
+  if (engine_->equivocation_count() == evidence_sent_) return;
   std::vector<consensus::Equivocation> all = engine_->equivocations();
   for (size_t i = evidence_sent_; i < all.size(); ++i) {
     const consensus::Vote& a = all[i].first;
+    const consensus::Vote& b = all[i].second;
     std::fprintf(stderr, "consensus: validator %s signed two %s at height %llu round %llu\n",
                  a.validator.to_string().c_str(), a.type == consensus::VoteType::kPrevote ? "prevotes" : "precommits",
                  static_cast<unsigned long long>(a.height), static_cast<unsigned long long>(a.round));
+    if (!key_ || !cur_set_) continue;  // a full node has no account to sign with
+    auto idx = cur_set_->index_of(a.validator);
+    if (!idx) continue;
+    ledger::op::Evidence ev{.validator = cur_set_->validators()[*idx].key};
+    ev.vote_type = static_cast<uint8_t>(a.type);
+    ev.height = a.height;
+    ev.round = a.round;
+    ev.block_a = a.block;
+    ev.sig_a = a.sig;
+    ev.block_b = b.block;
+    ev.sig_b = b.sig;
+    const Address me = Address::of(key_->public_key());
+    ViewReader reader(view());
+    ledger::Overlay scratch(reader);
+    ledger::StateAccess access(scratch);
+    auto acct = access.account(me);
+    if (!acct.ok()) continue;
+    uint64_t seq = acct->seq + mempool_->pending_of(me);
+    auto tx = ledger::make_tx(*key_, genesis_.chain_id, seq, 0, std::move(ev));
+    if (!tx.ok()) continue;
+    auto r = submit_tx(tx->encode());
+    if (r.ok()) {
+      metrics_.evidence_submitted.fetch_add(1, std::memory_order_relaxed);
+      std::fprintf(stderr, "consensus: submitted evidence tx %s\n", to_hex(ByteView(*r)).c_str());
+    } else {
+      std::fprintf(stderr, "consensus: evidence tx refused: %s\n", r.error().to_string().c_str());
+    }
   }
   evidence_sent_ = all.size();
 }

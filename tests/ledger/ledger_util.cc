@@ -25,7 +25,7 @@ Bytes test_salt(int i) {
   return Bytes(h.begin(), h.end());
 }
 
-TestChain::TestChain(int n, Params params, int trustees, uint64_t balance) {
+TestChain::TestChain(int n, Params params, int trustees, uint64_t balance, int validators) {
   genesis_.chain_id = "test-chain";
   genesis_.params = params;
   for (int i = 0; i < n; ++i) {
@@ -34,7 +34,14 @@ TestChain::TestChain(int n, Params params, int trustees, uint64_t balance) {
   }
   for (int i = 0; i < trustees; ++i) genesis_.trustees.push_back(addr(i));
   std::sort(genesis_.trustees.begin(), genesis_.trustees.end());
+  for (int v = 0; v < validators; ++v) genesis_.validators.push_back({validator_key(v).public_key(), 1, ""});
+  std::sort(genesis_.validators.begin(), genesis_.validators.end(),
+            [](const auto& a, const auto& b) { return Address::of(a.key) < Address::of(b.key); });
   state_.apply(genesis_.initial_state().value());
+}
+
+KeyPair validator_key(int v) {
+  return test_key(1000 + v);
 }
 
 Account TestChain::account(int i) const {

@@ -14,14 +14,16 @@
 namespace trustmesh::ledger::testing {
 
 KeyPair test_key(int i, KeyAlg alg = KeyAlg::kP256);
+KeyPair validator_key(int v);  // the keys of TestChain's validators
 NameValue test_value(int i);  // cert_hash = SHA-256("cert-<i>")
 Bytes test_salt(int i);
 
 class TestChain {
  public:
-  // Accounts 0..n-1 get `balance` each; trustees are accounts [0, trustees).
+  // Accounts 0..n-1 get `balance` each; trustees are accounts [0, trustees);
+  // validators are validator_key(0 .. validators-1), power 1 each.
   explicit TestChain(int n_accounts = 4, Params params = {}, int trustees = 1,
-                     uint64_t balance = 1'000'000'000);
+                     uint64_t balance = 1'000'000'000, int validators = 0);
 
   const KeyPair& key(int i) const { return keys_.at(i); }
   Address addr(int i) const { return Address::of(keys_.at(i).public_key()); }

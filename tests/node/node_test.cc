@@ -47,10 +47,10 @@ TEST(NodeTest, ProducesSignedHashLinkedBlocks) {
     EXPECT_EQ(header.height, h);
     EXPECT_EQ(header.chain_id, "trustmesh-test");
     EXPECT_EQ(header.prev_hash, prev);
-    EXPECT_EQ(header.validators_hash, node->validators().hash());
+    EXPECT_EQ(header.validators_hash, node->current_validators().value().hash());
     EXPECT_EQ(header.state_root, node->view()->height() == h ? view->root() : header.state_root);
     EXPECT_GE(header.time, dir.genesis().genesis_time);
-    Status ok = consensus::verify_commit(node->validators(), header, commit);
+    Status ok = consensus::verify_commit(node->current_validators().value(), header, commit);
     EXPECT_TRUE(ok.ok()) << ok.error().to_string();
     prev = header.hash();
   }
