@@ -108,14 +108,14 @@ Status apply_evidence(StateAccess& s, OpContext& c, const op::Evidence& o) {
     Bytes msg = vote_sign_bytes(c.block.chain_id, o.vote_type, o.height, o.round, *block);
     if (!o.validator.verify(msg, *sig)) return bad("a vote signature does not verify");
   }
-  TM_ASSIGN_OR_RETURN(std::vector<GenesisValidator> set, validators_for(s.overlay(), c.block.height));
-  bool member = false;
-  for (const auto& v : set) member |= v.key == o.validator;
-  if (!member) return bad("the signer is not a validator");
   const Address who = Address::of(o.validator);
   Bytes key = schema::evidence_key(who, o.height, o.round, o.vote_type);
   TM_ASSIGN_OR_RETURN(std::optional<Bytes> known, s.overlay().get(key));
   if (known) return make_error(ErrorCode::kDuplicateEvidence, "this equivocation is already recorded");
+  TM_ASSIGN_OR_RETURN(std::vector<GenesisValidator> set, validators_for(s.overlay(), c.block.height));
+  bool member = false;
+  for (const auto& v : set) member |= v.key == o.validator;
+  if (!member) return bad("the signer is not a validator");
   s.overlay().put(key, cbor::encode(cbor::Value::map({
                            {cbor::Value::text("included"), cbor::Value::uint(c.block.height)},
                            {cbor::Value::text("reporter"), cbor::Value::bytes(c.sender.view())},

@@ -5,10 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "ledger/schema.h"
+#include "ledger/validators.h"
 #include "node/node.h"
+#include "node/wire.h"
 #include "node_util.h"
+#include "p2p/host.h"
 #include "store/block_store.h"
 
 namespace trustmesh::node {
@@ -72,6 +77,10 @@ class Network {
     members_[i].node.reset();
   }
   Node& node(size_t i) { return *members_[i].node; }
+  // Gives member i (before it starts) the key of validator `v`.
+  void give_validator_key(size_t i, int v) {
+    std::ofstream(members_[i].dir->path() + "/validator.pem") << testing::validator_key(v).to_pem().value();
+  }
   size_t size() const { return members_.size(); }
 
   bool wait_all(uint64_t h) {
@@ -175,6 +184,85 @@ TEST(NetworkTest, RestartedValidatorRejoinsFromItsSignatureLog) {
     signed_again = consensus::BlockHeader::decode(hc->value().first).value().proposer == me;
   }
   EXPECT_TRUE(signed_again);
+}
+
+consensus::BlockHeader header_at(Node& n, uint64_t h) {
+  auto hc = store::read_header_commit(*n.view(), h);
+  return consensus::BlockHeader::decode(hc->value().first).value();
+}
+
+TEST(NetworkTest, GovernanceAddsAValidatorTwoBlocksLater) {
+  Network net(4, 1);
+  net.give_validator_key(4, 4);  // a key that is not in the genesis set
+  for (size_t i = 0; i < net.size(); ++i) net.start(i);
+  ASSERT_TRUE(net.wait_all(2));
+  ledger::ValidatorChange add{testing::validator_key(4).public_key(), 1};
+  Bytes tx = testing::signed_tx(0, 0, ledger::op::GovPropose{{}, {add}}, 10, "trustmesh-test");
+  auto hash = net.node(0).submit_tx(tx);
+  ASSERT_TRUE(hash.ok()) << hash.error().to_string();
+  std::optional<uint64_t> applied;
+  for (int i = 0; i < 400 && !applied; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto loc = store::find_tx(*net.node(0).view(), *hash);
+    if (loc.ok() && loc->has_value()) applied = (*loc)->height;
+  }
+  ASSERT_TRUE(applied) << "the governance tx must commit";
+  const uint64_t h = *applied;
+  ASSERT_TRUE(net.wait_all(h + 12));
+  // Block h+1 still has the old signers but names the new set as next; h+2 is signed by it.
+  consensus::BlockHeader h1 = header_at(net.node(0), h + 1), h2 = header_at(net.node(0), h + 2);
+  EXPECT_EQ(h1.validators_hash, header_at(net.node(0), h).validators_hash);
+  EXPECT_NE(h1.next_validators_hash, h1.validators_hash);
+  EXPECT_EQ(h2.validators_hash, h1.next_validators_hash);
+  EXPECT_EQ(net.node(4).current_validators().value().validators().size(), 5u);
+  EXPECT_TRUE(net.node(4).is_validator());
+  // The new validator takes part: its signature appears in commits after h+2.
+  Address v4 = Address::of(testing::validator_key(4).public_key());
+  bool signed_by_new = false;
+  for (uint64_t k = h + 2; k <= h + 12 && !signed_by_new; ++k) {
+    auto hc = store::read_header_commit(*net.node(0).view(), k);
+    for (const auto& sig : consensus::Commit::decode(hc->value().second).value().sigs) signed_by_new |= sig.validator == v4;
+  }
+  EXPECT_TRUE(signed_by_new);
+  net.expect_same_chain(h + 12);
+}
+
+TEST(NetworkTest, EquivocationBecomesEvidenceOnTheLedger) {
+  Network net(4, 0);
+  for (size_t i = 0; i < net.size(); ++i) net.start(i);
+  ASSERT_TRUE(net.wait_all(2));
+  // A peer that relays two different prevotes signed by validator 3 for a
+  // coming height (the node buffers them until it gets there).
+  p2p::HostConfig hc;
+  hc.chain_id = "trustmesh-test";
+  hc.seeds = {net.node(0).node_id()->to_string() + "@127.0.0.1:" + std::to_string(net.node(0).p2p_port())};
+  auto host = p2p::Host::start(hc, [](const p2p::NodeId&, uint8_t, Bytes) {});
+  ASSERT_TRUE(host.ok()) << host.error().to_string();
+  for (int i = 0; i < 100 && (*host)->peer_count() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ((*host)->peer_count(), 1u);
+  const uint64_t target = net.node(0).view()->height() + 2;
+  Hash32 a{}, b{};
+  a[0] = 0xaa;
+  b[0] = 0xbb;
+  const KeyPair& k3 = testing::validator_key(3);
+  for (const Hash32& block : {a, b}) {
+    auto v = consensus::make_vote(k3, "trustmesh-test", consensus::VoteType::kPrevote, target, 0, block).value();
+    (*host)->broadcast(wire::kChannelConsensus, wire::encode(wire::Msg{v}));
+  }
+  // The evidence tx is committed and recorded; validator 3 leaves the set.
+  Bytes key = ledger::schema::evidence_key(Address::of(k3.public_key()), target, 0, 1);
+  bool recorded = false;
+  for (int i = 0; i < 400 && !recorded; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto got = ViewReader(net.node(1).view()).get(key);
+    recorded = got.ok() && got->has_value();
+  }
+  EXPECT_TRUE(recorded) << "evidence of the equivocation must be on the ledger";
+  EXPECT_GE(net.node(0).metrics().evidence_submitted.load(), 1u);
+  uint64_t h = net.node(0).view()->height();
+  ASSERT_TRUE(net.wait_all(h + 3));
+  EXPECT_FALSE(net.node(0).current_validators().value().index_of(Address::of(k3.public_key())).has_value());
+  (*host)->stop();
 }
 
 }  // namespace
