@@ -19,6 +19,8 @@ namespace trustmesh::api {
 
 void handle_status(const Context& ctx, Response& res);
 void handle_genesis(const Context& ctx, Response& res);
+void handle_validators(const Context& ctx, Response& res);
+void handle_net(const Context& ctx, Response& res);
 void handle_openapi(const Context& ctx, Response& res);
 void handle_metrics(const Context& ctx, Response& res);
 // Only marks the response as an event stream; the session takes it from there.

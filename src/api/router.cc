@@ -114,6 +114,14 @@ void route_v1(const Context& ctx, const Request& req, std::string_view p, Respon
     if (get_only(req, res)) handle_genesis(ctx, res);
     return;
   }
+  if (p == "validators") {
+    if (get_only(req, res)) handle_validators(ctx, res);
+    return;
+  }
+  if (p == "net") {
+    if (get_only(req, res)) handle_net(ctx, res);
+    return;
+  }
   if (p == "openapi.json") {
     if (get_only(req, res)) handle_openapi(ctx, res);
     return;

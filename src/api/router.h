@@ -5,7 +5,7 @@
 //   POST /v1/txs                    GET /v1/txs/{hash}       GET /metrics
 //   GET  /v1/blocks/latest          GET /v1/blocks/{height}  GET /v1/events/blocks
 //   GET  /v1/names/{name}           GET /v1/names/{name}/status[?prove=true]
-//   GET  /v1/accounts/{address}
+//   GET  /v1/accounts/{address}     GET /v1/validators       GET /v1/net
 //
 // Names may contain '/', so under /v1/names/ a path ending in "/status" is the
 // status of the name before it, anything else is the name itself; a name whose

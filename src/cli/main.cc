@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/client_cmd.h"
+#include "cli/gov_cmd.h"
 #include "cli/keys_cmd.h"
 #include "cli/ledger_cmd.h"
 #include "cli/name_cmd.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_name_commands(app);
   trustmesh::cli::add_client_commands(app);
   trustmesh::cli::add_testnet_commands(app);
+  trustmesh::cli::add_gov_commands(app);
   trustmesh::cli::add_verify_command(app);
   try {
     app.parse(argc, argv);

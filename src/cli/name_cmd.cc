@@ -34,28 +34,9 @@ struct NameOptions {
   bool yes = false;       // revoke
 };
 
-// Signs and sends one operation; prints "<done> at height H (tx ..., burned B)".
 Done send_one(const NameOptions& o, const ledger::Operation& op, const std::string& step,
               const std::string& done) {
-  TM_CLI_ASSIGN(TxSession s, open_tx_session(o.node, o.keyring, o.key, o.fee));
-  Progress progress;
-  TM_CLI_ASSIGN(json tx, submit_tx(s.node, s.ctx, op, step, progress));
-  if (json_str(tx, "status") != "committed") {
-    Outcome<json> committed = wait_committed(s.node, json_str(tx, "hash"), o.node.timeout_s, progress, step);
-    if (!committed.ok()) {
-      if (o.node.json) std::cout << tx.dump() << "\n";  // still pending: at least its hash
-      return committed.failure();
-    }
-    tx = std::move(*committed);
-  }
-  progress.clear();
-  if (o.node.json) std::cout << tx.dump() << "\n";
-  if (!tx_applied(tx)) return tx_failure(tx, step);
-  if (!o.node.json) {
-    std::cout << done << " at height " << json_uint(tx, "height") << " (tx " << json_str(tx, "hash")
-              << ", burned " << json_uint(tx, "burned") << ")\n";
-  }
-  return kDone;
+  return send_and_report(o.node, o.keyring, o.key, o.fee, op, step, done);
 }
 
 Done run_update(const NameOptions& o) {

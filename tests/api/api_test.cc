@@ -85,6 +85,16 @@ TEST(ApiTest, StatusGenesisAndAccounts) {
   EXPECT_EQ(g.body, ss.str());
   EXPECT_TRUE(light::TrustAnchor::from_genesis_json(g.body).ok());
 
+  auto vs = t.get("/v1/validators").json();
+  ASSERT_EQ(vs["validators"].size(), 1u) << vs.dump();
+  EXPECT_EQ(vs["validators"][0]["power"], 1);
+  EXPECT_EQ(vs["total_power"], 1);
+  EXPECT_TRUE(vs["pending"].empty());
+  EXPECT_GE(vs["height"].get<uint64_t>(), 1u);
+  auto net = t.get("/v1/net").json();
+  EXPECT_TRUE(net["node_id"].is_null()) << "a lone node has no p2p identity";
+  EXPECT_TRUE(net["peers"].empty());
+
   auto acct = t.get("/v1/accounts/" + account(1).to_string()).json();
   EXPECT_EQ(acct, (json{{"address", account(1).to_string()}, {"balance", 1'000'000'000}, {"seq", 0}}));
   Address never_used = Address::of(KeyPair::generate().value().public_key());

@@ -4,6 +4,8 @@
 // each step; plus API error answers from the real process (each refused
 // request leaves the state root unchanged).
 #include <gtest/gtest.h>
+
+#include <thread>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -73,6 +75,33 @@ class NodeE2E : public ::testing::Test {
 
 std::string hex_hash(const std::string& s) {
   return to_hex(sha256(as_bytes(s)));
+}
+
+TEST_F(NodeE2E, GovernanceChangesTheValidatorSetThroughTheCli) {
+  json vs = http_get(node_->port(), "/v1/validators").json();
+  ASSERT_EQ(vs["validators"].size(), 1u) << vs.dump();
+  std::string old_key = vs["validators"][0]["pub_key"];
+  std::string new_key = to_hex(KeyPair::generate().value().public_key().encoded());
+  // Bad input exits 1 before anything is sent.
+  Exec nothing = tm("gov propose --key dev");
+  EXPECT_EQ(nothing.status, 1) << nothing.out;
+  EXPECT_NE(nothing.out.find("nothing to propose"), std::string::npos) << nothing.out;
+  EXPECT_EQ(tm("gov propose --validator zz:1 --key dev").status, 1);
+  EXPECT_EQ(tm("gov propose --validator " + new_key + ":x --key dev").status, 1);
+  // Weight the running validator up so it alone keeps more than 2/3, and add one.
+  Exec prop = tm("gov propose --validator " + old_key + ":10 --validator " + new_key + ":1 --key dev --json");
+  ASSERT_EQ(prop.status, 0) << prop.out;
+  uint64_t at = last_json(prop.out)["height"];
+  for (int i = 0; i < 100 && height() < at + 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_GE(height(), at + 3) << "the chain keeps going: the old validator holds 10 of 11";
+  vs = http_get(node_->port(), "/v1/validators").json();
+  EXPECT_EQ(vs["validators"].size(), 2u) << vs.dump();
+  EXPECT_EQ(vs["total_power"], 11);
+  EXPECT_TRUE(vs["pending"].empty());
+  auto header = [&](uint64_t h) { return http_get(node_->port(), "/v1/blocks/" + std::to_string(h)).json()["header"]; };
+  EXPECT_EQ(header(at + 1)["validators_hash"], header(at)["validators_hash"]);
+  EXPECT_NE(header(at + 2)["validators_hash"], header(at + 1)["validators_hash"]);
+  EXPECT_EQ(header(at + 2)["validators_hash"], header(at + 1)["next_validators_hash"]);
 }
 
 TEST_F(NodeE2E, DeviceNameLifecycleThroughTheCli) {
