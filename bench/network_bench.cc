@@ -54,7 +54,8 @@ struct Cluster {
     g.trustees = {g.accounts[0].address};
     std::vector<KeyPair> vkeys;
     for (int v = 0; v < kValidators; ++v) {
-      vkeys.push_back(KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("nw-v" + std::to_string(v)))).value());
+      vkeys.push_back(
+          KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("nw-v" + std::to_string(v)))).value());
       g.validators.push_back({vkeys.back().public_key(), 1, "v" + std::to_string(v)});
     }
     std::sort(g.validators.begin(), g.validators.end(),
@@ -74,8 +75,8 @@ struct Cluster {
       c.timeout_propose_ms = 2000;
       c.p2p.host = "127.0.0.1";
       if (!nodes.empty()) {
-        c.p2p.seeds.push_back(nodes[0]->node_id()->to_string() + "@127.0.0.1:" +
-                              std::to_string(nodes[0]->p2p_port()));
+        c.p2p.seeds.push_back(nodes[0]->node_id()->to_string() +
+                              "@127.0.0.1:" + std::to_string(nodes[0]->p2p_port()));
       }
       auto n = node::Node::open(c);
       if (!n.ok()) {
@@ -112,8 +113,9 @@ void BM_Network4Validators(benchmark::State& st) {
     std::vector<std::vector<Bytes>> txs(kAccounts);
     for (int a = 0; a < kAccounts; ++a) {
       for (int k = 0; k < kSeqsPerIteration; ++k) {
-        txs[a].push_back(
-            ledger::make_tx(c->keys[a], "bench", c->next_seq + k, 10, ledger::op::Send{sink, 1}).value().encode());
+        txs[a].push_back(ledger::make_tx(c->keys[a], "bench", c->next_seq + k, 10, ledger::op::Send{sink, 1})
+                             .value()
+                             .encode());
       }
     }
     c->next_seq += kSeqsPerIteration;

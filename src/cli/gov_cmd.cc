@@ -53,9 +53,10 @@ Done run_propose(const GovOptions& o) {
   }
   if (op.changes.empty() && op.validators.empty())
     return bad("nothing to propose: give --param name=value and/or --validator PUBKEY_HEX:POWER");
-  return send_and_report(o.node, o.keyring, o.key, o.fee, op, "propose",
-                         "proposed (applied once more than 2/3 of the trustees approve; validator changes sign "
-                         "from two blocks after that)");
+  return send_and_report(
+      o.node, o.keyring, o.key, o.fee, op, "propose",
+      "proposed (applied once more than 2/3 of the trustees approve; validator changes sign "
+      "from two blocks after that)");
 }
 
 Done run_approve(const GovOptions& o) {
@@ -70,11 +71,13 @@ void add_gov_commands(CLI::App& app) {
   gov->require_subcommand(1);
 
   auto po = std::make_shared<GovOptions>();
-  CLI::App* propose = gov->add_subcommand("propose", "Propose parameter and/or validator-set changes (trustees)");
+  CLI::App* propose =
+      gov->add_subcommand("propose", "Propose parameter and/or validator-set changes (trustees)");
   propose->add_option("--param", po->params, "A parameter change name=value (repeatable)");
-  propose->add_option("--validator", po->validators,
-                      "Add or re-weight a validator PUBKEY_HEX:POWER, or remove it with power 0 (repeatable); "
-                      "the key hex is what GET /v1/validators shows");
+  propose->add_option(
+      "--validator", po->validators,
+      "Add or re-weight a validator PUBKEY_HEX:POWER, or remove it with power 0 (repeatable); "
+      "the key hex is what GET /v1/validators shows");
   propose->add_option("--key", po->key, "Keyring key of a trustee (signs and pays)")->required();
   propose->add_option("--fee", po->fee, "Tx fee")->capture_default_str();
   add_keyring_option(propose, po->keyring);

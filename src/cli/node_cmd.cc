@@ -168,10 +168,11 @@ int run_node(const NodeOpts& o) {
   std::string url = "http://" + cfg->api.host + ":" + std::to_string((*api)->port());
   auto view = node.view();
   std::string p2p = node.node_id() ? node.node_id()->to_string() + "@" + cfg->p2p.host + ":" +
-                                          std::to_string(node.p2p_port())
-                                    : "";
+                                         std::to_string(node.p2p_port())
+                                   : "";
   if (o.json) {
-    nlohmann::json line{{"api", url}, {"chain_id", node.chain_id()}, {"height", view->height()}, {"pid", ::getpid()}};
+    nlohmann::json line{
+        {"api", url}, {"chain_id", node.chain_id()}, {"height", view->height()}, {"pid", ::getpid()}};
     if (!p2p.empty()) line["p2p"] = p2p;
     if (auto v = node.validator_address()) line["validator"] = v->to_string();
     std::cout << line.dump() << std::endl;

@@ -49,13 +49,15 @@ struct NodeFiles {
 int run_testnet_init(const TestnetOpts& o) {
   if (fs::exists(fs::path(o.dir) / "testnet.json")) {
     return fail(make_error(ErrorCode::kInvalidArgument,
-                           o.dir + " already holds a testnet (testnet.json exists); stop it (make testnet-stop) "
-                                   "and remove the directory, or use another --dir"));
+                           o.dir +
+                               " already holds a testnet (testnet.json exists); stop it (make testnet-stop) "
+                               "and remove the directory, or use another --dir"));
   }
   if (o.validators < 1 || o.validators > 50)
     return fail(make_error(ErrorCode::kInvalidArgument, "--validators must be 1..50"));
   const size_t total = o.validators + o.full_nodes;
-  if (size_t{o.base_port} + 2 * total > 65535 || (o.proxy_base_port && o.proxy_base_port + 10 * total > 65535))
+  if (size_t{o.base_port} + 2 * total > 65535 ||
+      (o.proxy_base_port && o.proxy_base_port + 10 * total > 65535))
     return fail(make_error(ErrorCode::kInvalidArgument, "ports would run past 65535: lower --base-port"));
   if (o.proxy_base_port && total > 10)
     return fail(make_error(ErrorCode::kInvalidArgument, "--proxy-base-port supports at most 10 nodes"));
@@ -86,9 +88,8 @@ int run_testnet_init(const TestnetOpts& o) {
   for (const NodeFiles& n : nodes) {
     if (n.validator) g.validators.push_back({n.validator_key->public_key(), 1, n.name});
   }
-  std::sort(g.validators.begin(), g.validators.end(), [](const auto& a, const auto& b) {
-    return Address::of(a.key) < Address::of(b.key);
-  });
+  std::sort(g.validators.begin(), g.validators.end(),
+            [](const auto& a, const auto& b) { return Address::of(a.key) < Address::of(b.key); });
   g.params.min_validity_blocks = 10;
   g.params.preorder_min_blocks = 1;
   g.params.preorder_max_blocks = 100;
@@ -102,8 +103,10 @@ int run_testnet_init(const TestnetOpts& o) {
   if (Status s = write_private_file((fs::path(o.dir) / "keys" / "dev.pem").string(), *dev_pem); !s.ok())
     return fail(s.error());
 
-  nlohmann::json desc = {{"chain_id", g.chain_id}, {"keyring", (fs::path(o.dir) / "keys").string()},
-                         {"dev_account", dev_addr.to_string()}, {"nodes", nlohmann::json::array()},
+  nlohmann::json desc = {{"chain_id", g.chain_id},
+                         {"keyring", (fs::path(o.dir) / "keys").string()},
+                         {"dev_account", dev_addr.to_string()},
+                         {"nodes", nlohmann::json::array()},
                          {"proxies", nlohmann::json::array()}};
   for (size_t i = 0; i < nodes.size(); ++i) {
     const NodeFiles& n = nodes[i];
@@ -121,12 +124,12 @@ int run_testnet_init(const TestnetOpts& o) {
     cfg.p2p.pex = o.proxy_base_port == 0;
     for (size_t j = 0; j < nodes.size(); ++j) {
       if (j == i || !nodes[j].validator) continue;
-      uint16_t port = o.proxy_base_port ? static_cast<uint16_t>(o.proxy_base_port + 10 * i + j) : nodes[j].p2p_port;
-      cfg.p2p.seeds.push_back(Address::of(nodes[j].node_key.public_key()).to_string() + "@127.0.0.1:" +
-                              std::to_string(port));
+      uint16_t port =
+          o.proxy_base_port ? static_cast<uint16_t>(o.proxy_base_port + 10 * i + j) : nodes[j].p2p_port;
+      cfg.p2p.seeds.push_back(Address::of(nodes[j].node_key.public_key()).to_string() +
+                              "@127.0.0.1:" + std::to_string(port));
       if (o.proxy_base_port) {
-        desc["proxies"].push_back(
-            {{"from", i}, {"to", j}, {"listen", port}, {"target", nodes[j].p2p_port}});
+        desc["proxies"].push_back({{"from", i}, {"to", j}, {"listen", port}, {"target", nodes[j].p2p_port}});
       }
     }
     if (Status s = make_private_dir(cfg.data_dir); !s.ok()) return fail(s.error());
@@ -162,7 +165,8 @@ int run_testnet_init(const TestnetOpts& o) {
       std::cout << "  " << nj["name"].get<std::string>() << "  " << nj["role"].get<std::string>() << "  api "
                 << nj["api"].get<std::string>() << "  p2p 127.0.0.1:" << nj["p2p_port"].get<int>() << "\n";
     }
-    std::cout << "dev account " << dev_addr.to_string() << " (keyring " << o.dir << "/keys), funded, trustee\n"
+    std::cout << "dev account " << dev_addr.to_string() << " (keyring " << o.dir
+              << "/keys), funded, trustee\n"
               << "start: make testnet   (or trustmesh node --data " << o.dir << "/node0 ... per node)\n";
   }
   return 0;
@@ -178,7 +182,8 @@ void add_testnet_commands(CLI::App& app) {
       "init", "Write a testnet: shared genesis, one data directory per node, testnet.json");
   init->add_option("--dir", o->dir, "Directory to create")->capture_default_str();
   init->add_option("--validators", o->validators, "Number of validators")->capture_default_str();
-  init->add_option("--full-nodes", o->full_nodes, "Number of non-validating full nodes")->capture_default_str();
+  init->add_option("--full-nodes", o->full_nodes, "Number of non-validating full nodes")
+      ->capture_default_str();
   init->add_option("--base-port", o->base_port, "Node i: API on base+2i, p2p on base+2i+1")
       ->capture_default_str();
   init->add_option("--proxy-base-port", o->proxy_base_port,
@@ -186,8 +191,9 @@ void add_testnet_commands(CLI::App& app) {
   init->add_option("--block-interval-ms", o->block_interval_ms, "Block interval")->capture_default_str();
   init->add_option("--chain-id", o->chain_id, "Chain id")->capture_default_str();
   init->add_flag("--json", o->json, "Print testnet.json instead of a summary");
-  init->footer("Example: trustmesh testnet init --dir testnet --validators 4 --full-nodes 1\n"
-               "Then: make testnet (starts every node), make testnet-stop");
+  init->footer(
+      "Example: trustmesh testnet init --dir testnet --validators 4 --full-nodes 1\n"
+      "Then: make testnet (starts every node), make testnet-stop");
   init->callback([o] {
     int rc = run_testnet_init(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

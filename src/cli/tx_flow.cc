@@ -187,13 +187,15 @@ std::string describe_tx(const json& tx) {
   return s + " (burned " + std::to_string(json_uint(tx, "burned")) + ")";
 }
 
-Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key, uint64_t fee,
-                     const ledger::Operation& op, const std::string& step, const std::string& done) {
+Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key,
+                     uint64_t fee, const ledger::Operation& op, const std::string& step,
+                     const std::string& done) {
   TM_CLI_ASSIGN(TxSession s, open_tx_session(node, keyring, key, fee));
   Progress progress;
   TM_CLI_ASSIGN(nlohmann::json tx, submit_tx(s.node, s.ctx, op, step, progress));
   if (json_str(tx, "status") != "committed") {
-    Outcome<nlohmann::json> committed = wait_committed(s.node, json_str(tx, "hash"), node.timeout_s, progress, step);
+    Outcome<nlohmann::json> committed =
+        wait_committed(s.node, json_str(tx, "hash"), node.timeout_s, progress, step);
     if (!committed.ok()) {
       if (node.json) std::cout << tx.dump() << "\n";  // still pending: at least its hash
       return committed.failure();
@@ -204,8 +206,8 @@ Done send_and_report(const NodeOptions& node, const std::string& keyring, const 
   if (node.json) std::cout << tx.dump() << "\n";
   if (!tx_applied(tx)) return tx_failure(tx, step);
   if (!node.json) {
-    std::cout << done << " at height " << json_uint(tx, "height") << " (tx " << json_str(tx, "hash") << ", burned "
-              << json_uint(tx, "burned") << ")\n";
+    std::cout << done << " at height " << json_uint(tx, "height") << " (tx " << json_str(tx, "hash")
+              << ", burned " << json_uint(tx, "burned") << ")\n";
   }
   return kDone;
 }

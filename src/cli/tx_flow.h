@@ -64,8 +64,9 @@ Outcome<nlohmann::json> send_tx(NodeClient& node, const TxContext& ctx, const le
 // The whole life of a one-tx command: open a session with `key`, sign and
 // send `op`, wait for the commit, print "<done> at height H (tx ..., burned
 // B)" (or the node's JSON with --json); exit 5 if the operation failed.
-Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key, uint64_t fee,
-                     const ledger::Operation& op, const std::string& step, const std::string& done);
+Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key,
+                     uint64_t fee, const ledger::Operation& op, const std::string& step,
+                     const std::string& done);
 
 // Polls GET /v1/txs/{hash} until it is committed.
 Outcome<nlohmann::json> wait_committed(NodeClient& node, const std::string& hash, uint64_t timeout_s,

@@ -33,7 +33,8 @@ Status MemorySignLog::rewrite(const std::vector<Bytes>& records) {
   return Status::Ok();
 }
 
-Result<std::shared_ptr<Signer>> Signer::open(KeyPair key, std::string chain_id, std::shared_ptr<SignLog> log) {
+Result<std::shared_ptr<Signer>> Signer::open(KeyPair key, std::string chain_id,
+                                             std::shared_ptr<SignLog> log) {
   std::shared_ptr<Signer> s(new Signer(std::move(key), std::move(chain_id), std::move(log)));
   TM_ASSIGN_OR_RETURN(std::vector<Bytes> records, s->log_->load());
   for (const Bytes& r : records) TM_TRY(s->replay(r));
@@ -58,8 +59,9 @@ Result<std::shared_ptr<Signer>> Signer::open(KeyPair key, std::string chain_id, 
       keep.push_back(cbor::encode(cbor::Value::array(std::move(rec))));
     }
     for (const auto& [k, h] : s->proposals_) {
-      keep.push_back(cbor::encode(cbor::Value::array({cbor::Value::uint(kProposalRecord), cbor::Value::uint(k.first),
-                                                      cbor::Value::uint(k.second), cbor::Value::bytes(ByteView(h))})));
+      keep.push_back(
+          cbor::encode(cbor::Value::array({cbor::Value::uint(kProposalRecord), cbor::Value::uint(k.first),
+                                           cbor::Value::uint(k.second), cbor::Value::bytes(ByteView(h))})));
     }
     TM_TRY(s->log_->rewrite(keep));
   }
@@ -110,8 +112,9 @@ Result<Vote> Signer::sign_vote(VoteType type, uint64_t height, uint64_t round, s
   auto key = std::make_tuple(height, round, static_cast<uint8_t>(type));
   if (auto it = votes_.find(key); it != votes_.end()) {
     if (it->second.block == block) return it->second;  // the same vote again
-    return conflict("already signed another " + std::string(type == VoteType::kPrevote ? "prevote" : "precommit") +
-                    " at height " + std::to_string(height) + " round " + std::to_string(round));
+    return conflict("already signed another " +
+                    std::string(type == VoteType::kPrevote ? "prevote" : "precommit") + " at height " +
+                    std::to_string(height) + " round " + std::to_string(round));
   }
   TM_ASSIGN_OR_RETURN(Vote v, make_vote(key_, chain_id_, type, height, round, block));
   cbor::Array rec{cbor::Value::uint(kVoteRecord), v.to_cbor()};
@@ -133,7 +136,8 @@ Result<Vote> Signer::sign_vote(VoteType type, uint64_t height, uint64_t round, s
   return v;
 }
 
-Result<Proposal> Signer::sign_proposal(uint64_t height, uint64_t round, int64_t pol_round, const Block& block) {
+Result<Proposal> Signer::sign_proposal(uint64_t height, uint64_t round, int64_t pol_round,
+                                       const Block& block) {
   std::lock_guard<std::mutex> lock(mu_);
   Hash32 hash = block.hash();
   if (auto it = proposals_.find({height, round}); it != proposals_.end() && it->second != hash) {
@@ -142,8 +146,9 @@ Result<Proposal> Signer::sign_proposal(uint64_t height, uint64_t round, int64_t 
   }
   TM_ASSIGN_OR_RETURN(Proposal p, make_proposal(key_, chain_id_, height, round, pol_round, block));
   if (!proposals_.count({height, round})) {
-    TM_TRY(log_->append(cbor::encode(cbor::Value::array({cbor::Value::uint(kProposalRecord), cbor::Value::uint(height),
-                                                         cbor::Value::uint(round), cbor::Value::bytes(ByteView(hash))}))));
+    TM_TRY(log_->append(
+        cbor::encode(cbor::Value::array({cbor::Value::uint(kProposalRecord), cbor::Value::uint(height),
+                                         cbor::Value::uint(round), cbor::Value::bytes(ByteView(hash))}))));
     proposals_[{height, round}] = hash;
   }
   return p;
@@ -152,7 +157,8 @@ Result<Proposal> Signer::sign_proposal(uint64_t height, uint64_t round, int64_t 
 std::vector<Vote> Signer::votes_at(uint64_t height) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Vote> out;
-  for (auto it = votes_.lower_bound({height, 0, 0}); it != votes_.end() && std::get<0>(it->first) == height; ++it)
+  for (auto it = votes_.lower_bound({height, 0, 0}); it != votes_.end() && std::get<0>(it->first) == height;
+       ++it)
     out.push_back(it->second);
   return out;
 }

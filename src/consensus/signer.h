@@ -64,7 +64,8 @@ class MemorySignLog final : public SignLog {
 class Signer {
  public:
   // Replays `log` (and compacts it when it holds old heights).
-  static Result<std::shared_ptr<Signer>> open(KeyPair key, std::string chain_id, std::shared_ptr<SignLog> log);
+  static Result<std::shared_ptr<Signer>> open(KeyPair key, std::string chain_id,
+                                              std::shared_ptr<SignLog> log);
 
   // `value` is the block a non-nil precommit is for and `pol` the prevotes
   // that locked it (both logged with it).
@@ -86,7 +87,9 @@ class Signer {
 
  private:
   Signer(KeyPair key, std::string chain_id, std::shared_ptr<SignLog> log)
-      : key_(std::move(key)), address_(Address::of(key_.public_key())), chain_id_(std::move(chain_id)),
+      : key_(std::move(key)),
+        address_(Address::of(key_.public_key())),
+        chain_id_(std::move(chain_id)),
         log_(std::move(log)) {}
   Status replay(const Bytes& record);
 

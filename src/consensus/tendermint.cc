@@ -252,7 +252,8 @@ std::vector<Message> Tendermint::gossip() const {
   if (!validators_) return out;
   for (const StoredProposal& sp : proposals_in(round_)) out.push_back(sp.proposal);
   if (valid_round_ >= 0 && static_cast<uint64_t>(valid_round_) != round_) {
-    for (const StoredProposal& sp : proposals_in(static_cast<uint64_t>(valid_round_))) out.push_back(sp.proposal);
+    for (const StoredProposal& sp : proposals_in(static_cast<uint64_t>(valid_round_)))
+      out.push_back(sp.proposal);
   }
   auto add_votes = [&](VoteType t, uint64_t r) {
     const VoteSet* set = tally_.votes(t, r);
@@ -501,7 +502,8 @@ void Tendermint::prevote(const std::optional<Hash32>& block) {
   send_vote(VoteType::kPrevote, block);
 }
 
-void Tendermint::precommit(const std::optional<Hash32>& block, const Block* value, const std::vector<Vote>* pol) {
+void Tendermint::precommit(const std::optional<Hash32>& block, const Block* value,
+                           const std::vector<Vote>* pol) {
   TM_ASSERT(step_ == Step::kPrevote);
   step_ = Step::kPrecommit;
   send_vote(VoteType::kPrecommit, block, value, pol);

@@ -121,7 +121,8 @@ Status apply_evidence(StateAccess& s, OpContext& c, const op::Evidence& o) {
                            {cbor::Value::text("reporter"), cbor::Value::bytes(c.sender.view())},
                        })));
   if (set.size() > 1) {
-    Status jailed = schedule_validator_changes(s.overlay(), c.block.height + 2, {ValidatorChange{o.validator, 0}});
+    Status jailed =
+        schedule_validator_changes(s.overlay(), c.block.height + 2, {ValidatorChange{o.validator, 0}});
     if (!jailed.ok() && is_fatal(jailed.error())) return jailed;  // else: keep the record, skip the removal
   }
   return Status::Ok();

@@ -137,7 +137,8 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
     if (r.has("validators")) {
       TM_ASSIGN_OR_RETURN(const Value* vs, r.get("validators"));
       TM_ASSIGN_OR_RETURN(o.validators, validator_changes_from_cbor(*vs));
-      if (o.validators.empty()) return make_error(ErrorCode::kMalformed, "validators must not be empty when present");
+      if (o.validators.empty())
+        return make_error(ErrorCode::kMalformed, "validators must not be empty when present");
     }
     return Operation(std::move(o));
   }

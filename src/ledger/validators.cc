@@ -25,7 +25,6 @@ Result<std::vector<ValidatorChange>> decode_changes(const cbor::Value& v) {
   return r;
 }
 
-
 }  // namespace
 
 Bytes encode_validator_set(const std::vector<GenesisValidator>& set) {
@@ -80,8 +79,7 @@ Result<std::vector<GenesisValidator>> apply_validator_changes(std::vector<Genesi
       set.push_back(GenesisValidator{c.key, c.power, ""});
     }
   }
-  if (set.empty())
-    return make_error(ErrorCode::kInvalidArgument, "the change would leave no validator");
+  if (set.empty()) return make_error(ErrorCode::kInvalidArgument, "the change would leave no validator");
   uint64_t total = 0;
   for (const auto& v : set) {
     if (v.power > kMaxTotalPower - total)

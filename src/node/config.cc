@@ -48,7 +48,8 @@ Status read_string(const toml::table& t, std::string_view key, const std::string
   return Status::Ok();
 }
 
-Status split_host_port(const std::string& listen, const std::string& what, std::string& host, uint16_t& port) {
+Status split_host_port(const std::string& listen, const std::string& what, std::string& host,
+                       uint16_t& port) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return bad(what + " must be host:port, not '" + listen + "'");
   try {
@@ -80,8 +81,8 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
   }
   NodeConfig c;
   c.data_dir = data_dir;
-  TM_TRY(
-      check_keys(root, {"genesis", "validator_key", "api", "consensus", "mempool", "storage", "p2p"}, "the file"));
+  TM_TRY(check_keys(root, {"genesis", "validator_key", "api", "consensus", "mempool", "storage", "p2p"},
+                    "the file"));
   TM_TRY(read_string(root, "genesis", "", c.genesis));
   TM_TRY(read_string(root, "validator_key", "", c.validator_key));
   for (std::string_view tbl : {"api", "consensus", "mempool", "storage", "p2p"}) {
@@ -137,7 +138,8 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
       if (!arr) return bad("p2p.seeds must be an array of \"host:port\" or \"<node id>@host:port\" strings");
       for (const toml::node& e : *arr) {
         std::optional<std::string> seed = e.value<std::string>();
-        if (!e.is_string() || !seed || seed->empty()) return bad("p2p.seeds entries must be non-empty strings");
+        if (!e.is_string() || !seed || seed->empty())
+          return bad("p2p.seeds entries must be non-empty strings");
         std::string h;
         uint16_t port = 0;
         size_t at = seed->find('@');

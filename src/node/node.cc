@@ -9,8 +9,8 @@
 #include "core/hash.h"
 #include "ledger/records.h"
 #include "ledger/schema.h"
-#include "node/validator_sets.h"
 #include "node/sign_log_file.h"
+#include "node/validator_sets.h"
 
 namespace trustmesh::node {
 

@@ -180,11 +180,11 @@ class Node {
   };
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   uint64_t timer_seq_ = 0;
-  std::deque<consensus::Message> inbox_;  // own broadcasts, delivered back in order
+  std::deque<consensus::Message> inbox_;             // own broadcasts, delivered back in order
   std::optional<consensus::ValidatorSet> cur_set_;   // signs the engine's height
   std::optional<consensus::ValidatorSet> next_set_;  // signs the height after it
-  std::map<Hash32, bool> checked_;        // proposals' block hashes at this height: valid?
-  std::set<Hash32> seen_;                 // consensus messages delivered at this height and round
+  std::map<Hash32, bool> checked_;                   // proposals' block hashes at this height: valid?
+  std::set<Hash32> seen_;                            // consensus messages delivered at this height and round
   uint64_t seen_round_ = 0;
   std::map<uint64_t, std::vector<consensus::Message>> future_;  // for heights above the engine's
   size_t future_count_ = 0;
@@ -197,7 +197,7 @@ class Node {
   std::unique_ptr<p2p::Host> host_;
   std::deque<std::pair<p2p::NodeId, wire::Msg>> peer_inbox_;  // guarded by wake_mu_
   std::mutex tx_out_mu_;
-  std::vector<Bytes> tx_out_;  // admitted txs waiting to be relayed
+  std::vector<Bytes> tx_out_;     // admitted txs waiting to be relayed
   RecentSet recent_txs_{100000};  // tx hashes seen from peers or clients
   std::thread thread_;
   std::atomic<bool> stopping_{false};

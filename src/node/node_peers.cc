@@ -70,13 +70,13 @@ Status Node::open_peers() {
   hc.pex = config_.p2p.pex;
   // A block and its commit must fit in one message.
   hc.max_message_bytes = std::max<size_t>(hc.max_message_bytes, config_.max_block_bytes + (1 << 20));
-  TM_ASSIGN_OR_RETURN(
-      host_, p2p::Host::start(
-                 std::move(hc),
-                 [this](const p2p::NodeId& from, uint8_t ch, Bytes payload) {
-                   on_peer_message(from, ch, std::move(payload));
-                 },
-                 [this](const p2p::NodeId& peer, bool connected) { on_peer(peer, connected); }));
+  TM_ASSIGN_OR_RETURN(host_,
+                      p2p::Host::start(
+                          std::move(hc),
+                          [this](const p2p::NodeId& from, uint8_t ch, Bytes payload) {
+                            on_peer_message(from, ch, std::move(payload));
+                          },
+                          [this](const p2p::NodeId& peer, bool connected) { on_peer(peer, connected); }));
   return Status::Ok();
 }
 
@@ -273,7 +273,8 @@ void Node::submit_evidence() {
     const consensus::Vote& a = all[i].first;
     const consensus::Vote& b = all[i].second;
     std::fprintf(stderr, "consensus: validator %s signed two %s at height %llu round %llu\n",
-                 a.validator.to_string().c_str(), a.type == consensus::VoteType::kPrevote ? "prevotes" : "precommits",
+                 a.validator.to_string().c_str(),
+                 a.type == consensus::VoteType::kPrevote ? "prevotes" : "precommits",
                  static_cast<unsigned long long>(a.height), static_cast<unsigned long long>(a.round));
     if (!key_ || !cur_set_) continue;  // a full node has no account to sign with
     auto idx = cur_set_->index_of(a.validator);

@@ -7,10 +7,10 @@
 
 #include "consensus/vote.h"
 #include "ledger/genesis.h"
-#include "store/block_store.h"
-#include "store/ledger_db.h"
 #include "node/node.h"
 #include "node/validator_sets.h"
+#include "store/block_store.h"
+#include "store/ledger_db.h"
 
 namespace trustmesh::node {
 
@@ -58,9 +58,9 @@ Result<ReplayReport> replay_chain(const NodeConfig& config, const std::string& s
     if (block.header.prev_hash != prev) return at(h, "does not link to the previous block");
     // The set that signs h, from the replayed state after h - 1 (validator
     // changes take effect two heights after their tx).
-    TM_ASSIGN_OR_RETURN(consensus::ValidatorSet set,
-                        validator_set_at(ViewReader(replay->state().view()), h));
-    if (block.header.validators_hash != set.hash()) return at(h, "validators_hash is not the set of its height");
+    TM_ASSIGN_OR_RETURN(consensus::ValidatorSet set, validator_set_at(ViewReader(replay->state().view()), h));
+    if (block.header.validators_hash != set.hash())
+      return at(h, "validators_hash is not the set of its height");
     if (Status s = consensus::verify_commit(set, block.header, commit); !s.ok())
       return at(h, s.error().message);
     TM_ASSIGN_OR_RETURN(store::AppliedBlock applied, replay->apply_block(block.header.time, block.txs));

@@ -64,8 +64,8 @@ Result<std::shared_ptr<FileSignLog>> FileSignLog::open(const std::string& path) 
     uint32_t len = torn ? 0 : get_u32(&data[pos]);
     if (!torn && len > kMaxRecord) {
       ::close(fd);
-      return make_error(ErrorCode::kIo, "signature log " + path + " is damaged at byte " + std::to_string(pos) +
-                                            " (record length " + std::to_string(len) +
+      return make_error(ErrorCode::kIo, "signature log " + path + " is damaged at byte " +
+                                            std::to_string(pos) + " (record length " + std::to_string(len) +
                                             "); restore it from a backup: the validator must not sign "
                                             "without knowing what it signed");
     }
@@ -153,7 +153,8 @@ Status FileSignLog::rewrite(const std::vector<Bytes>& records) {
 }
 
 Status FileSignLog::append(ByteView record) {
-  if (record.size() > kMaxRecord) return make_error(ErrorCode::kInvalidArgument, "signature record too large");
+  if (record.size() > kMaxRecord)
+    return make_error(ErrorCode::kInvalidArgument, "signature record too large");
   Bytes frame = frame_of(record);
   std::lock_guard<std::mutex> lock(mu_);
   TM_TRY(write_all(fd_, frame.data(), frame.size(), path_));

@@ -45,7 +45,8 @@ Bytes encode(const Msg& m) {
     v = kind_and(kGetBlock, Value::uint(g->height));
   } else {
     const BlockMsg& bm = std::get<BlockMsg>(m);
-    v = Value::array({Value::uint(kBlock), Value::bytes(ByteView(bm.block)), Value::bytes(ByteView(bm.commit))});
+    v = Value::array(
+        {Value::uint(kBlock), Value::bytes(ByteView(bm.block)), Value::bytes(ByteView(bm.commit))});
   }
   return cbor::encode(v);
 }

@@ -98,8 +98,8 @@ struct Host::Impl : std::enable_shared_from_this<Host::Impl> {
   Clock::time_point last_pex = Clock::now();
 
   // io thread only.
-  std::map<NodeId, std::shared_ptr<Peer>> peers;  // linked (hello done)
-  std::set<std::shared_ptr<Peer>> pending;        // TLS or hello in progress
+  std::map<NodeId, std::shared_ptr<Peer>> peers;      // linked (hello done)
+  std::set<std::shared_ptr<Peer>> pending;            // TLS or hello in progress
   std::map<std::string, std::optional<NodeId>> book;  // dialable addresses
   std::set<std::string> dialing;
   std::map<NodeId, Clock::time_point> bans;
@@ -194,7 +194,8 @@ struct Peer : std::enable_shared_from_this<Peer> {
   void read_header() {
     auto self = shared_from_this();
     asio::async_read(stream, asio::buffer(header), [self](boost::system::error_code ec, size_t) {
-      if (ec) return self->host.close(self, ec == asio::error::eof ? "closed by peer" : "read: " + ec.message());
+      if (ec)
+        return self->host.close(self, ec == asio::error::eof ? "closed by peer" : "read: " + ec.message());
       uint32_t len = uint32_t{self->header[0]} << 24 | uint32_t{self->header[1]} << 16 |
                      uint32_t{self->header[2]} << 8 | self->header[3];
       if (len > self->host.cfg.max_message_bytes)
@@ -296,15 +297,16 @@ void Host::Impl::dial(const std::string& addr, std::optional<NodeId> expect) {
   p->hello_timer.async_wait([self, p](boost::system::error_code tec) {
     if (!tec && !p->linked) self->close(p, "no hello in time");
   });
-  p->stream.lowest_layer().async_connect(tcp::endpoint(ip, ep->port), [self, p](boost::system::error_code cec) {
-    if (cec) return self->close(p, "connect: " + cec.message());
-    boost::system::error_code nd;
-    p->stream.lowest_layer().set_option(tcp::no_delay(true), nd);
-    p->stream.async_handshake(asio::ssl::stream_base::client, [self, p](boost::system::error_code hec) {
-      if (hec) return self->close(p, "TLS handshake: " + hec.message());
-      self->on_handshake(p);
-    });
-  });
+  p->stream.lowest_layer().async_connect(
+      tcp::endpoint(ip, ep->port), [self, p](boost::system::error_code cec) {
+        if (cec) return self->close(p, "connect: " + cec.message());
+        boost::system::error_code nd;
+        p->stream.lowest_layer().set_option(tcp::no_delay(true), nd);
+        p->stream.async_handshake(asio::ssl::stream_base::client, [self, p](boost::system::error_code hec) {
+          if (hec) return self->close(p, "TLS handshake: " + hec.message());
+          self->on_handshake(p);
+        });
+      });
 }
 
 void Host::Impl::on_handshake(const std::shared_ptr<Peer>& p) {
@@ -334,7 +336,8 @@ void Host::Impl::on_hello(const std::shared_ptr<Peer>& p, const cbor::Value& v) 
   auto version = r->get_uint("version");
   auto listen = r->get_text("listen");
   if (!chain.ok() || !version.ok() || !listen.ok()) return close(p, "bad hello");
-  if (*chain != cfg.chain_id) return close(p, "peer is on chain '" + *chain + "', we are on '" + cfg.chain_id + "'");
+  if (*chain != cfg.chain_id)
+    return close(p, "peer is on chain '" + *chain + "', we are on '" + cfg.chain_id + "'");
   if (*version != kVersion) return close(p, "peer speaks protocol version " + std::to_string(*version));
   p->listen = *listen;
   auto existing = peers.find(p->id);
@@ -381,7 +384,8 @@ void Host::Impl::on_p2p_message(const std::shared_ptr<Peer>& p, ByteView payload
       if (id == p->id || !parse_endpoint(other->listen) || addrs.size() >= kMaxPexAddresses) continue;
       addrs.push_back(cbor::Value::text(id.to_string() + "@" + other->listen));
     }
-    p->send_frame(kChannelP2p, cbor::encode(cbor::Value::array({cbor::Value::text("pex"), cbor::Value::array(addrs)})));
+    p->send_frame(kChannelP2p,
+                  cbor::encode(cbor::Value::array({cbor::Value::text("pex"), cbor::Value::array(addrs)})));
     return;
   }
   if (kind == "pex") {
@@ -444,12 +448,15 @@ Result<std::unique_ptr<Host>> Host::start(HostConfig config, MessageHandler on_m
   TM_TRY(configure_tls(impl->ssl.native_handle(), impl->cfg.node_key));
   for (const std::string& s : impl->cfg.seeds) {
     if (!parse_endpoint(s))
-      return make_error(ErrorCode::kInvalidArgument, "p2p seed '" + s + "' is not host:port or <node id>@host:port");
+      return make_error(ErrorCode::kInvalidArgument,
+                        "p2p seed '" + s + "' is not host:port or <node id>@host:port");
   }
   try {
     boost::system::error_code ec;
     auto ip = asio::ip::make_address(impl->cfg.listen_host, ec);
-    if (ec) return make_error(ErrorCode::kInvalidArgument, "p2p listen host '" + impl->cfg.listen_host + "' is not an IP address");
+    if (ec)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "p2p listen host '" + impl->cfg.listen_host + "' is not an IP address");
     tcp::endpoint ep(ip, impl->cfg.listen_port);
     impl->acceptor.open(ep.protocol());
     impl->acceptor.set_option(tcp::acceptor::reuse_address(true));

@@ -42,8 +42,8 @@ struct HostConfig {
   std::string chain_id;  // peers on another chain are refused at hello
   KeyPair node_key = KeyPair::generate().value();
   std::string listen_host = "127.0.0.1";
-  uint16_t listen_port = 0;      // 0 = pick a free port (port() tells)
-  std::string external_address;  // "host:port" advertised to peers; empty = listen_host:port()
+  uint16_t listen_port = 0;        // 0 = pick a free port (port() tells)
+  std::string external_address;    // "host:port" advertised to peers; empty = listen_host:port()
   std::vector<std::string> seeds;  // "host:port" or "<node id>@host:port"
   size_t max_peers = 32;
   size_t max_message_bytes = 8 << 20;

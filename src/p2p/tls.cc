@@ -35,8 +35,8 @@ Status configure_tls(SSL_CTX* ctx, const KeyPair& key) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
   X509_NAME* name = X509_get_subject_name(cert.get());
   std::string cn = Address::of(key.public_key()).to_string();
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
+                             -1, 0);
   X509_set_issuer_name(cert.get(), name);
   X509_set_pubkey(cert.get(), pkey.get());
   const EVP_MD* md = key.alg() == KeyAlg::kEd25519 ? nullptr : EVP_sha256();

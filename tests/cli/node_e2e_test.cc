@@ -4,13 +4,12 @@
 // each step; plus API error answers from the real process (each refused
 // request leaves the state root unchanged).
 #include <gtest/gtest.h>
-
-#include <thread>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/bytes.h"
 #include "core/hash.h"
@@ -92,13 +91,16 @@ TEST_F(NodeE2E, GovernanceChangesTheValidatorSetThroughTheCli) {
   Exec prop = tm("gov propose --validator " + old_key + ":10 --validator " + new_key + ":1 --key dev --json");
   ASSERT_EQ(prop.status, 0) << prop.out;
   uint64_t at = last_json(prop.out)["height"];
-  for (int i = 0; i < 100 && height() < at + 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 100 && height() < at + 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_GE(height(), at + 3) << "the chain keeps going: the old validator holds 10 of 11";
   vs = http_get(node_->port(), "/v1/validators").json();
   EXPECT_EQ(vs["validators"].size(), 2u) << vs.dump();
   EXPECT_EQ(vs["total_power"], 11);
   EXPECT_TRUE(vs["pending"].empty());
-  auto header = [&](uint64_t h) { return http_get(node_->port(), "/v1/blocks/" + std::to_string(h)).json()["header"]; };
+  auto header = [&](uint64_t h) {
+    return http_get(node_->port(), "/v1/blocks/" + std::to_string(h)).json()["header"];
+  };
   EXPECT_EQ(header(at + 1)["validators_hash"], header(at)["validators_hash"]);
   EXPECT_NE(header(at + 2)["validators_hash"], header(at + 1)["validators_hash"]);
   EXPECT_EQ(header(at + 2)["validators_hash"], header(at + 1)["next_validators_hash"]);

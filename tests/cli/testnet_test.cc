@@ -68,7 +68,7 @@ TEST(Testnet, OneValidatorDownKeepsCommittingTwoDownHaltsAndResumes) {
   net->stop(3, SIGTERM);  // 3 of 4 remain: more than 2/3
   expect_progress(*net, 4);
 
-  net->stop(2, SIGTERM);  // 2 of 4: no quorum, the chain must halt
+  net->stop(2, SIGTERM);            // 2 of 4: no quorum, the chain must halt
   std::this_thread::sleep_for(2s);  // let in-flight rounds end
   uint64_t halted = net->height(0).value_or(0);
   std::this_thread::sleep_for(4s);

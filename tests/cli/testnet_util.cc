@@ -47,7 +47,8 @@ bool port_free(uint16_t port) {
 
 // A base port such that [base, base + span) are all free right now.
 uint16_t free_range(uint16_t span) {
-  std::mt19937 rng(static_cast<unsigned>(::getpid()) * 7919u + static_cast<unsigned>(Clock::now().time_since_epoch().count()));
+  std::mt19937 rng(static_cast<unsigned>(::getpid()) * 7919u +
+                   static_cast<unsigned>(Clock::now().time_since_epoch().count()));
   for (int attempt = 0; attempt < 200; ++attempt) {
     uint16_t base = static_cast<uint16_t>(20000 + rng() % 30000);
     bool ok = true;
@@ -173,7 +174,8 @@ std::unique_ptr<Testnet> Testnet::create(const std::string& tag, size_t validato
   t->desc_ = nlohmann::json::parse(read_all(t->dir_ + "/testnet.json"));
   t->procs_.resize(t->size());
   for (const auto& p : t->desc_["proxies"]) {
-    t->proxies_.push_back(std::make_unique<TcpProxy>(p["listen"].get<uint16_t>(), p["target"].get<uint16_t>()));
+    t->proxies_.push_back(
+        std::make_unique<TcpProxy>(p["listen"].get<uint16_t>(), p["target"].get<uint16_t>()));
   }
   return t;
 }
@@ -235,7 +237,8 @@ bool Testnet::wait_all(uint64_t h, int timeout_ms) const {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (size_t i = 0; i < size(); ++i) {
     if (!procs_[i]) continue;
-    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
     if (!wait_height(i, h, std::max(left, 1))) return false;
   }
   return true;

@@ -15,7 +15,7 @@ namespace trustmesh::ledger::testing {
 
 KeyPair test_key(int i, KeyAlg alg = KeyAlg::kP256);
 KeyPair validator_key(int v);  // the keys of TestChain's validators
-NameValue test_value(int i);  // cert_hash = SHA-256("cert-<i>")
+NameValue test_value(int i);   // cert_hash = SHA-256("cert-<i>")
 Bytes test_salt(int i);
 
 class TestChain {

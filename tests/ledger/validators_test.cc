@@ -1,10 +1,11 @@
 // Validator set changes through governance (effective two blocks after the
 // approving tx) and evidence of equivocation (recorded, signer removed).
+#include "ledger/validators.h"
+
 #include <gtest/gtest.h>
 
 #include "ledger/ledger_util.h"
 #include "ledger/schema.h"
-#include "ledger/validators.h"
 #include "ledger/vote_bytes.h"
 
 namespace trustmesh::ledger {
@@ -25,7 +26,8 @@ TEST(Validators, GovernanceChangeTakesEffectTwoBlocksLater) {
   ASSERT_EQ(validators_for(c.state(), c.height() + 1).value().size(), 4u);
   PublicKey fresh = validator_key(9).public_key();
   // Add a validator with power 2 and remove validator 0, in block H.
-  TxResult r = c.run(0, op::GovPropose{{}, {ValidatorChange{fresh, 2}, ValidatorChange{validator_key(0).public_key(), 0}}});
+  TxResult r = c.run(
+      0, op::GovPropose{{}, {ValidatorChange{fresh, 2}, ValidatorChange{validator_key(0).public_key(), 0}}});
   ASSERT_EQ(r.outcome, TxOutcome::kOk) << r.message;
   const uint64_t h = c.height();
   // From the state after H: H+1 is still signed by the old set, H+2 by the new.
@@ -60,16 +62,19 @@ TEST(Validators, NeedsTheTrusteeQuorum) {
 
 TEST(Validators, BadProposalsChangeNothing) {
   TestChain c(5, Params{}, 1, 1'000'000'000, 2);
-  std::vector<ValidatorChange> remove_all = {{validator_key(0).public_key(), 0}, {validator_key(1).public_key(), 0}};
+  std::vector<ValidatorChange> remove_all = {{validator_key(0).public_key(), 0},
+                                             {validator_key(1).public_key(), 0}};
   EXPECT_EQ(c.run(0, op::GovPropose{{}, remove_all}).code, ErrorCode::kBadParams);
   EXPECT_EQ(c.run(4, op::GovPropose{{}, {ValidatorChange{validator_key(5).public_key(), 1}}}).code,
             ErrorCode::kNotTrustee);
-  EXPECT_EQ(c.run(0, op::GovPropose{{}, {ValidatorChange{validator_key(5).public_key(), uint64_t{1} << 63}}}).code,
-            ErrorCode::kBadParams);
+  EXPECT_EQ(
+      c.run(0, op::GovPropose{{}, {ValidatorChange{validator_key(5).public_key(), uint64_t{1} << 63}}}).code,
+      ErrorCode::kBadParams);
   EXPECT_TRUE(pending_validator_changes(c.state()).value().empty());
   // A duplicate key in one proposal does not even decode.
-  Operation dup = op::GovPropose{{}, {ValidatorChange{validator_key(5).public_key(), 1},
-                                      ValidatorChange{validator_key(5).public_key(), 2}}};
+  Operation dup = op::GovPropose{
+      {},
+      {ValidatorChange{validator_key(5).public_key(), 1}, ValidatorChange{validator_key(5).public_key(), 2}}};
   EXPECT_FALSE(operation_from_cbor(operation_to_cbor(dup)).ok());
 }
 
@@ -114,9 +119,11 @@ TEST(Evidence, BadEvidenceIsRefused) {
   op::Evidence forged = evidence(c, 2, 2, x, y);
   forged.sig_b[5] ^= 1;
   EXPECT_EQ(c.block({c.tx(1, forged, 0)}).at(0).code, ErrorCode::kBadEvidence);  // bad signature
-  EXPECT_EQ(c.block({c.tx(1, evidence(c, 7, 2, x, y), 0)}).at(0).code, ErrorCode::kBadEvidence);  // not a validator
+  EXPECT_EQ(c.block({c.tx(1, evidence(c, 7, 2, x, y), 0)}).at(0).code,
+            ErrorCode::kBadEvidence);  // not a validator
   EXPECT_EQ(c.block({c.tx(1, evidence(c, 2, 50, x, y), 0)}).at(0).code, ErrorCode::kBadEvidence);  // future
-  EXPECT_EQ(c.block({c.tx(1, evidence(c, 2, 2, std::nullopt, y), 0)}).at(0).outcome, TxOutcome::kOk);  // nil vs y
+  EXPECT_EQ(c.block({c.tx(1, evidence(c, 2, 2, std::nullopt, y), 0)}).at(0).outcome,
+            TxOutcome::kOk);  // nil vs y
   // Fee 0 is for evidence only.
   EXPECT_EQ(c.block({c.tx(1, op::Send{c.addr(2), 1}, 0)}).at(0).code, ErrorCode::kFeeTooLow);
 }

@@ -58,8 +58,8 @@ class Network {
     // Everyone seeds the first node that is running; peer exchange does the rest.
     for (size_t j = 0; j < members_.size(); ++j) {
       if (j != i && members_[j].node && members_[j].node->node_id()) {
-        c.p2p.seeds.push_back(members_[j].node->node_id()->to_string() + "@127.0.0.1:" +
-                              std::to_string(members_[j].node->p2p_port()));
+        c.p2p.seeds.push_back(members_[j].node->node_id()->to_string() +
+                              "@127.0.0.1:" + std::to_string(members_[j].node->p2p_port()));
         break;
       }
     }
@@ -221,7 +221,8 @@ TEST(NetworkTest, GovernanceAddsAValidatorTwoBlocksLater) {
   bool signed_by_new = false;
   for (uint64_t k = h + 2; k <= h + 12 && !signed_by_new; ++k) {
     auto hc = store::read_header_commit(*net.node(0).view(), k);
-    for (const auto& sig : consensus::Commit::decode(hc->value().second).value().sigs) signed_by_new |= sig.validator == v4;
+    for (const auto& sig : consensus::Commit::decode(hc->value().second).value().sigs)
+      signed_by_new |= sig.validator == v4;
   }
   EXPECT_TRUE(signed_by_new);
   net.expect_same_chain(h + 12);
@@ -238,7 +239,8 @@ TEST(NetworkTest, EquivocationBecomesEvidenceOnTheLedger) {
   hc.seeds = {net.node(0).node_id()->to_string() + "@127.0.0.1:" + std::to_string(net.node(0).p2p_port())};
   auto host = p2p::Host::start(hc, [](const p2p::NodeId&, uint8_t, Bytes) {});
   ASSERT_TRUE(host.ok()) << host.error().to_string();
-  for (int i = 0; i < 100 && (*host)->peer_count() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 100 && (*host)->peer_count() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_EQ((*host)->peer_count(), 1u);
   const uint64_t target = net.node(0).view()->height() + 2;
   Hash32 a{}, b{};
@@ -246,7 +248,8 @@ TEST(NetworkTest, EquivocationBecomesEvidenceOnTheLedger) {
   b[0] = 0xbb;
   const KeyPair& k3 = testing::validator_key(3);
   for (const Hash32& block : {a, b}) {
-    auto v = consensus::make_vote(k3, "trustmesh-test", consensus::VoteType::kPrevote, target, 0, block).value();
+    auto v =
+        consensus::make_vote(k3, "trustmesh-test", consensus::VoteType::kPrevote, target, 0, block).value();
     (*host)->broadcast(wire::kChannelConsensus, wire::encode(wire::Msg{v}));
   }
   // The evidence tx is committed and recorded; validator 3 leaves the set.

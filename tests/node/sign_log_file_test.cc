@@ -12,7 +12,8 @@ namespace trustmesh::node {
 namespace {
 
 std::string temp_file(const std::string& tag) {
-  auto dir = std::filesystem::temp_directory_path() / ("tm-signlog-" + tag + "-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("tm-signlog-" + tag + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return (dir / "consensus" / "sign.wal").string();
 }

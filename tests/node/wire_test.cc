@@ -28,11 +28,11 @@ TEST(Wire, EveryKindRoundTrips) {
 }
 
 TEST(Wire, BadInputIsRefused) {
-  EXPECT_FALSE(decode(kChannelSync, Bytes{0xff}).ok());                                   // not CBOR
-  EXPECT_FALSE(decode(kChannelSync, cbor::encode(cbor::Value::uint(4))).ok());            // not an array
-  EXPECT_FALSE(decode(kChannelSync, cbor::encode(cbor::Value::array({}))).ok());          // empty
-  EXPECT_FALSE(decode(kChannelSync, Bytes{0x82, 0x09, 0x01}).ok());                      // unknown kind 9
-  EXPECT_FALSE(decode(kChannelConsensus, encode(Status{1})).ok());                        // wrong channel
+  EXPECT_FALSE(decode(kChannelSync, Bytes{0xff}).ok());                           // not CBOR
+  EXPECT_FALSE(decode(kChannelSync, cbor::encode(cbor::Value::uint(4))).ok());    // not an array
+  EXPECT_FALSE(decode(kChannelSync, cbor::encode(cbor::Value::array({}))).ok());  // empty
+  EXPECT_FALSE(decode(kChannelSync, Bytes{0x82, 0x09, 0x01}).ok());               // unknown kind 9
+  EXPECT_FALSE(decode(kChannelConsensus, encode(Status{1})).ok());                // wrong channel
   EXPECT_FALSE(decode(kChannelTxs, encode(GetBlock{1})).ok());
   // Extra items.
   EXPECT_FALSE(decode(kChannelSync, cbor::encode(cbor::Value::array(
@@ -41,7 +41,8 @@ TEST(Wire, BadInputIsRefused) {
   // A batch above the limit.
   cbor::Array txs(kMaxTxsPerBatch + 1, cbor::Value::bytes(Bytes{1}));
   EXPECT_FALSE(
-      decode(kChannelTxs, cbor::encode(cbor::Value::array({cbor::Value::uint(3), cbor::Value::array(txs)}))).ok());
+      decode(kChannelTxs, cbor::encode(cbor::Value::array({cbor::Value::uint(3), cbor::Value::array(txs)})))
+          .ok());
   // A vote whose fields are wrong.
   EXPECT_FALSE(decode(kChannelConsensus,
                       cbor::encode(cbor::Value::array({cbor::Value::uint(2), cbor::Value::uint(0)})))

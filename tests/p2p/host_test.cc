@@ -94,8 +94,8 @@ TEST(P2p, AnotherChainIsRefused) {
 
 TEST(P2p, SeedWithTheWrongIdIsRefused) {
   Node a(config());
-  std::string wrong = Address::of(KeyPair::generate().value().public_key()).to_string() + "@127.0.0.1:" +
-                      std::to_string(a.host->port());
+  std::string wrong = Address::of(KeyPair::generate().value().public_key()).to_string() +
+                      "@127.0.0.1:" + std::to_string(a.host->port());
   Node b(config({wrong}));
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_EQ(b.host->peer_count(), 0u) << "TLS proved another key than the seed names";

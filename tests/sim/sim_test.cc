@@ -12,7 +12,8 @@
 #include "sim_util.h"
 
 namespace trustmesh::consensus {
-std::unique_ptr<Engine> make_broken_tendermint_half_quorum(EngineConfig config, std::shared_ptr<Signer> signer);
+std::unique_ptr<Engine> make_broken_tendermint_half_quorum(EngineConfig config,
+                                                           std::shared_ptr<Signer> signer);
 }
 
 namespace trustmesh::sim {
@@ -92,7 +93,8 @@ TEST(Sim, FindsTheSafetyBugOfAnEngineWithAHalfQuorum) {
   for (uint64_t s = 1; s <= 400 && !found; ++s) {
     // Its commits fail verify_commit at once; switch that check off to see
     // the safety checker itself catch the fork.
-    SimResult r = run_sim(SimConfig{.seed = s, .validators = 7, .byzantine = 2, .check_commits = false}, broken);
+    SimResult r =
+        run_sim(SimConfig{.seed = s, .validators = 7, .byzantine = 2, .check_commits = false}, broken);
     if (!r.safe) {
       found = s;
       failure = r.failure;
@@ -100,7 +102,8 @@ TEST(Sim, FindsTheSafetyBugOfAnEngineWithAHalfQuorum) {
   }
   ASSERT_TRUE(found) << "the simulator should find the broken quorum";
   EXPECT_NE(failure.find("safety"), std::string::npos) << failure;
-  std::printf("broken engine caught at seed %llu: %s\n", static_cast<unsigned long long>(*found), failure.c_str());
+  std::printf("broken engine caught at seed %llu: %s\n", static_cast<unsigned long long>(*found),
+              failure.c_str());
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ using namespace consensus;
 namespace {
 
 constexpr std::string_view kChain = "sim";
-constexpr uint64_t kTickMs = 150;         // gossip and status period
-constexpr size_t kMaxBuffered = 4000;     // future-height messages per node
+constexpr uint64_t kTickMs = 150;      // gossip and status period
+constexpr size_t kMaxBuffered = 4000;  // future-height messages per node
 
 struct SyncStatus {
   uint64_t height;
@@ -41,7 +41,8 @@ const std::vector<KeyPair>& keys(size_t n) {
   auto& k = cache[n];
   if (k.empty()) {
     for (size_t i = 0; i < n; ++i)
-      k.push_back(KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("sim-validator-" + std::to_string(i)))).value());
+      k.push_back(
+          KeyPair::from_seed(KeyAlg::kP256, sha256(as_bytes("sim-validator-" + std::to_string(i)))).value());
   }
   return k;
 }
@@ -83,7 +84,8 @@ struct Event {
 
 class Sim {
  public:
-  Sim(const SimConfig& c, const EngineFactory& f) : cfg_(c), factory_(f), rng_(c.seed), set_(set_of(c.validators)) {
+  Sim(const SimConfig& c, const EngineFactory& f)
+      : cfg_(c), factory_(f), rng_(c.seed), set_(set_of(c.validators)) {
     const auto& k = keys(c.validators);
     // node i holds the key of set index i (address order).
     for (size_t i = 0; i < c.validators; ++i) {
@@ -134,7 +136,7 @@ class Sim {
 
  private:
   struct Node {
-    std::shared_ptr<MemorySignLog> log;  // the "disk": survives crashes
+    std::shared_ptr<MemorySignLog> log;           // the "disk": survives crashes
     std::vector<std::pair<Block, Commit>> chain;  // decided, also on "disk"
     std::unique_ptr<Engine> engine;
     bool up = true;
@@ -158,9 +160,7 @@ class Sim {
     events_.push(std::move(e));
   }
 
-  bool partitioned(size_t a, size_t b) const {
-    return partition_active_ && side_[a] != side_[b];
-  }
+  bool partitioned(size_t a, size_t b) const { return partition_active_ && side_[a] != side_[b]; }
 
   void send(size_t from, size_t to, const Msg& m) {
     if (from == to) {
@@ -371,8 +371,8 @@ class Sim {
     const Address& me = set_.validators()[b].address();
     for (int half = 0; half < 2; ++half) {
       Block blk = make_block(set_, h, prev_hash, me,
-                             "byz-" + std::to_string(b) + "-" + std::to_string(h) + "-" + std::to_string(r) + "-" +
-                                 std::to_string(half));
+                             "byz-" + std::to_string(b) + "-" + std::to_string(h) + "-" + std::to_string(r) +
+                                 "-" + std::to_string(half));
       Proposal p = make_proposal(node_keys_[b], kChain, h, r, -1, blk).value();
       for (size_t to = 0; to < cfg_.validators; ++to) {
         if (to % 2 == static_cast<size_t>(half)) send(b, to, p);
@@ -390,7 +390,8 @@ class Sim {
         if (auto* st = std::get_if<SyncStatus>(&e.msg)) {
           // A peer behind us: send it the block it lacks (block sync).
           const Node& n = nodes_[e.node];
-          if (st->height < n.chain.size()) send(e.node, e.from, SyncBlock{n.chain[st->height].first, n.chain[st->height].second});
+          if (st->height < n.chain.size())
+            send(e.node, e.from, SyncBlock{n.chain[st->height].first, n.chain[st->height].second});
           return;
         }
         return deliver(e.node, e.msg);
@@ -402,8 +403,9 @@ class Sim {
       case Event::kBuild: {
         Node& n = nodes_[e.node];
         if (!n.up || e.epoch != n.epoch || n.engine->height() != e.h) return;
-        Block blk = make_block(set_, e.h, last_hash(n), set_.validators()[e.node].address(),
-                               "n" + std::to_string(e.node) + "-" + std::to_string(e.h) + "-" + std::to_string(e.r));
+        Block blk =
+            make_block(set_, e.h, last_hash(n), set_.validators()[e.node].address(),
+                       "n" + std::to_string(e.node) + "-" + std::to_string(e.h) + "-" + std::to_string(e.r));
         return handle(e.node, n.engine->on_proposal_ready(e.h, e.r, std::move(blk)));
       }
       case Event::kTick: {
@@ -411,7 +413,8 @@ class Sim {
         if (byz) return;
         Node& n = nodes_[e.node];
         if (!n.up) return;
-        for (const Message& m : n.engine->gossip()) broadcast(e.node, std::visit([](const auto& x) -> Msg { return x; }, m));
+        for (const Message& m : n.engine->gossip())
+          broadcast(e.node, std::visit([](const auto& x) -> Msg { return x; }, m));
         // Block sync is slower than gossip (as in the node: status, request,
         // answer): every fourth tick.
         if (++n.ticks % 4 == 0) broadcast(e.node, SyncStatus{n.chain.size()});
@@ -460,7 +463,8 @@ SimResult run_sim(const SimConfig& config, const EngineFactory& factory) {
 }
 
 EngineFactory real_engine() {
-  return [](EngineConfig c, std::shared_ptr<Signer> s) { return make_tendermint(std::move(c), std::move(s)); };
+  return
+      [](EngineConfig c, std::shared_ptr<Signer> s) { return make_tendermint(std::move(c), std::move(s)); };
 }
 
 }  // namespace trustmesh::sim

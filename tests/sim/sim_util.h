@@ -27,8 +27,8 @@
 
 namespace trustmesh::sim {
 
-using EngineFactory =
-    std::function<std::unique_ptr<consensus::Engine>(consensus::EngineConfig, std::shared_ptr<consensus::Signer>)>;
+using EngineFactory = std::function<std::unique_ptr<consensus::Engine>(consensus::EngineConfig,
+                                                                       std::shared_ptr<consensus::Signer>)>;
 
 struct SimConfig {
   uint64_t seed = 1;
@@ -44,7 +44,7 @@ struct SimConfig {
 struct SimResult {
   bool safe = true;
   bool live = true;
-  std::string failure;  // empty when safe and live
+  std::string failure;   // empty when safe and live
   uint64_t decided = 0;  // lowest honest decided height at the end
   uint64_t events = 0;
   uint64_t sim_ms = 0;
