@@ -21,6 +21,8 @@
 
 #include "api/server.h"
 #include "cli/blocks_file.h"
+#include "cli/dev_genesis.h"
+#include "cli/private_files.h"
 #include "ledger/genesis.h"
 #include "node/node.h"
 #include "node/replay.h"
@@ -34,24 +36,6 @@ namespace fs = std::filesystem;
 int fail(const Error& e) {
   std::cerr << "error: " << e.to_string() << "\n";
   return 1;
-}
-
-// Writes a new file readable only by its owner; refuses to overwrite.
-Status write_private(const std::string& path, const std::string& content) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(ErrorCode::kIo, "cannot create " + path + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0) {
-      ::close(fd);
-      return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
-  return Status::Ok();
 }
 
 struct InitOpts {
@@ -78,19 +62,11 @@ int run_init(const InitOpts& o) {
   if (!validator.ok()) return fail(validator.error());
   if (!dev.ok()) return fail(dev.error());
 
-  ledger::Genesis g;
-  g.chain_id = o.chain_id;
-  g.genesis_time = static_cast<uint64_t>(::time(nullptr));
   Address dev_addr = Address::of(dev->public_key());
-  g.accounts.push_back({dev_addr, 1'000'000'000'000});
-  g.trustees.push_back(dev_addr);
-  g.validators.push_back({validator->public_key(), 1, "validator-0"});
-  g.params.min_validity_blocks = 10;
-  g.params.preorder_min_blocks = 1;
-  g.params.preorder_max_blocks = 100;
-  if (Status s = g.params.validate(); !s.ok()) return fail(s.error());
+  auto genesis = dev_genesis(o.chain_id, dev_addr, {{validator->public_key(), "validator-0"}});
+  if (!genesis.ok()) return fail(genesis.error());
+  const ledger::Genesis& g = *genesis;
   std::string genesis_json = g.to_json();
-  if (auto back = ledger::Genesis::from_json(genesis_json); !back.ok()) return fail(back.error());
 
   node::NodeConfig cfg;
   cfg.data_dir = o.data;
@@ -103,7 +79,7 @@ int run_init(const InitOpts& o) {
   if (!dpem.ok()) return fail(dpem.error());
   for (auto [path, text] : {std::pair<std::string, std::string>{cfg.path("validator.pem"), *vpem},
                             {cfg.path("keys/dev.pem"), *dpem}}) {
-    if (Status s = write_private(path, text); !s.ok()) return fail(s.error());
+    if (Status s = write_private_file(path, text); !s.ok()) return fail(s.error());
   }
   if (Status s = write_file(cfg.path("node.toml"), cfg.to_toml()); !s.ok()) return fail(s.error());
   // genesis.json last: its presence marks a complete directory.

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/blocks_file.h"
+#include "cli/dev_genesis.h"
 #include "cli/private_files.h"
 #include "ledger/genesis.h"
 #include "node/config.h"
@@ -79,23 +80,15 @@ int run_testnet_init(const TestnetOpts& o) {
   auto dev = KeyPair::generate();
   if (!dev.ok()) return fail(dev.error());
 
-  ledger::Genesis g;
-  g.chain_id = o.chain_id;
-  g.genesis_time = static_cast<uint64_t>(::time(nullptr));
   Address dev_addr = Address::of(dev->public_key());
-  g.accounts.push_back({dev_addr, 1'000'000'000'000});
-  g.trustees.push_back(dev_addr);
+  std::vector<DevValidator> validators;
   for (const NodeFiles& n : nodes) {
-    if (n.validator) g.validators.push_back({n.validator_key->public_key(), 1, n.name});
+    if (n.validator) validators.push_back({n.validator_key->public_key(), n.name});
   }
-  std::sort(g.validators.begin(), g.validators.end(),
-            [](const auto& a, const auto& b) { return Address::of(a.key) < Address::of(b.key); });
-  g.params.min_validity_blocks = 10;
-  g.params.preorder_min_blocks = 1;
-  g.params.preorder_max_blocks = 100;
-  if (Status s = g.params.validate(); !s.ok()) return fail(s.error());
+  auto genesis = dev_genesis(o.chain_id, dev_addr, validators);
+  if (!genesis.ok()) return fail(genesis.error());
+  const ledger::Genesis& g = *genesis;
   std::string genesis_json = g.to_json();
-  if (auto back = ledger::Genesis::from_json(genesis_json); !back.ok()) return fail(back.error());
 
   if (Status s = make_private_dir((fs::path(o.dir) / "keys").string()); !s.ok()) return fail(s.error());
   auto dev_pem = dev->to_pem();
