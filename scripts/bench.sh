@@ -36,6 +36,22 @@ if raw and node:
     print(f"ratio committed tx/s / raw P-256 verify (one core) = {node / raw:.2f}  ({node:.0f}/s vs {raw:.0f}/s)")
 PY
 
+echo "== network_bench: 4 validators over TLS 1.3 on 127.0.0.1 (tx/s, commit p50/p99, block time)"
+"./$BUILD/network_bench" --benchmark_format=console --benchmark_out="$OUT/network_bench.json" --benchmark_out_format=json 2>/dev/null
+python3 - "$OUT/network_bench.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = {x["run_name"]: x for x in d["benchmarks"]}
+raw = b.get("BM_RawEcdsaP256Verify", {}).get("items_per_second", 0)
+net = next((v for k, v in b.items() if k.startswith("BM_Network4Validators")), None)
+if raw and net:
+    print(f"4 validators: {net['items_per_second']:.0f} committed tx/s, p50 {net['p50_ms']:.0f} ms, p99 {net['p99_ms']:.0f} ms, "
+          f"block every {net['block_ms']:.0f} ms; ratio to raw P-256 verify on one core = {net['items_per_second'] / raw:.2f}")
+PY
+
+echo "== simulator: seeds per second (4 and 7 validators)"
+TM_SIM_SEEDS=100 "./$BUILD/test_sim_sim_test" --gtest_filter='Sim.*Validators*' | grep 'seeds/s'
+
 echo "== light_bench: status proof verification at 1M names vs OpenSSL OCSP_basic_verify"
 # shellcheck source=scripts/ocsp_fixture.sh
 source scripts/ocsp_fixture.sh

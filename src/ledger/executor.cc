@@ -69,7 +69,8 @@ uint64_t min_fee_of(const Tx& tx, const Params& params) {
 
 // Admission checks shared by check_tx and execute_tx. Errors here are
 // rejections (kIo/kInternal excepted: those are fatal).
-Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_bytes) {
+Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_bytes,
+                       const Hash32* tx_hash = nullptr) {
   TM_ASSIGN_OR_RETURN(Params params, s.params());
   TM_ASSIGN_OR_RETURN(Tx tx, decode_tx(tx_bytes, params.max_tx_bytes));
   if (tx.chain_id != chain_id) {
@@ -91,7 +92,7 @@ Result<Admitted> admit(StateAccess& s, const std::string& chain_id, ByteView tx_
     return make_error(ErrorCode::kInsufficientFunds, "balance " + std::to_string(acct.balance) +
                                                          " cannot pay the fee " + std::to_string(tx.fee));
   }
-  TM_TRY(verify_tx_signature(tx));
+  TM_TRY(verify_tx_signature(tx, tx_hash));
   return Admitted{std::move(tx), sender, acct, std::move(params)};
 }
 
@@ -173,7 +174,7 @@ Result<TxResult> execute_tx(Overlay& state, const BlockContext& ctx, ByteView tx
     return res;
   };
 
-  auto admitted = admit(s, ctx.chain_id, tx_bytes);
+  auto admitted = admit(s, ctx.chain_id, tx_bytes, &res.tx_hash);
   if (!admitted.ok()) return outcome_of(TxOutcome::kRejected, admitted.error());
   Admitted& a = admitted.value();
 

@@ -2,6 +2,7 @@
 #include "ledger/tx.h"
 
 #include "core/hash.h"
+#include "core/recent_set.h"
 
 namespace trustmesh::ledger {
 
@@ -257,9 +258,12 @@ Result<Tx> decode_tx(ByteView data, size_t max_bytes) {
   return Tx{std::move(chain), std::move(sender).value(), seq, fee, std::move(op), std::move(sig)};
 }
 
-Status verify_tx_signature(const Tx& tx) {
+Status verify_tx_signature(const Tx& tx, const Hash32* encoding_hash) {
+  static RecentSet verified(1 << 17);  // two generations: up to 2^18 hashes
+  if (encoding_hash && verified.contains(*encoding_hash)) return Status::Ok();
   auto st = tx.sender.check(tx.signing_bytes(), tx.sig);
   if (!st.ok()) return make_error(ErrorCode::kBadSignature, "transaction signature: " + st.error().message);
+  if (encoding_hash) verified.insert(*encoding_hash);
   return Status::Ok();
 }
 

@@ -105,6 +105,11 @@ Result<Tx> make_tx(const KeyPair& key, std::string chain_id, uint64_t seq, uint6
 
 // Strict decode (no signature check; see verify_tx_signature).
 Result<Tx> decode_tx(ByteView data, size_t max_bytes = 64 * 1024);
-Status verify_tx_signature(const Tx& tx);
+// With `encoding_hash` (SHA-256 of the tx's exact bytes, i.e. its hash), a
+// tx whose bytes already verified in this process is not verified again:
+// identical bytes verify identically, so the answer is the same, only
+// cheaper (a node checks each tx at admission and again in every block it
+// executes). The memo holds the last 2^18 verified hashes.
+Status verify_tx_signature(const Tx& tx, const Hash32* encoding_hash = nullptr);
 
 }  // namespace trustmesh::ledger

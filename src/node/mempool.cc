@@ -12,8 +12,8 @@ constexpr size_t kHardMaxTxBytes = 64 * 1024;
 
 Result<Hash32> Mempool::add(ByteView tx_bytes) {
   TM_ASSIGN_OR_RETURN(ledger::Tx tx, ledger::decode_tx(tx_bytes, kHardMaxTxBytes));
-  TM_TRY(ledger::verify_tx_signature(tx));
   Hash32 hash = sha256(tx_bytes);
+  TM_TRY(ledger::verify_tx_signature(tx, &hash));  // remembered: the block's execution won't verify again
   Address sender = tx.sender_address();
 
   std::lock_guard<std::mutex> lock(mu_);

@@ -52,11 +52,11 @@
 
 #include "consensus/engine.h"
 #include "consensus/signer.h"
+#include "core/recent_set.h"
 #include "ledger/genesis.h"
 #include "node/config.h"
 #include "node/mempool.h"
 #include "node/metrics.h"
-#include "node/recent_set.h"
 #include "node/wire.h"
 #include "p2p/host.h"
 #include "store/block_store.h"

@@ -1,5 +1,7 @@
-// RecentSet: a bounded, thread-safe "seen lately" set of hashes, used to drop
-// repeats of gossiped transactions before paying for a signature check.
+// RecentSet: a bounded, thread-safe "seen lately" set of hashes: the node
+// drops repeats of gossiped transactions with it before paying for a
+// signature check, and the ledger remembers which tx encodings it already
+// verified (ledger/tx.h verify_tx_signature).
 //
 // Two generations: inserts go to the current one; when it holds `capacity`
 // entries it becomes the previous one (the old previous is dropped). A hash is
@@ -12,11 +14,15 @@
 
 #include "core/bytes.h"
 
-namespace trustmesh::node {
+namespace trustmesh {
 
 class RecentSet {
  public:
   explicit RecentSet(size_t capacity) : capacity_(capacity) {}
+  bool contains(const Hash32& h) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_.count(h) || previous_.count(h);
+  }
   // True if `h` was not seen lately (and remembers it now).
   bool insert(const Hash32& h) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -31,8 +37,8 @@ class RecentSet {
 
  private:
   const size_t capacity_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::set<Hash32> current_, previous_;
 };
 
-}  // namespace trustmesh::node
+}  // namespace trustmesh
