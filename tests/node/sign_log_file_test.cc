@@ -68,6 +68,26 @@ TEST(FileSignLog, TornTailIsCutOffAndAppendsContinue) {
   std::filesystem::remove_all(std::filesystem::path(path).parent_path().parent_path());
 }
 
+TEST(FileSignLog, RewriteReplacesTheLogAndAppendsContinue) {
+  std::string path = temp_file("rewrite");
+  {
+    auto log = FileSignLog::open(path);
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE((*log)->append(rec("old " + std::to_string(i))).ok());
+    ASSERT_TRUE((*log)->rewrite({rec("kept")}).ok());
+    EXPECT_EQ((*log)->load()->size(), 1u);
+    ASSERT_TRUE((*log)->append(rec("after")).ok());
+  }
+  auto log = FileSignLog::open(path);
+  ASSERT_TRUE(log.ok());
+  auto all = (*log)->load();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0], rec("kept"));
+  EXPECT_EQ((*all)[1], rec("after"));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path().parent_path());
+}
+
 TEST(FileSignLog, DamageBeforeTheTailRefusesToOpen) {
   std::string path = temp_file("damage");
   {
