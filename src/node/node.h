@@ -193,8 +193,11 @@ class Node {
   uint64_t sync_requested_ = 0;  // height asked for, 0 = none outstanding
   std::chrono::steady_clock::time_point sync_requested_at_;
 
-  // Peers. host_ is set once in open() and then only read.
+  // Peers. host_ is set once in start() before the consensus thread runs;
+  // the p2p thread's callbacks may fire before Host::start returns, so they
+  // use live_host_, published after the assignment (null until then).
   std::unique_ptr<p2p::Host> host_;
+  std::atomic<p2p::Host*> live_host_{nullptr};
   std::deque<std::pair<p2p::NodeId, wire::Msg>> peer_inbox_;  // guarded by wake_mu_
   std::mutex tx_out_mu_;
   std::vector<Bytes> tx_out_;     // admitted txs waiting to be relayed

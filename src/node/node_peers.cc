@@ -77,6 +77,7 @@ Status Node::open_peers() {
                             on_peer_message(from, ch, std::move(payload));
                           },
                           [this](const p2p::NodeId& peer, bool connected) { on_peer(peer, connected); }));
+  live_host_.store(host_.get());
   return Status::Ok();
 }
 
@@ -106,14 +107,18 @@ void Node::send(const std::optional<p2p::NodeId>& to, const wire::Msg& m) {
 // --- p2p thread ---
 
 void Node::on_peer(const p2p::NodeId& peer, bool connected) {
-  metrics_.peers = host_ ? host_->peer_count() : 0;
+  p2p::Host* host = live_host_.load();
+  if (!host) return;  // still starting: the gossip tick sends our status soon
+  metrics_.peers = host->peer_count();
   if (connected) send(peer, wire::Status{view()->height()});
 }
 
 void Node::on_peer_message(const p2p::NodeId& from, uint8_t channel, Bytes payload) {
+  p2p::Host* host = live_host_.load();
+  if (!host) return;  // still starting: gossip repeats what matters
   Result<wire::Msg> msg = wire::decode(channel, payload);
   if (!msg.ok()) {
-    host_->punish(from, msg.error().message);
+    host->punish(from, msg.error().message);
     return;
   }
   if (auto* batch = std::get_if<wire::TxBatch>(&*msg)) {
