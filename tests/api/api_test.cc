@@ -450,6 +450,8 @@ TEST(ApiTest, MetricsAndOpenApi) {
   EXPECT_EQ(doc["openapi"].get<std::string>().rfind("3.0", 0), 0u);
   const std::vector<std::pair<std::string, std::string>> endpoints = {{"/v1/status", "get"},
                                                                       {"/v1/genesis", "get"},
+                                                                      {"/v1/validators", "get"},
+                                                                      {"/v1/net", "get"},
                                                                       {"/v1/txs", "post"},
                                                                       {"/v1/txs/{hash}", "get"},
                                                                       {"/v1/blocks/latest", "get"},
