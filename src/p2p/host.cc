@@ -115,7 +115,8 @@ struct Host::Impl : std::enable_shared_from_this<Host::Impl> {
   void on_handshake(const std::shared_ptr<Peer>& p);
   void on_hello(const std::shared_ptr<Peer>& p, const cbor::Value& v);
   void on_p2p_message(const std::shared_ptr<Peer>& p, ByteView payload);
-  void close(const std::shared_ptr<Peer>& p, const std::string& reason);
+  // Takes `p` by value: callers may pass the map entry this erases.
+  void close(std::shared_ptr<Peer> p, const std::string& reason);
   void publish_info();
   void send_pex_request();
   bool banned(const NodeId& id) {
@@ -231,7 +232,7 @@ void Host::Impl::publish_info() {
   info = std::move(out);
 }
 
-void Host::Impl::close(const std::shared_ptr<Peer>& p, const std::string& reason) {
+void Host::Impl::close(std::shared_ptr<Peer> p, const std::string& reason) {
   if (p->closed) return;
   p->closed = true;
   p->hello_timer.cancel();
@@ -502,6 +503,12 @@ void Host::stop() {
     impl->io.stop();
   });
   if (impl_->thread.joinable()) impl_->thread.join();
+  // The closed sockets and cancelled timers left their handlers ready; run
+  // them (they see operation_aborted and stop) so that the references they
+  // hold on the host and its peers are dropped: otherwise the io_context,
+  // owned by the host, would keep its own owner alive.
+  impl_->io.restart();
+  impl_->io.poll();
   impl_->peers.clear();
   impl_->pending.clear();
   {

@@ -221,8 +221,8 @@ TEST(NetworkTest, GovernanceAddsAValidatorTwoBlocksLater) {
   bool signed_by_new = false;
   for (uint64_t k = h + 2; k <= h + 12 && !signed_by_new; ++k) {
     auto hc = store::read_header_commit(*net.node(0).view(), k);
-    for (const auto& sig : consensus::Commit::decode(hc->value().second).value().sigs)
-      signed_by_new |= sig.validator == v4;
+    consensus::Commit commit = consensus::Commit::decode(hc->value().second).value();
+    for (const auto& sig : commit.sigs) signed_by_new |= sig.validator == v4;
   }
   EXPECT_TRUE(signed_by_new);
   net.expect_same_chain(h + 12);

@@ -19,7 +19,7 @@ std::unique_ptr<Engine> make_broken_tendermint_half_quorum(EngineConfig config,
 namespace trustmesh::sim {
 namespace {
 
-#ifdef TM_SIM_SANITIZED
+#ifdef TM_TESTS_SANITIZED
 constexpr uint64_t kDefaultSeeds = 40;
 // Under sanitizers a seed costs ~15x more: the search for the broken engine's
 // fork starts a little before seed 102, where the optimised build (which
