@@ -110,6 +110,47 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
+// Follows node 0's blocks from `h` until `total` of the `submitted` txs are
+// in; returns (latencies in ms, gaps between blocks in ms).
+std::pair<std::vector<double>, std::vector<double>> follow(Cluster& c, uint64_t h, size_t total,
+                                                           std::mutex& mu,
+                                                           std::map<Hash32, Clock::time_point>& submitted) {
+  std::vector<double> lat, gaps;
+  size_t seen = 0;
+  Clock::time_point last = Clock::now();
+  while (seen < total) {
+    auto view = c.nodes[0]->view();
+    if (view->height() == h) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    auto now = Clock::now();
+    for (++h; h <= view->height(); ++h) {
+      auto block = consensus::Block::decode(store::read_block(*view, h).value()->block).value();
+      std::lock_guard<std::mutex> lock(mu);
+      for (const Bytes& tx : block.txs) {
+        auto it = submitted.find(sha256(tx));
+        if (it == submitted.end()) continue;
+        lat.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+        ++seen;
+      }
+      gaps.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+      last = now;
+    }
+    h = view->height();
+  }
+  return {lat, gaps};
+}
+
+// p50_ms, p99_ms and block_ms (mean gap) counters.
+void set_counters(benchmark::State& st, const std::vector<double>& lat, const std::vector<double>& gaps) {
+  st.counters["p50_ms"] = percentile(lat, 0.50);
+  st.counters["p99_ms"] = percentile(lat, 0.99);
+  double sum = 0;
+  for (double g : gaps) sum += g;
+  st.counters["block_ms"] = gaps.empty() ? 0 : sum / static_cast<double>(gaps.size());
+}
+
 void BM_Network4Validators(benchmark::State& st) {
   Cluster* c = &cluster();
   Address sink = Address::of(c->keys[0].public_key());
@@ -152,77 +193,16 @@ void BM_Network4Validators(benchmark::State& st) {
         }
       });
     }
-    // Follow node 0's blocks: commit time of each tx, gaps between blocks.
-    size_t seen = 0;
-    uint64_t h = start_height;
-    Clock::time_point last_block = Clock::now();
-    while (seen < total) {
-      auto view = c->nodes[0]->view();
-      if (view->height() == h) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        continue;
-      }
-      auto now = Clock::now();
-      for (++h; h <= view->height(); ++h) {
-        auto stored = store::read_block(*view, h).value();
-        auto block = consensus::Block::decode(stored->block).value();
-        for (const Bytes& tx : block.txs) {
-          Hash32 th = sha256(tx);
-          std::lock_guard<std::mutex> lock(mu);
-          auto it = submitted.find(th);
-          if (it != submitted.end()) {
-            latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
-            ++seen;
-          }
-        }
-        ++blocks;
-        block_gaps_ms.push_back(std::chrono::duration<double, std::milli>(now - last_block).count());
-        last_block = now;
-      }
-      h = view->height();
-    }
+    auto [lat, gaps] = follow(*c, start_height, total, mu, submitted);
+    latencies_ms.insert(latencies_ms.end(), lat.begin(), lat.end());
+    block_gaps_ms.insert(block_gaps_ms.end(), gaps.begin(), gaps.end());
+    blocks += gaps.size();
     for (auto& t : submitters) t.join();
   }
   st.SetItemsProcessed(st.iterations() * kAccounts * kSeqsPerIteration);
-  st.counters["p50_ms"] = percentile(latencies_ms, 0.50);
-  st.counters["p99_ms"] = percentile(latencies_ms, 0.99);
-  double sum = 0;
-  for (double g : block_gaps_ms) sum += g;
-  st.counters["block_ms"] = block_gaps_ms.empty() ? 0 : sum / static_cast<double>(block_gaps_ms.size());
+  set_counters(st, latencies_ms, block_gaps_ms);
   st.counters["blocks"] = static_cast<double>(blocks);
 }
-// Follows node 0's blocks from `h` until `total` of the `submitted` txs are
-// in; returns (latencies in ms, gaps between blocks in ms).
-std::pair<std::vector<double>, std::vector<double>> follow(Cluster& c, uint64_t h, size_t total,
-                                                           std::mutex& mu,
-                                                           std::map<Hash32, Clock::time_point>& submitted) {
-  std::vector<double> lat, gaps;
-  size_t seen = 0;
-  Clock::time_point last = Clock::now();
-  while (seen < total) {
-    auto view = c.nodes[0]->view();
-    if (view->height() == h) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      continue;
-    }
-    auto now = Clock::now();
-    for (++h; h <= view->height(); ++h) {
-      auto block = consensus::Block::decode(store::read_block(*view, h).value()->block).value();
-      std::lock_guard<std::mutex> lock(mu);
-      for (const Bytes& tx : block.txs) {
-        auto it = submitted.find(sha256(tx));
-        if (it == submitted.end()) continue;
-        lat.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
-        ++seen;
-      }
-      gaps.push_back(std::chrono::duration<double, std::milli>(now - last).count());
-      last = now;
-    }
-    h = view->height();
-  }
-  return {lat, gaps};
-}
-
 void BM_Network4ValidatorsSteady(benchmark::State& st) {
   Cluster& c = cluster();
   constexpr int kRate = 1000, kSeconds = 10;
@@ -264,11 +244,7 @@ void BM_Network4ValidatorsSteady(benchmark::State& st) {
     gaps_all.insert(gaps_all.end(), gaps.begin(), gaps.end());
   }
   st.SetItemsProcessed(st.iterations() * kRate * kSeconds);
-  st.counters["p50_ms"] = percentile(lat_all, 0.50);
-  st.counters["p99_ms"] = percentile(lat_all, 0.99);
-  double sum = 0;
-  for (double g : gaps_all) sum += g;
-  st.counters["block_ms"] = gaps_all.empty() ? 0 : sum / static_cast<double>(gaps_all.size());
+  set_counters(st, lat_all, gaps_all);
 }
 
 BENCHMARK(BM_RawEcdsaP256Verify)->Unit(benchmark::kMicrosecond);
