@@ -87,9 +87,37 @@ Done run_account(const QueryOptions& o) {
   return kDone;
 }
 
+struct SendOptions {
+  NodeOptions node;
+  std::string keyring, key, to;
+  uint64_t amount = 0;
+  uint64_t fee = 10;
+};
+
+Done run_send(const SendOptions& o) {
+  Result<Address> to = Address::parse(o.to);
+  if (!to.ok()) return make_error(to.error().code, "--to: " + to.error().message);
+  return send_and_report(o.node, o.keyring, o.key, o.fee, ledger::op::Send{*to, o.amount}, "send",
+                         "sent " + std::to_string(o.amount) + " to " + o.to);
+}
+
 }  // namespace
 
 void add_client_commands(CLI::App& app) {
+  auto so = std::make_shared<SendOptions>();
+  CLI::App* send =
+      app.add_subcommand("send", "Move funds to another account (e.g. to fund a new owner or DM)");
+  send->add_option("--to", so->to, "Recipient address (tm1...)")->required();
+  send->add_option("--amount", so->amount, "Amount")->required();
+  send->add_option("--key", so->key, "Keyring key that signs and pays")->required();
+  send->add_option("--fee", so->fee, "Tx fee")->capture_default_str();
+  add_keyring_option(send, so->keyring);
+  add_node_options(send, so->node);
+  set_examples(
+      send,
+      "Example: trustmesh send --to tm1g4ax53gwz33u2ywyt99tf36kusyvnpq6ra40tk --amount 100000 --key dev");
+  on_run_done(send, [so] { return run_send(*so); });
+
   auto st = std::make_shared<QueryOptions>();
   CLI::App* status = app.add_subcommand("status", "Show the node's chain, height and mempool");
   add_node_options(status, st->node);

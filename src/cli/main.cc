@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/client_cmd.h"
+#include "cli/device_cmd.h"
+#include "cli/dm_cmd.h"
 #include "cli/gov_cmd.h"
 #include "cli/keys_cmd.h"
 #include "cli/ledger_cmd.h"
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_testnet_commands(app);
   trustmesh::cli::add_gov_commands(app);
   trustmesh::cli::add_verify_command(app);
+  trustmesh::cli::add_device_commands(app);
+  trustmesh::cli::add_dm_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

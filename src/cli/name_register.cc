@@ -190,6 +190,11 @@ class Register {
 Done run_register(const RegisterOptions& o) {
   TM_CLI_TRY(ledger::check_name(o.name, ledger::kHardMaxNameLen));
   TM_CLI_ASSIGN(ledger::NameValue value, build_name_value(o.value));
+  return run_register_value(o, value);
+}
+
+Done run_register_value(const RegisterOptions& o, const ledger::NameValue& value) {
+  TM_CLI_TRY(ledger::check_name(o.name, ledger::kHardMaxNameLen));
   if (o.wait_blocks == 0) return make_error(ErrorCode::kInvalidArgument, "--wait-blocks must be at least 1");
   TM_CLI_ASSIGN(TxSession s, open_tx_session(o.node, o.keyring, o.key, o.fee));
   Keyring ring(o.keyring);

@@ -34,5 +34,8 @@ struct RegisterOptions {
 };
 
 Done run_register(const RegisterOptions& o);
+// The same with the value given (o.value is ignored): the DM registers the
+// certificate its device sent.
+Done run_register_value(const RegisterOptions& o, const ledger::NameValue& value);
 
 }  // namespace trustmesh::cli

@@ -48,6 +48,14 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kAmountOverflow: return "amount_overflow";
     case ErrorCode::kBadEvidence: return "bad_evidence";
     case ErrorCode::kDuplicateEvidence: return "duplicate_evidence";
+    case ErrorCode::kNotMember: return "not_in_membership_list";
+    case ErrorCode::kVerificationFailure: return "verification_failure";
+    case ErrorCode::kMskFailure: return "msk_generation_failure";
+    case ErrorCode::kLedgerUnavailable: return "ledger_unavailable";
+    case ErrorCode::kStaleNonce: return "stale_nonce";
+    case ErrorCode::kWrongState: return "wrong_state";
+    case ErrorCode::kNotMaster: return "not_master";
+    case ErrorCode::kDecryptFailed: return "decrypt_failed";
   }
   return "unknown";
 }

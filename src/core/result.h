@@ -65,6 +65,17 @@ enum class ErrorCode : uint16_t {
   kAmountOverflow = 418,
   kBadEvidence = 419,        // evidence of equivocation that proves nothing
   kDuplicateEvidence = 420,  // this equivocation is already on the ledger
+
+  // Devices, device managers and IoTAKE (src/device/).
+  kNotMember = 500,  // peer (or ledger node) not in the membership list
+  kVerificationFailure =
+      501,            // the ledger does not vouch for the peer: revoked, expired, hash mismatch, unknown
+  kMskFailure = 502,  // no session key (msk) could be derived from the handshake
+  kLedgerUnavailable = 503,  // no ledger node answered (hard-fail policy, or nothing cached)
+  kStaleNonce = 504,         // a replayed or old command nonce
+  kWrongState = 505,         // the device is not in a state that takes this command
+  kNotMaster = 506,          // the command's sender is not the device's master DM
+  kDecryptFailed = 507,      // sealed bytes that do not open (tampered, or for another key)
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature".

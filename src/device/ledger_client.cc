@@ -1,0 +1,265 @@
+// Verified name look-ups over HTTP (ledger_client.h).
+#include "device/ledger_client.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "ledger/executor.h"
+#include "ledger/params.h"
+#include "light/status_json.h"
+
+namespace trustmesh::device {
+
+namespace {
+
+using nlohmann::json;
+
+struct Reply {
+  bool answered = false;  // false: transport error
+  int status = 0;
+  std::string body;
+  std::string error;
+};
+
+Reply http_get(const std::string& base, const std::string& path, uint64_t timeout_ms) {
+  Reply r;
+  try {
+    httplib::Client cli(base);
+    time_t s = static_cast<time_t>(timeout_ms / 1000);
+    long us = static_cast<long>((timeout_ms % 1000) * 1000);
+    cli.set_connection_timeout(s, us);
+    cli.set_read_timeout(s, us);
+    cli.set_write_timeout(s, us);
+    auto res = cli.Get(path);
+    if (!res) {
+      r.error = httplib::to_string(res.error());
+      return r;
+    }
+    r.answered = true;
+    r.status = res->status;
+    r.body = std::move(res->body);
+  } catch (const std::exception& e) {  // httplib throws on a URL it cannot parse
+    r.error = e.what();
+  }
+  return r;
+}
+
+std::string segment(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+uint64_t system_now() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// The facts of a plain GET /v1/names/{name} answer (quorum mode).
+Result<NameFacts> facts_of_plain(const std::string& name, const Reply& r) {
+  NameFacts f;
+  f.name = name;
+  json j = json::parse(r.body, nullptr, false);
+  if (r.status == 404) {
+    if (j.is_object() && j.value("error", "") == "name_not_found") {
+      f.status = "unregistered";
+      return f;
+    }
+    return make_error(ErrorCode::kMalformed, "404 without name_not_found");
+  }
+  if (r.status != 200 || !j.is_object()) {
+    return make_error(ErrorCode::kMalformed, "HTTP " + std::to_string(r.status));
+  }
+  auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; };
+  f.status = str("status");
+  if (f.status != "active" && f.status != "revoked" && f.status != "expired") {
+    return make_error(ErrorCode::kMalformed, "unknown status '" + f.status + "'");
+  }
+  TM_ASSIGN_OR_RETURN(Address owner, Address::parse(str("owner")));
+  f.owner = owner;
+  TM_ASSIGN_OR_RETURN(f.cert_hash, hash32_from_hex(str("cert_hash")));
+  if (!str("cert_der").empty()) {
+    TM_ASSIGN_OR_RETURN(Bytes der, from_hex(str("cert_der")));
+    f.cert_der = std::move(der);
+  }
+  if (!str("config_hash").empty()) {
+    TM_ASSIGN_OR_RETURN(Hash32 h, hash32_from_hex(str("config_hash")));
+    f.config_hash = h;
+  }
+  if (!j.contains("expires_at") || !j["expires_at"].is_number_unsigned()) {
+    return make_error(ErrorCode::kMalformed, "expires_at missing");
+  }
+  f.expires_at = j["expires_at"].get<uint64_t>();
+  if (j.contains("height") && j["height"].is_number_unsigned()) f.height = j["height"].get<uint64_t>();
+  return f;
+}
+
+// What quorum members must agree on (height may differ by a block).
+std::string agreement_key(const NameFacts& f) {
+  std::string k = f.status + "|" + (f.owner ? f.owner->to_string() : "") + "|" + to_hex(f.cert_hash) + "|" +
+                  (f.cert_der ? to_hex(*f.cert_der) : "") + "|" +
+                  (f.config_hash ? to_hex(*f.config_hash) : "") + "|" + std::to_string(f.expires_at);
+  return k;
+}
+
+}  // namespace
+
+Result<LookupMode> parse_lookup_mode(std::string_view s) {
+  if (s == "proof") return LookupMode::kProof;
+  if (s == "quorum") return LookupMode::kQuorum;
+  return make_error(ErrorCode::kInvalidArgument,
+                    "lookup mode must be 'proof' or 'quorum', not '" + std::string(s) + "'");
+}
+
+Result<std::unique_ptr<LedgerClient>> LedgerClient::open(LedgerOptions opts) {
+  if (opts.nodes.empty())
+    return make_error(ErrorCode::kInvalidArgument, "the membership list names no ledger node");
+  if (opts.mode == LookupMode::kProof && !opts.anchor) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "proof mode needs a trust anchor (the chain's genesis file)");
+  }
+  if (opts.quorum == 0) opts.quorum = opts.nodes.size() / 2 + 1;
+  if (opts.mode == LookupMode::kQuorum && opts.quorum > opts.nodes.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "quorum " + std::to_string(opts.quorum) + " exceeds the " +
+                                                       std::to_string(opts.nodes.size()) + " listed nodes");
+  }
+  if (opts.cache_entries == 0) opts.cache_entries = 1;
+  if (!opts.now) opts.now = system_now;
+  return std::unique_ptr<LedgerClient>(new LedgerClient(std::move(opts)));
+}
+
+Result<NameFacts> LedgerClient::lookup_proof(const std::string& name, bool& any_answered,
+                                             std::string& errors) {
+  size_t start;
+  {
+    std::lock_guard lock(mu_);
+    start = next_node_++ % opts_.nodes.size();
+  }
+  light::Freshness fresh{.now = opts_.now(), .max_age_s = opts_.max_age_s};
+  for (size_t i = 0; i < opts_.nodes.size(); ++i) {
+    const std::string& node = opts_.nodes[(start + i) % opts_.nodes.size()];
+    Reply r = http_get(node, "/v1/names/" + segment(name) + "/status?prove=true", opts_.timeout_ms);
+    if (!r.answered || r.status >= 500) {
+      errors += "; " + node + ": " + (r.answered ? "HTTP " + std::to_string(r.status) : r.error);
+      continue;
+    }
+    any_answered = true;
+    Result<light::VerifiedNameStatus> v = light::verify_status_body(*opts_.anchor, name, r.body, fresh);
+    if (!v.ok()) {
+      errors += "; " + node + " answered but it does not verify: " + v.error().message;
+      continue;
+    }
+    NameFacts f;
+    f.name = name;
+    f.status = v->status;
+    f.height = v->height;
+    f.source = "proof from " + node + " at height " + std::to_string(v->height);
+    if (v->record) {
+      f.owner = v->record->owner;
+      f.cert_hash = v->record->value.cert_hash;
+      f.cert_der = v->record->value.cert_der;
+      f.config_hash = v->record->value.config_hash;
+      f.expires_at = v->record->expires_at;
+    }
+    return f;
+  }
+  return make_error(ErrorCode::kVerificationFailure, "no ledger node gave a verifiable answer");
+}
+
+Result<NameFacts> LedgerClient::lookup_quorum(const std::string& name, bool& any_answered,
+                                              std::string& errors) {
+  std::map<std::string, std::pair<size_t, NameFacts>> votes;
+  size_t answered = 0;
+  for (const std::string& node : opts_.nodes) {
+    Reply r = http_get(node, "/v1/names/" + segment(name), opts_.timeout_ms);
+    if (!r.answered || r.status >= 500) {
+      errors += "; " + node + ": " + (r.answered ? "HTTP " + std::to_string(r.status) : r.error);
+      continue;
+    }
+    ++answered;
+    Result<NameFacts> f = facts_of_plain(name, r);
+    if (!f.ok()) {
+      errors += "; " + node + " gave an unusable answer: " + f.error().message;
+      continue;
+    }
+    auto& slot = votes[agreement_key(*f)];
+    if (slot.first++ == 0) slot.second = std::move(f).value();
+  }
+  any_answered = answered > 0;
+  for (auto& [key, vote] : votes) {
+    if (vote.first >= opts_.quorum) {
+      NameFacts f = std::move(vote.second);
+      f.source = std::to_string(vote.first) + " of " + std::to_string(opts_.nodes.size()) + " nodes agree";
+      return f;
+    }
+  }
+  if (answered < opts_.quorum) {
+    // Too few answers to reach n: like no answer, so the fail policy decides.
+    any_answered = false;
+    return make_error(ErrorCode::kLedgerUnavailable,
+                      "only " + std::to_string(answered) + " of " + std::to_string(opts_.nodes.size()) +
+                          " nodes answered; the quorum is " + std::to_string(opts_.quorum));
+  }
+  return make_error(ErrorCode::kVerificationFailure, "ledger nodes disagree: no answer has " +
+                                                         std::to_string(opts_.quorum) + " of " +
+                                                         std::to_string(opts_.nodes.size()) + " votes");
+}
+
+Result<NameFacts> LedgerClient::lookup(const std::string& name) {
+  TM_TRY(ledger::check_name(name, ledger::kHardMaxNameLen));
+  bool any_answered = false;
+  std::string errors;
+  Result<NameFacts> f = opts_.mode == LookupMode::kProof ? lookup_proof(name, any_answered, errors)
+                                                         : lookup_quorum(name, any_answered, errors);
+  if (f.ok()) {
+    remember(*f);
+    return f;
+  }
+  if (any_answered) return make_error(f.error().code, f.error().message + errors);
+  if (opts_.soft_fail) {
+    if (std::optional<NameFacts> cached = recall(name)) return *cached;
+  }
+  return make_error(ErrorCode::kLedgerUnavailable,
+                    std::string("no ledger node answered (") +
+                        (opts_.soft_fail ? "soft-fail: nothing usable cached" : "hard-fail policy") + ")" +
+                        errors);
+}
+
+void LedgerClient::remember(const NameFacts& f) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = cache_.insert_or_assign(f.name, Cached{f, opts_.now()});
+  if (fresh) order_.push_back(f.name);
+  while (cache_.size() > opts_.cache_entries && !order_.empty()) {
+    cache_.erase(order_.front());
+    order_.pop_front();
+  }
+}
+
+std::optional<NameFacts> LedgerClient::recall(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(name);
+  if (it == cache_.end()) return std::nullopt;
+  uint64_t now = opts_.now();
+  uint64_t age = now > it->second.at ? now - it->second.at : 0;
+  if (age > opts_.soft_fail_max_stale_s) return std::nullopt;
+  NameFacts f = it->second.facts;
+  f.from_cache = true;
+  f.cache_age_s = age;
+  f.source = "cache (soft-fail, " + std::to_string(age) + " s old)";
+  return f;
+}
+
+}  // namespace trustmesh::device
