@@ -58,7 +58,13 @@ json describe(const device::DeviceRecord& r) {
   return j;
 }
 
+// TLS writes to a peer that hung up must fail, not kill the process.
+void ignore_sigpipe() {
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
 Done run_device(const DeviceOptions& o) {
+  ignore_sigpipe();
   TM_CLI_ASSIGN(device::DeviceRecord rec, device::load_device_state(o.state));
   TM_CLI_ASSIGN(auto ledger, open_ledger_client(o.ledger));
   TM_CLI_ASSIGN(device::Endpoint dm_at, device::parse_endpoint(o.dm_listen));
@@ -109,6 +115,7 @@ Done run_show(const DeviceOptions& o) {
 }
 
 Done run_connect(const DeviceOptions& o) {
+  ignore_sigpipe();
   TM_CLI_ASSIGN(device::DeviceRecord rec, device::load_device_state(o.state));
   if (!rec.identity || rec.state != device::DeviceState::kWorking) {
     return make_error(ErrorCode::kWrongState, "this device is " +
