@@ -85,3 +85,6 @@ if [ -x "./$BUILD/tree_bench" ]; then
   "./$BUILD/tree_bench" --benchmark_format=console --benchmark_out="$OUT/tree_bench.json" \
     --benchmark_out_format=json
 fi
+
+echo "== IoTAKE handshake vs TLS 1.3 with a CA chain, with and without OCSP; device set-up time"
+bash scripts/bench_iotake.sh "$BUILD"

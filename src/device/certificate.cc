@@ -128,31 +128,51 @@ Result<Identity> make_identity(const std::string& id, uint64_t now, uint32_t day
   return Identity{id, std::move(key), std::move(der)};
 }
 
-Result<CertificateInfo> read_certificate(ByteView der) {
-  TM_ASSIGN_OR_RETURN(X509Ptr x, parse_x509(der));
-  TM_ASSIGN_OR_RETURN(std::string cn, common_name(x.get()));
+Result<CertificateInfo> certificate_info(X509* x, bool check_self_signature) {
+  TM_ASSIGN_OR_RETURN(std::string cn, common_name(x));
   if (!is_uuid(cn))
     return make_error(ErrorCode::kMalformed, "certificate CN '" + cn + "' is not a device UUID");
-  if (!san_names(x.get(), "urn:uuid:" + cn)) {
+  if (!san_names(x, "urn:uuid:" + cn)) {
     return make_error(ErrorCode::kMalformed, "certificate SAN does not carry urn:uuid:" + cn);
   }
-  EVP_PKEY* pk = X509_get0_pubkey(x.get());
-  if (pk == nullptr) return make_error(ErrorCode::kMalformed, "certificate has no readable public key");
-  if (X509_verify(x.get(), pk) != 1) {
-    openssl_error();
-    return make_error(ErrorCode::kBadSignature, "certificate is not self-signed by its own key");
-  }
-  int n = i2d_PUBKEY(pk, nullptr);
-  if (n <= 0) return make_error(ErrorCode::kMalformed, "certificate public key does not encode");
-  Bytes spki(static_cast<size_t>(n));
-  unsigned char* p = spki.data();
-  i2d_PUBKEY(pk, &p);
-  TM_ASSIGN_OR_RETURN(PublicKey key, PublicKey::from_der(spki));
-  if (key.alg() != KeyAlg::kP256)
+  // The key straight from SubjectPublicKeyInfo (no OpenSSL decoder round
+  // trip): id-ecPublicKey on prime256v1, an uncompressed point 04 || x || y,
+  // turned into our compressed form 0x01 || (02|03) || x and validated by
+  // PublicKey::from_encoded_cached.
+  X509_PUBKEY* spki = X509_get_X509_PUBKEY(x);
+  ASN1_OBJECT* alg = nullptr;
+  const unsigned char* point = nullptr;
+  int len = 0;
+  X509_ALGOR* params = nullptr;
+  if (spki == nullptr || X509_PUBKEY_get0_param(&alg, &point, &len, &params, spki) != 1 ||
+      OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey) {
     return make_error(ErrorCode::kBadKey, "device certificates carry P-256 keys");
-  TM_ASSIGN_OR_RETURN(uint64_t nb, asn1_seconds(X509_get0_notBefore(x.get())));
-  TM_ASSIGN_OR_RETURN(uint64_t na, asn1_seconds(X509_get0_notAfter(x.get())));
+  }
+  int ptype = 0;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(nullptr, &ptype, &pval, params);
+  if (ptype != V_ASN1_OBJECT || OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval)) != NID_X9_62_prime256v1 ||
+      len != 65 || point[0] != 0x04) {
+    return make_error(ErrorCode::kBadKey, "device certificates carry uncompressed P-256 keys");
+  }
+  Bytes enc = {static_cast<uint8_t>(KeyAlg::kP256), static_cast<uint8_t>(0x02 | (point[64] & 1))};
+  enc.insert(enc.end(), point + 1, point + 33);
+  TM_ASSIGN_OR_RETURN(PublicKey key, PublicKey::from_encoded_cached(enc));
+  if (check_self_signature) {
+    EVP_PKEY* pk = X509_get0_pubkey(x);
+    if (pk == nullptr || X509_verify(x, pk) != 1) {
+      openssl_error();
+      return make_error(ErrorCode::kBadSignature, "certificate is not self-signed by its own key");
+    }
+  }
+  TM_ASSIGN_OR_RETURN(uint64_t nb, asn1_seconds(X509_get0_notBefore(x)));
+  TM_ASSIGN_OR_RETURN(uint64_t na, asn1_seconds(X509_get0_notAfter(x)));
   return CertificateInfo{cn, std::move(key), nb, na};
+}
+
+Result<CertificateInfo> read_certificate(ByteView der) {
+  TM_ASSIGN_OR_RETURN(X509Ptr x, parse_x509(der));
+  return certificate_info(x.get(), true);
 }
 
 }  // namespace trustmesh::device

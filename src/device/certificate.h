@@ -14,6 +14,8 @@
 // or whose SAN does not name the same UUID, and any non-P-256 key.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -43,7 +45,14 @@ struct CertificateInfo {
   uint64_t not_after = 0;
 };
 
-// Parses and checks the certificate's form (above). kMalformed otherwise.
+// Parses and checks the certificate's form (above) and its self-signature.
+// kMalformed, kBadKey or kBadSignature otherwise.
 Result<CertificateInfo> read_certificate(ByteView der);
+
+// The same for a certificate OpenSSL has parsed already (a TLS peer's). The
+// self-signature check may be skipped where the certificate's exact DER is
+// then compared with the hash the ledger binds (the DM checked the signature
+// before it registered that DER, and TLS proves possession of the key).
+Result<CertificateInfo> certificate_info(X509* cert, bool check_self_signature);
 
 }  // namespace trustmesh::device

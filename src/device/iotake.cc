@@ -67,13 +67,47 @@ Result<std::unique_ptr<SSL_CTX, CtxFree>> make_ctx(const Identity& me) {
   return ctx;
 }
 
+// The TLS context of the identity used last on this thread: building one
+// (certificate and key import, key check) costs more than a handshake's
+// share of work, and a device uses one identity for many handshakes.
+struct CtxCache {
+  Hash32 cert{};
+  Hash32 key{};
+  std::unique_ptr<SSL_CTX, CtxFree> ctx;
+};
+
+Result<SSL_CTX*> ctx_for(const Identity& me) {
+  thread_local CtxCache cache;
+  Hash32 cert = sha256(me.cert_der);
+  Hash32 key = sha256(me.key.public_key().encoded());
+  if (!cache.ctx || cache.cert != cert || cache.key != key) {
+    TM_ASSIGN_OR_RETURN(auto ctx, make_ctx(me));
+    cache.ctx = std::move(ctx);
+    cache.cert = cert;
+    cache.key = key;
+  }
+  return cache.ctx.get();
+}
+
 }  // namespace
 
 Result<PeerIdentity> authenticate_peer(ByteView cert_der, NameLookup& ledger, const IotakeOptions& opts) {
+  Result<X509Ptr> x = parse_x509(cert_der);
+  if (!x.ok())
+    return make_error(ErrorCode::kVerificationFailure,
+                      "verification failure: peer certificate: " + x.error().message);
+  return authenticate_peer_x509(x->get(), ledger, opts);
+}
+
+Result<PeerIdentity> authenticate_peer_x509(X509* cert, NameLookup& ledger, const IotakeOptions& opts) {
   auto fail = [](const std::string& why) {
     return make_error(ErrorCode::kVerificationFailure, "verification failure: " + why);
   };
-  Result<CertificateInfo> info = read_certificate(cert_der);
+  Result<Bytes> der = x509_der(cert);
+  if (!der.ok()) return fail("peer certificate: " + der.error().message);
+  const Bytes& cert_der = *der;
+  // No self-signature check: the exact DER must hash to what the ledger binds.
+  Result<CertificateInfo> info = certificate_info(cert, false);
   if (!info.ok()) return fail("peer certificate: " + info.error().message);
   uint64_t now = opts.now ? opts.now() : system_now();
   if (now < info->not_before || now > info->not_after) {
@@ -144,8 +178,8 @@ Result<Bytes> IotakeSession::receive(size_t max) {
 
 Result<IotakeSession> iotake_handshake(Socket sock, bool client, const Identity& me, NameLookup& ledger,
                                        const IotakeOptions& opts) {
-  TM_ASSIGN_OR_RETURN(auto ctx, make_ctx(me));
-  std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx.get()));
+  TM_ASSIGN_OR_RETURN(SSL_CTX * ctx, ctx_for(me));
+  std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx));  // holds its own reference to ctx
   if (!ssl || SSL_set_fd(ssl.get(), sock.fd()) != 1) {
     return make_error(ErrorCode::kCryptoFailure, "SSL_new: " + openssl_error());
   }

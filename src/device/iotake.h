@@ -47,6 +47,8 @@ struct PeerIdentity {
 
 // Steps 1-3 above for a certificate presented by a peer.
 Result<PeerIdentity> authenticate_peer(ByteView cert_der, NameLookup& ledger, const IotakeOptions& opts);
+// The same for a certificate OpenSSL parsed in the handshake (no re-parse).
+Result<PeerIdentity> authenticate_peer_x509(X509* cert, NameLookup& ledger, const IotakeOptions& opts);
 
 struct SslFree {
   void operator()(SSL* s) const { SSL_free(s); }

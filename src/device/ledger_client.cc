@@ -16,36 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-struct Reply {
-  bool answered = false;  // false: transport error
-  int status = 0;
-  std::string body;
-  std::string error;
-};
-
-Reply http_get(const std::string& base, const std::string& path, uint64_t timeout_ms) {
-  Reply r;
-  try {
-    httplib::Client cli(base);
-    time_t s = static_cast<time_t>(timeout_ms / 1000);
-    long us = static_cast<long>((timeout_ms % 1000) * 1000);
-    cli.set_connection_timeout(s, us);
-    cli.set_read_timeout(s, us);
-    cli.set_write_timeout(s, us);
-    auto res = cli.Get(path);
-    if (!res) {
-      r.error = httplib::to_string(res.error());
-      return r;
-    }
-    r.answered = true;
-    r.status = res->status;
-    r.body = std::move(res->body);
-  } catch (const std::exception& e) {  // httplib throws on a URL it cannot parse
-    r.error = e.what();
-  }
-  return r;
-}
-
 std::string segment(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -69,19 +39,19 @@ uint64_t system_now() {
 }
 
 // The facts of a plain GET /v1/names/{name} answer (quorum mode).
-Result<NameFacts> facts_of_plain(const std::string& name, const Reply& r) {
+Result<NameFacts> facts_of_plain(const std::string& name, int status, const std::string& body) {
   NameFacts f;
   f.name = name;
-  json j = json::parse(r.body, nullptr, false);
-  if (r.status == 404) {
+  json j = json::parse(body, nullptr, false);
+  if (status == 404) {
     if (j.is_object() && j.value("error", "") == "name_not_found") {
       f.status = "unregistered";
       return f;
     }
     return make_error(ErrorCode::kMalformed, "404 without name_not_found");
   }
-  if (r.status != 200 || !j.is_object()) {
-    return make_error(ErrorCode::kMalformed, "HTTP " + std::to_string(r.status));
+  if (status != 200 || !j.is_object()) {
+    return make_error(ErrorCode::kMalformed, "HTTP " + std::to_string(status));
   }
   auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; };
   f.status = str("status");
@@ -117,6 +87,47 @@ std::string agreement_key(const NameFacts& f) {
 
 }  // namespace
 
+struct LedgerClient::Conn {
+  std::mutex mu;
+  std::unique_ptr<httplib::Client> http;
+};
+
+LedgerClient::LedgerClient(LedgerOptions opts) : opts_(std::move(opts)) {
+  for (size_t i = 0; i < opts_.nodes.size(); ++i) conns_.push_back(std::make_unique<Conn>());
+}
+
+LedgerClient::~LedgerClient() = default;
+
+LedgerClient::Reply LedgerClient::get(size_t node, const std::string& path) {
+  Conn& c = *conns_[node];
+  std::lock_guard lock(c.mu);
+  Reply r;
+  try {
+    if (!c.http) {
+      c.http = std::make_unique<httplib::Client>(opts_.nodes[node]);
+      time_t s = static_cast<time_t>(opts_.timeout_ms / 1000);
+      long us = static_cast<long>((opts_.timeout_ms % 1000) * 1000);
+      c.http->set_connection_timeout(s, us);
+      c.http->set_read_timeout(s, us);
+      c.http->set_write_timeout(s, us);
+      c.http->set_keep_alive(true);
+    }
+    auto res = c.http->Get(path);
+    if (!res) {
+      r.error = httplib::to_string(res.error());
+      c.http.reset();
+      return r;
+    }
+    r.answered = true;
+    r.status = res->status;
+    r.body = std::move(res->body);
+  } catch (const std::exception& e) {  // httplib throws on a URL it cannot parse
+    r.error = e.what();
+    c.http.reset();
+  }
+  return r;
+}
+
 Result<LookupMode> parse_lookup_mode(std::string_view s) {
   if (s == "proof") return LookupMode::kProof;
   if (s == "quorum") return LookupMode::kQuorum;
@@ -150,8 +161,9 @@ Result<NameFacts> LedgerClient::lookup_proof(const std::string& name, bool& any_
   }
   light::Freshness fresh{.now = opts_.now(), .max_age_s = opts_.max_age_s};
   for (size_t i = 0; i < opts_.nodes.size(); ++i) {
-    const std::string& node = opts_.nodes[(start + i) % opts_.nodes.size()];
-    Reply r = http_get(node, "/v1/names/" + segment(name) + "/status?prove=true", opts_.timeout_ms);
+    size_t at = (start + i) % opts_.nodes.size();
+    const std::string& node = opts_.nodes[at];
+    Reply r = get(at, "/v1/names/" + segment(name) + "/status?prove=true");
     if (!r.answered || r.status >= 500) {
       errors += "; " + node + ": " + (r.answered ? "HTTP " + std::to_string(r.status) : r.error);
       continue;
@@ -183,14 +195,15 @@ Result<NameFacts> LedgerClient::lookup_quorum(const std::string& name, bool& any
                                               std::string& errors) {
   std::map<std::string, std::pair<size_t, NameFacts>> votes;
   size_t answered = 0;
-  for (const std::string& node : opts_.nodes) {
-    Reply r = http_get(node, "/v1/names/" + segment(name), opts_.timeout_ms);
+  for (size_t at = 0; at < opts_.nodes.size(); ++at) {
+    const std::string& node = opts_.nodes[at];
+    Reply r = get(at, "/v1/names/" + segment(name));
     if (!r.answered || r.status >= 500) {
       errors += "; " + node + ": " + (r.answered ? "HTTP " + std::to_string(r.status) : r.error);
       continue;
     }
     ++answered;
-    Result<NameFacts> f = facts_of_plain(name, r);
+    Result<NameFacts> f = facts_of_plain(name, r.status, r.body);
     if (!f.ok()) {
       errors += "; " + node + " gave an unusable answer: " + f.error().message;
       continue;

@@ -19,6 +19,8 @@
 //
 // Errors: kLedgerUnavailable (nobody answered), kVerificationFailure (nodes
 // answered but no answer verified, or fewer than n agreed), kBadName.
+// Connections to nodes are kept alive and reused (one per node, requests
+// on it serialised); a transport error drops it and the next request dials.
 // Invariants: a NameFacts returned with from_cache == false was verified (or
 // agreed by n nodes) during this call; the cache holds at most cache_entries.
 #pragma once
@@ -75,11 +77,20 @@ struct LedgerOptions {
 class LedgerClient final : public NameLookup {
  public:
   static Result<std::unique_ptr<LedgerClient>> open(LedgerOptions opts);
+  ~LedgerClient() override;
   Result<NameFacts> lookup(const std::string& name) override;
   const LedgerOptions& options() const { return opts_; }
 
  private:
-  explicit LedgerClient(LedgerOptions opts) : opts_(std::move(opts)) {}
+  explicit LedgerClient(LedgerOptions opts);
+  struct Conn;  // a kept-alive HTTP connection to one node (ledger_client.cc)
+  struct Reply {
+    bool answered = false;  // false: transport error
+    int status = 0;
+    std::string body;
+    std::string error;
+  };
+  Reply get(size_t node, const std::string& path);
   Result<NameFacts> lookup_proof(const std::string& name, bool& any_answered, std::string& errors);
   Result<NameFacts> lookup_quorum(const std::string& name, bool& any_answered, std::string& errors);
   void remember(const NameFacts& f);
@@ -90,6 +101,7 @@ class LedgerClient final : public NameLookup {
     uint64_t at = 0;
   };
   LedgerOptions opts_;
+  std::vector<std::unique_ptr<Conn>> conns_;  // one per node, same order as opts_.nodes
   std::mutex mu_;
   size_t next_node_ = 0;
   std::map<std::string, Cached> cache_;

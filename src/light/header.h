@@ -27,6 +27,9 @@ struct VerifiedHeader {
 // == anchor.validators.hash() (kInvalidArgument), and verify_commit: same
 // height and block hash, known distinct signers holding > 2/3 of the power
 // (kInvalidArgument), every signature valid (kBadSignature).
+// Successful verdicts are memoised per thread (the last few (anchor, header,
+// commit) triples, by their SHA-256), since a gateway checks many answers
+// proven under one block; the memo never changes a result.
 Result<VerifiedHeader> verify_header(const TrustAnchor& anchor, ByteView header_cbor, ByteView commit_cbor);
 
 // How recent a header must be. `now` is the verifier's clock (seconds since
