@@ -90,8 +90,25 @@ Done run_device(const DeviceOptions& o) {
   ready["dm"] = dm_at.host + ":" + std::to_string(service->dm_port());
   ready["iotake"] = io_at.host + ":" + std::to_string(service->iotake_port());
   log(ready.dump());
+  // Until a signal: re-read the membership file every --refresh seconds.
   int sig = 0;
-  sigwait(&sigs, &sig);
+  for (;;) {
+    uint64_t wait_s = o.ledger.members.empty() ? 3600 : std::max<uint64_t>(1, o.ledger.refresh_s);
+    timespec ts{static_cast<time_t>(wait_s), 0};
+    sig = sigtimedwait(&sigs, nullptr, &ts);
+    if (sig > 0) break;
+    if (o.ledger.members.empty()) continue;
+    Outcome<Members> m = load_members(o.ledger.members);
+    if (!m.ok()) {
+      log(json{{"event", "membership"}, {"ok", false}, {"message", m.failure().error.message}}.dump());
+      continue;
+    }
+    if (m->ledger == ledger->nodes() && !m->anchor) continue;
+    Status st = ledger->set_membership(m->ledger, m->anchor);
+    json line{{"event", "membership"}, {"ok", st.ok()}, {"ledger", m->ledger}};
+    if (!st.ok()) line["message"] = st.error().message;
+    log(line.dump());
+  }
   service->stop();
   log(json{{"event", "stopped"}, {"signal", sig}}.dump());
   return kDone;
@@ -175,6 +192,8 @@ void add_device_commands(CLI::App& app) {
   run->add_option("--cert-days", r->cert_days, "Validity of certificates the device makes")
       ->capture_default_str();
   add_device_ledger_options(run, r->ledger);
+  run->add_option("--refresh", r->ledger.refresh_s, "Re-read --members every this many seconds")
+      ->capture_default_str();
   set_examples(run,
                "Example: trustmesh device run --state lamp.json --dm-listen 127.0.0.1:7001 --iotake-listen "
                "127.0.0.1:7002 --ledger http://127.0.0.1:8080 --anchor data/genesis.json");

@@ -8,6 +8,9 @@
 //   --max-stale S     soft-fail: oldest cached answer used (default 3600)
 //   --max-age S       freshness bound on proven headers (default 60)
 //   --peer ID         membership list of peer devices for IoTAKE (repeat; default: any)
+//   --members FILE    the ledger membership list as a file, re-read periodically by
+//                     `device run` (--refresh S): {"ledger": [URL...], "anchor": "genesis.json"}
+//                     (anchor optional; relative paths are relative to the file)
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -28,7 +31,15 @@ struct DeviceLedgerOptions {
   uint64_t max_stale_s = 3600;
   uint64_t max_age_s = 60;
   std::vector<std::string> peers;
+  std::string members;
+  uint64_t refresh_s = 60;
 };
+
+struct Members {
+  std::vector<std::string> ledger;
+  std::optional<light::TrustAnchor> anchor;
+};
+Outcome<Members> load_members(const std::string& path);
 
 void add_device_ledger_options(CLI::App* cmd, DeviceLedgerOptions& o);
 Outcome<std::unique_ptr<device::LedgerClient>> open_ledger_client(const DeviceLedgerOptions& o);

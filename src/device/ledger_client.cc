@@ -92,19 +92,62 @@ struct LedgerClient::Conn {
   std::unique_ptr<httplib::Client> http;
 };
 
-LedgerClient::LedgerClient(LedgerOptions opts) : opts_(std::move(opts)) {
-  for (size_t i = 0; i < opts_.nodes.size(); ++i) conns_.push_back(std::make_unique<Conn>());
-}
+struct LedgerClient::Membership {
+  std::vector<std::string> nodes;
+  std::optional<light::TrustAnchor> anchor;
+  size_t quorum = 1;
+  std::vector<std::unique_ptr<Conn>> conns;  // one per node, same order
+};
+
+LedgerClient::LedgerClient(LedgerOptions opts) : opts_(std::move(opts)) {}
 
 LedgerClient::~LedgerClient() = default;
 
-LedgerClient::Reply LedgerClient::get(size_t node, const std::string& path) {
-  Conn& c = *conns_[node];
+Result<std::shared_ptr<LedgerClient::Membership>> LedgerClient::make_membership(
+    const LedgerOptions& opts, std::vector<std::string> nodes, std::optional<light::TrustAnchor> anchor) {
+  if (nodes.empty())
+    return make_error(ErrorCode::kInvalidArgument, "the membership list names no ledger node");
+  if (opts.mode == LookupMode::kProof && !anchor) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "proof mode needs a trust anchor (the chain's genesis file)");
+  }
+  auto m = std::make_shared<Membership>();
+  m->quorum = opts.quorum == 0 ? nodes.size() / 2 + 1 : opts.quorum;
+  if (opts.mode == LookupMode::kQuorum && m->quorum > nodes.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "quorum " + std::to_string(m->quorum) + " exceeds the " +
+                                                       std::to_string(nodes.size()) + " listed nodes");
+  }
+  m->nodes = std::move(nodes);
+  m->anchor = std::move(anchor);
+  for (size_t i = 0; i < m->nodes.size(); ++i) m->conns.push_back(std::make_unique<Conn>());
+  return m;
+}
+
+std::shared_ptr<LedgerClient::Membership> LedgerClient::members() const {
+  std::lock_guard lock(mu_);
+  return members_;
+}
+
+Status LedgerClient::set_membership(std::vector<std::string> nodes,
+                                    std::optional<light::TrustAnchor> anchor) {
+  if (!anchor) anchor = members()->anchor;
+  TM_ASSIGN_OR_RETURN(auto m, make_membership(opts_, std::move(nodes), std::move(anchor)));
+  std::lock_guard lock(mu_);
+  members_ = std::move(m);
+  return Status::Ok();
+}
+
+std::vector<std::string> LedgerClient::nodes() const {
+  return members()->nodes;
+}
+
+LedgerClient::Reply LedgerClient::get(Membership& m, size_t node, const std::string& path) {
+  Conn& c = *m.conns[node];
   std::lock_guard lock(c.mu);
   Reply r;
   try {
     if (!c.http) {
-      c.http = std::make_unique<httplib::Client>(opts_.nodes[node]);
+      c.http = std::make_unique<httplib::Client>(m.nodes[node]);
       time_t s = static_cast<time_t>(opts_.timeout_ms / 1000);
       long us = static_cast<long>((opts_.timeout_ms % 1000) * 1000);
       c.http->set_connection_timeout(s, us);
@@ -136,40 +179,32 @@ Result<LookupMode> parse_lookup_mode(std::string_view s) {
 }
 
 Result<std::unique_ptr<LedgerClient>> LedgerClient::open(LedgerOptions opts) {
-  if (opts.nodes.empty())
-    return make_error(ErrorCode::kInvalidArgument, "the membership list names no ledger node");
-  if (opts.mode == LookupMode::kProof && !opts.anchor) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "proof mode needs a trust anchor (the chain's genesis file)");
-  }
-  if (opts.quorum == 0) opts.quorum = opts.nodes.size() / 2 + 1;
-  if (opts.mode == LookupMode::kQuorum && opts.quorum > opts.nodes.size()) {
-    return make_error(ErrorCode::kInvalidArgument, "quorum " + std::to_string(opts.quorum) + " exceeds the " +
-                                                       std::to_string(opts.nodes.size()) + " listed nodes");
-  }
+  TM_ASSIGN_OR_RETURN(auto m, make_membership(opts, opts.nodes, opts.anchor));
   if (opts.cache_entries == 0) opts.cache_entries = 1;
   if (!opts.now) opts.now = system_now;
-  return std::unique_ptr<LedgerClient>(new LedgerClient(std::move(opts)));
+  std::unique_ptr<LedgerClient> c(new LedgerClient(std::move(opts)));
+  c->members_ = std::move(m);
+  return c;
 }
 
-Result<NameFacts> LedgerClient::lookup_proof(const std::string& name, bool& any_answered,
+Result<NameFacts> LedgerClient::lookup_proof(Membership& m, const std::string& name, bool& any_answered,
                                              std::string& errors) {
   size_t start;
   {
     std::lock_guard lock(mu_);
-    start = next_node_++ % opts_.nodes.size();
+    start = next_node_++ % m.nodes.size();
   }
   light::Freshness fresh{.now = opts_.now(), .max_age_s = opts_.max_age_s};
-  for (size_t i = 0; i < opts_.nodes.size(); ++i) {
-    size_t at = (start + i) % opts_.nodes.size();
-    const std::string& node = opts_.nodes[at];
-    Reply r = get(at, "/v1/names/" + segment(name) + "/status?prove=true");
+  for (size_t i = 0; i < m.nodes.size(); ++i) {
+    size_t at = (start + i) % m.nodes.size();
+    const std::string& node = m.nodes[at];
+    Reply r = get(m, at, "/v1/names/" + segment(name) + "/status?prove=true");
     if (!r.answered || r.status >= 500) {
       errors += "; " + node + ": " + (r.answered ? "HTTP " + std::to_string(r.status) : r.error);
       continue;
     }
     any_answered = true;
-    Result<light::VerifiedNameStatus> v = light::verify_status_body(*opts_.anchor, name, r.body, fresh);
+    Result<light::VerifiedNameStatus> v = light::verify_status_body(*m.anchor, name, r.body, fresh);
     if (!v.ok()) {
       errors += "; " + node + " answered but it does not verify: " + v.error().message;
       continue;
@@ -191,13 +226,13 @@ Result<NameFacts> LedgerClient::lookup_proof(const std::string& name, bool& any_
   return make_error(ErrorCode::kVerificationFailure, "no ledger node gave a verifiable answer");
 }
 
-Result<NameFacts> LedgerClient::lookup_quorum(const std::string& name, bool& any_answered,
+Result<NameFacts> LedgerClient::lookup_quorum(Membership& m, const std::string& name, bool& any_answered,
                                               std::string& errors) {
   std::map<std::string, std::pair<size_t, NameFacts>> votes;
   size_t answered = 0;
-  for (size_t at = 0; at < opts_.nodes.size(); ++at) {
-    const std::string& node = opts_.nodes[at];
-    Reply r = get(at, "/v1/names/" + segment(name));
+  for (size_t at = 0; at < m.nodes.size(); ++at) {
+    const std::string& node = m.nodes[at];
+    Reply r = get(m, at, "/v1/names/" + segment(name));
     if (!r.answered || r.status >= 500) {
       errors += "; " + node + ": " + (r.answered ? "HTTP " + std::to_string(r.status) : r.error);
       continue;
@@ -213,30 +248,31 @@ Result<NameFacts> LedgerClient::lookup_quorum(const std::string& name, bool& any
   }
   any_answered = answered > 0;
   for (auto& [key, vote] : votes) {
-    if (vote.first >= opts_.quorum) {
+    if (vote.first >= m.quorum) {
       NameFacts f = std::move(vote.second);
-      f.source = std::to_string(vote.first) + " of " + std::to_string(opts_.nodes.size()) + " nodes agree";
+      f.source = std::to_string(vote.first) + " of " + std::to_string(m.nodes.size()) + " nodes agree";
       return f;
     }
   }
-  if (answered < opts_.quorum) {
+  if (answered < m.quorum) {
     // Too few answers to reach n: like no answer, so the fail policy decides.
     any_answered = false;
     return make_error(ErrorCode::kLedgerUnavailable,
-                      "only " + std::to_string(answered) + " of " + std::to_string(opts_.nodes.size()) +
-                          " nodes answered; the quorum is " + std::to_string(opts_.quorum));
+                      "only " + std::to_string(answered) + " of " + std::to_string(m.nodes.size()) +
+                          " nodes answered; the quorum is " + std::to_string(m.quorum));
   }
   return make_error(ErrorCode::kVerificationFailure, "ledger nodes disagree: no answer has " +
-                                                         std::to_string(opts_.quorum) + " of " +
-                                                         std::to_string(opts_.nodes.size()) + " votes");
+                                                         std::to_string(m.quorum) + " of " +
+                                                         std::to_string(m.nodes.size()) + " votes");
 }
 
 Result<NameFacts> LedgerClient::lookup(const std::string& name) {
   TM_TRY(ledger::check_name(name, ledger::kHardMaxNameLen));
   bool any_answered = false;
   std::string errors;
-  Result<NameFacts> f = opts_.mode == LookupMode::kProof ? lookup_proof(name, any_answered, errors)
-                                                         : lookup_quorum(name, any_answered, errors);
+  std::shared_ptr<Membership> m = members();
+  Result<NameFacts> f = opts_.mode == LookupMode::kProof ? lookup_proof(*m, name, any_answered, errors)
+                                                         : lookup_quorum(*m, name, any_answered, errors);
   if (f.ok()) {
     remember(*f);
     return f;

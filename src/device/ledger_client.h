@@ -81,18 +81,31 @@ class LedgerClient final : public NameLookup {
   Result<NameFacts> lookup(const std::string& name) override;
   const LedgerOptions& options() const { return opts_; }
 
+  // Replaces the membership list (and the trust anchor, if given): the
+  // periodic refresh. Look-ups under way finish with the old list; the cache
+  // is kept. Same checks as open().
+  Status set_membership(std::vector<std::string> nodes, std::optional<light::TrustAnchor> anchor);
+  std::vector<std::string> nodes() const;
+
  private:
   explicit LedgerClient(LedgerOptions opts);
-  struct Conn;  // a kept-alive HTTP connection to one node (ledger_client.cc)
+  struct Conn;        // a kept-alive HTTP connection to one node (ledger_client.cc)
+  struct Membership;  // nodes, anchor, quorum and connections, replaced as a whole
   struct Reply {
     bool answered = false;  // false: transport error
     int status = 0;
     std::string body;
     std::string error;
   };
-  Reply get(size_t node, const std::string& path);
-  Result<NameFacts> lookup_proof(const std::string& name, bool& any_answered, std::string& errors);
-  Result<NameFacts> lookup_quorum(const std::string& name, bool& any_answered, std::string& errors);
+  static Result<std::shared_ptr<Membership>> make_membership(const LedgerOptions& opts,
+                                                             std::vector<std::string> nodes,
+                                                             std::optional<light::TrustAnchor> anchor);
+  std::shared_ptr<Membership> members() const;
+  Reply get(Membership& m, size_t node, const std::string& path);
+  Result<NameFacts> lookup_proof(Membership& m, const std::string& name, bool& any_answered,
+                                 std::string& errors);
+  Result<NameFacts> lookup_quorum(Membership& m, const std::string& name, bool& any_answered,
+                                  std::string& errors);
   void remember(const NameFacts& f);
   std::optional<NameFacts> recall(const std::string& name);
 
@@ -101,8 +114,8 @@ class LedgerClient final : public NameLookup {
     uint64_t at = 0;
   };
   LedgerOptions opts_;
-  std::vector<std::unique_ptr<Conn>> conns_;  // one per node, same order as opts_.nodes
-  std::mutex mu_;
+  std::shared_ptr<Membership> members_;  // guarded by mu_
+  mutable std::mutex mu_;
   size_t next_node_ = 0;
   std::map<std::string, Cached> cache_;
   std::deque<std::string> order_;  // insertion order, for eviction

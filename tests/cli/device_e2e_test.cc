@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ class DeviceProc {
         "exec " + binary() + " device run --state " + state + " " + ledger_args + " > " + log + " 2>&1";
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test (it would hold its pipes)
       ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -305,6 +307,30 @@ TEST_F(DeviceE2E, LyingNodeIsCaughtByProofAndByDisagreement) {
   EXPECT_NE(quorum.out.find("disagree"), std::string::npos) << quorum.out;
   liar.stop();
   t.join();
+}
+
+TEST_F(DeviceE2E, MembershipListIsRefreshedWhileRunning) {
+  setup_both();
+  // A third device whose membership file first lists only a dead node.
+  std::string members = dir_ + "/members.json";
+  std::string dead = "http://127.0.0.1:" + std::to_string(free_port());
+  std::ofstream(members) << json{{"ledger", {dead}}, {"anchor", data_ + "/genesis.json"}}.dump();
+  DeviceProc c(dir_, "c", "--members " + members + " --refresh 1");
+  ASSERT_FALSE(c.dm.empty()) << read_all(c.log);
+  // c cannot check its own registration, nor a peer: no listed node answers.
+  ASSERT_EQ(run("dm setup --device " + c.dm + " --key dev --json").status, 1);
+  EXPECT_NE(connect(a_->state, c).status, 0);
+  EXPECT_NE(read_all(c.log).find("ledger_unavailable"), std::string::npos) << read_all(c.log);
+  std::ofstream(members) << json{{"ledger", {dead, node_->url()}}}.dump();
+  bool refreshed = false;
+  for (int i = 0; i < 100 && !refreshed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    refreshed = read_all(c.log).find("\"event\":\"membership\"") != std::string::npos;
+  }
+  ASSERT_TRUE(refreshed) << read_all(c.log);
+  // Its name is on the ledger (the DM registered it); now c can check a too.
+  Exec conn = connect(a_->state, c);
+  EXPECT_EQ(conn.status, 0) << conn.out << read_all(c.log);
 }
 
 TEST_F(DeviceE2E, HardFailWhenNoLedgerNodeAnswers) {

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::
   if (::pipe(out) != 0) return std::nullopt;
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
     ::dup2(out[1], 1);
     ::close(out[0]);
     ::close(out[1]);

@@ -90,5 +90,20 @@ TEST(LedgerClient, HardFailRefusesSoftFailUsesBoundedCache) {
   EXPECT_EQ(soft->lookup("dev-3").error().code, ErrorCode::kLedgerUnavailable);
 }
 
+TEST(LedgerClient, MembershipRefreshReplacesTheNodes) {
+  uint64_t now = 1000;
+  auto dead = std::make_unique<FakeNode>(std::string(64, 'a'));
+  std::string dead_url = dead->url();
+  dead->stop();
+  auto c = LedgerClient::open(quorum_of({dead_url}, 1, false, &now)).value();
+  EXPECT_EQ(c->lookup("dev-1").error().code, ErrorCode::kLedgerUnavailable);
+  FakeNode live(std::string(64, 'a'));
+  ASSERT_TRUE(c->set_membership({live.url()}, std::nullopt).ok());
+  EXPECT_EQ(c->nodes(), std::vector<std::string>{live.url()});
+  EXPECT_TRUE(c->lookup("dev-1").ok());
+  EXPECT_FALSE(c->set_membership({}, std::nullopt).ok());  // refused; the old list stays
+  EXPECT_TRUE(c->lookup("dev-1").ok());
+}
+
 }  // namespace
 }  // namespace trustmesh::device
