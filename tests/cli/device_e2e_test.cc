@@ -30,13 +30,6 @@ namespace {
 using namespace testproc;
 using nlohmann::json;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A `trustmesh device run` process; its stdout (JSON lines) goes to a log file.
 class DeviceProc {
  public:

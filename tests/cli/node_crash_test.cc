@@ -24,13 +24,6 @@ namespace {
 
 using namespace testproc;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(NodeCrash, SigkillTwentyTimesLosesNoCommittedTx) {
   std::string data = temp_path("crash");
   uint16_t port = free_port();

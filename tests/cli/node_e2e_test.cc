@@ -23,13 +23,6 @@ namespace {
 using namespace testproc;
 using nlohmann::json;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 json last_json(const std::string& out) {
   size_t pos = out.rfind("\n{");
   return json::parse(pos == std::string::npos ? out.substr(out.find('{')) : out.substr(pos + 1), nullptr,

@@ -14,6 +14,9 @@ namespace trustmesh::testproc {
 std::string binary();  // path of the built trustmesh binary
 // A fresh temp directory path (not created) unique to this process and tag.
 std::string temp_path(const std::string& tag);
+// The whole file as text ("" if it cannot be read).
+std::string read_all(const std::string& path);
+
 // A TCP port that was free a moment ago on 127.0.0.1.
 uint16_t free_port();
 

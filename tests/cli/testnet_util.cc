@@ -58,13 +58,6 @@ uint16_t free_range(uint16_t span) {
   return 0;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 // --- TcpProxy ---
