@@ -28,7 +28,7 @@ In another terminal, try:
   $TM name register dev-1 --key dev --cert-hash $CERT_HASH   # preorder + register
   $TM verify dev-1 --anchor $DATA/genesis.json                  # check it with the light client
 
-Two devices that authenticate each other with no CA (each in its own terminal, then the DM):
+Two devices that authenticate each other with no CA (each in its own terminal, after the export above):
 
   $TM device run --state lamp.json --dm-listen 127.0.0.1:7001 --iotake-listen 127.0.0.1:7002 --anchor $DATA/genesis.json
   $TM device run --state switch.json --dm-listen 127.0.0.1:7011 --iotake-listen 127.0.0.1:7012 --anchor $DATA/genesis.json
