@@ -14,6 +14,10 @@
 // with the TLS exporter (RFC 8446 §7.5, label "EXPORTER-trustmesh-iotake-msk");
 // if that fails -> kMskFailure.
 //
+// OpenSSL writes to sockets with plain send(): a process using IoTAKE should
+// ignore SIGPIPE (the trustmesh commands do), or a peer that hangs up mid-write
+// kills it.
+//
 // Invariants: a returned session has completed the handshake, its peer was
 // authenticated by the steps above during that handshake, and msk is 32
 // bytes. A refusal never leaves a session behind.
