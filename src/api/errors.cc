@@ -9,7 +9,12 @@ int http_status_for(ErrorCode code) {
   switch (code) {
     case ErrorCode::kOk: return 200;
     case ErrorCode::kNotFound:
-    case ErrorCode::kNameNotFound: return 404;
+    case ErrorCode::kNameNotFound:
+    case ErrorCode::kOrgNotFound:
+    case ErrorCode::kCertNotFound:
+    case ErrorCode::kModelNotFound:
+    case ErrorCode::kReleaseNotFound:
+    case ErrorCode::kClaimNotFound: return 404;
     case ErrorCode::kTooLarge:
     case ErrorCode::kTxTooLarge: return 413;
     // A well-formed tx the mempool refuses.

@@ -9,6 +9,7 @@
 // handlers_names.cc: names and name status (the hot path)
 // handlers_txs.cc: tx submission and lookup
 // handlers_accounts.cc: accounts
+// handlers_compliance.cc, handlers_admission.cc: the compliance ledger and admission
 #pragma once
 
 #include <string_view>
@@ -36,5 +37,15 @@ void handle_tx_submit(const Context& ctx, const Request& req, Response& res);
 void handle_tx_get(const Context& ctx, std::string_view hash, Response& res);
 
 void handle_account(const Context& ctx, std::string_view address, Response& res);
+
+// handlers_compliance.cc: organisations, vendors, models, releases, claims
+void handle_org(const Context& ctx, std::string_view id, Response& res);
+void handle_vendor(const Context& ctx, std::string_view vid, Response& res);
+void handle_model(const Context& ctx, std::string_view vid, std::string_view pid, Response& res);
+void handle_release(const Context& ctx, std::string_view sha256, Response& res);
+void handle_claim(const Context& ctx, std::string_view id, Response& res);
+void handle_claims(const Context& ctx, std::string_view query, Response& res);
+// handlers_admission.cc: POST /v1/admission
+void handle_admission(const Context& ctx, const Request& req, Response& res);
 
 }  // namespace trustmesh::api

@@ -54,6 +54,59 @@ void route_names(const Context& ctx, const Request& req, std::string_view rest, 
   with_param(rest, res, [&](std::string_view name) { handle_name(ctx, name, res); });
 }
 
+// /v1/orgs/{id}, /v1/vendors/{vid}, /v1/models/{vid}/{pid}, /v1/releases/{sha},
+// /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission. False if p is none of them.
+bool route_compliance(const Context& ctx, const Request& req, std::string_view p, Response& res) {
+  auto one_segment = [&](std::string_view prefix) {
+    return starts_with(p, prefix) && p.size() > prefix.size() &&
+           p.find('/', prefix.size()) == std::string_view::npos;
+  };
+  if (p == "admission") {
+    res.route = Route::kAdmission;
+    if (req.method != Method::kPost) {
+      res.allow = "POST";
+      write_error(res, 405, ErrorCode::kUnsupported, "method not allowed here; ask for admission with POST");
+      return true;
+    }
+    handle_admission(ctx, req, res);
+    return true;
+  }
+  res.route = Route::kCompliance;
+  if (one_segment("orgs/")) {
+    if (get_only(req, res))
+      with_param(p.substr(5), res, [&](std::string_view id) { handle_org(ctx, id, res); });
+    return true;
+  }
+  if (one_segment("vendors/")) {
+    if (get_only(req, res)) handle_vendor(ctx, p.substr(8), res);
+    return true;
+  }
+  if (starts_with(p, "models/")) {
+    std::string_view rest = p.substr(7);
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || rest.find('/', slash + 1) != std::string_view::npos) {
+      write_error(res, 404, ErrorCode::kNotFound, "models are at /v1/models/{vid}/{pid}");
+      return true;
+    }
+    if (get_only(req, res)) handle_model(ctx, rest.substr(0, slash), rest.substr(slash + 1), res);
+    return true;
+  }
+  if (one_segment("releases/")) {
+    if (get_only(req, res)) handle_release(ctx, p.substr(9), res);
+    return true;
+  }
+  if (p == "claims") {
+    if (get_only(req, res)) handle_claims(ctx, req.query, res);
+    return true;
+  }
+  if (one_segment("claims/")) {
+    if (get_only(req, res)) handle_claim(ctx, p.substr(7), res);
+    return true;
+  }
+  res.route = Route::kOther;
+  return false;
+}
+
 void route_v1(const Context& ctx, const Request& req, std::string_view p, Response& res) {
   // p is the path after "/v1/".
   if (starts_with(p, "names/") && p.size() > 6) {
@@ -99,6 +152,7 @@ void route_v1(const Context& ctx, const Request& req, std::string_view p, Respon
     with_param(p.substr(9), res, [&](std::string_view addr) { handle_account(ctx, addr, res); });
     return;
   }
+  if (route_compliance(ctx, req, p, res)) return;
   if (p == "events/blocks") {
     res.route = Route::kEvents;
     if (req.method != Method::kGet) {

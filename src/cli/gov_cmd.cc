@@ -2,6 +2,7 @@
 #include "cli/gov_cmd.h"
 
 #include "cli/client_opts.h"
+#include "cli/compliance_util.h"
 #include "cli/tx_flow.h"
 
 namespace trustmesh::cli {
@@ -15,6 +16,8 @@ struct GovOptions {
   uint64_t fee = 10;
   std::vector<std::string> params;      // name=value
   std::vector<std::string> validators;  // PUBKEY_HEX:POWER
+  std::vector<std::string> grants;      // org:role or -org:role
+  std::vector<std::string> ca_roots;    // PEM files
   uint64_t proposal = 0;
 };
 
@@ -51,8 +54,22 @@ Done run_propose(const GovOptions& o) {
     TM_CLI_ASSIGN(uint64_t power, parse_uint(v.substr(colon + 1), "--validator power"));
     op.validators.push_back(ledger::ValidatorChange{*key, power});
   }
-  if (op.changes.empty() && op.validators.empty())
-    return bad("nothing to propose: give --param name=value and/or --validator PUBKEY_HEX:POWER");
+  for (const std::string& g : o.grants) {
+    size_t colon = g.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == g.size())
+      return bad("--grant takes ORG:ROLE (or -ORG:ROLE to take it away), not '" + g + "'");
+    bool revoke = g[0] == '-';
+    op.grants.push_back(
+        ledger::RoleGrant{g.substr(revoke ? 1 : 0, colon - (revoke ? 1 : 0)), g.substr(colon + 1), revoke});
+  }
+  for (const std::string& path : o.ca_roots) {
+    TM_CLI_ASSIGN(std::vector<Bytes> certs, read_cert_file(path));
+    op.ca_roots.insert(op.ca_roots.end(), certs.begin(), certs.end());
+  }
+  if (op.changes.empty() && op.validators.empty() && op.grants.empty() && op.ca_roots.empty())
+    return bad(
+        "nothing to propose: give --param name=value, --validator PUBKEY_HEX:POWER, --grant ORG:ROLE "
+        "or --ca-root FILE");
   return send_and_report(
       o.node, o.keyring, o.key, o.fee, op, "propose",
       "proposed (applied once more than 2/3 of the trustees approve; validator changes sign "
@@ -78,6 +95,11 @@ void add_gov_commands(CLI::App& app) {
       "--validator", po->validators,
       "Add or re-weight a validator PUBKEY_HEX:POWER, or remove it with power 0 (repeatable); "
       "the key hex is what GET /v1/validators shows");
+  propose->add_option("--grant", po->grants,
+                      "Give an organisation a power role ORG:ROLE (test_lab, certification_body), or take it "
+                      "with -ORG:ROLE (repeatable)");
+  propose->add_option("--ca-root", po->ca_roots,
+                      "PEM file of a public CA root that manufacturers may be sub-CAs of (repeatable)");
   propose->add_option("--key", po->key, "Keyring key of a trustee (signs and pays)")->required();
   propose->add_option("--fee", po->fee, "Tx fee")->capture_default_str();
   add_keyring_option(propose, po->keyring);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/claim_cmd.h"
 #include "cli/client_cmd.h"
 #include "cli/device_cmd.h"
 #include "cli/dm_cmd.h"
@@ -11,6 +12,7 @@
 #include "cli/ledger_cmd.h"
 #include "cli/name_cmd.h"
 #include "cli/node_cmd.h"
+#include "cli/org_cmd.h"
 #include "cli/testnet_cmd.h"
 #include "cli/verify_cmd.h"
 
@@ -25,6 +27,8 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_client_commands(app);
   trustmesh::cli::add_testnet_commands(app);
   trustmesh::cli::add_gov_commands(app);
+  trustmesh::cli::add_org_commands(app);
+  trustmesh::cli::add_claim_commands(app);
   trustmesh::cli::add_verify_command(app);
   trustmesh::cli::add_device_commands(app);
   trustmesh::cli::add_dm_commands(app);

@@ -56,6 +56,20 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kWrongState: return "wrong_state";
     case ErrorCode::kNotMaster: return "not_master";
     case ErrorCode::kDecryptFailed: return "decrypt_failed";
+    case ErrorCode::kOrgNotFound: return "org_not_found";
+    case ErrorCode::kOrgExists: return "org_exists";
+    case ErrorCode::kNotOrgAdmin: return "not_org_admin";
+    case ErrorCode::kMissingRole: return "missing_role";
+    case ErrorCode::kBadCertificate: return "bad_certificate";
+    case ErrorCode::kCertNotFound: return "cert_not_found";
+    case ErrorCode::kCertRevoked: return "cert_revoked";
+    case ErrorCode::kModelNotFound: return "model_not_found";
+    case ErrorCode::kReleaseNotFound: return "release_not_found";
+    case ErrorCode::kReleaseExists: return "release_exists";
+    case ErrorCode::kClaimNotFound: return "claim_not_found";
+    case ErrorCode::kBadClaim: return "bad_claim";
+    case ErrorCode::kClaimWithdrawn: return "claim_withdrawn";
+    case ErrorCode::kBadPolicy: return "bad_policy";
   }
   return "unknown";
 }

@@ -76,6 +76,22 @@ enum class ErrorCode : uint16_t {
   kWrongState = 505,         // the device is not in a state that takes this command
   kNotMaster = 506,          // the command's sender is not the device's master DM
   kDecryptFailed = 507,      // sealed bytes that do not open (tampered, or for another key)
+
+  // Compliance ledger and trust (src/ledger/ops_orgs.cc ..., src/trust/).
+  kOrgNotFound = 600,      // no organisation with this id
+  kOrgExists = 601,        // the organisation id (or vendor id) is taken
+  kNotOrgAdmin = 602,      // the sender does not act for this organisation
+  kMissingRole = 603,      // the organisation lacks the kind or role this needs
+  kBadCertificate = 604,   // a certificate that does not parse, is not a CA, or does not chain
+  kCertNotFound = 605,     // no certificate with this hash on the ledger
+  kCertRevoked = 606,      // the certificate is revoked
+  kModelNotFound = 607,    // no model with this vendor and product id
+  kReleaseNotFound = 608,  // no release with this hash
+  kReleaseExists = 609,    // a release with this hash or version is already published
+  kClaimNotFound = 610,    // no claim with this id
+  kBadClaim = 611,         // a claim type, subject or data the ledger does not accept
+  kClaimWithdrawn = 612,   // the claim was already withdrawn
+  kBadPolicy = 613,        // an ecosystem policy file that does not parse or names unknown rules
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature".

@@ -110,6 +110,13 @@ Status dispatch(StateAccess& s, OpContext& c) {
         if constexpr (std::is_same_v<T, op::GovPropose>) return apply_gov_propose(s, c, o);
         if constexpr (std::is_same_v<T, op::GovApprove>) return apply_gov_approve(s, c, o);
         if constexpr (std::is_same_v<T, op::Evidence>) return apply_evidence(s, c, o);
+        if constexpr (std::is_same_v<T, op::OrgRegister>) return apply_org_register(s, c, o);
+        if constexpr (std::is_same_v<T, op::CertAdd>) return apply_cert_add(s, c, o);
+        if constexpr (std::is_same_v<T, op::CertRevoke>) return apply_cert_revoke(s, c, o);
+        if constexpr (std::is_same_v<T, op::ModelRegister>) return apply_model_register(s, c, o);
+        if constexpr (std::is_same_v<T, op::ReleasePublish>) return apply_release_publish(s, c, o);
+        if constexpr (std::is_same_v<T, op::ClaimIssue>) return apply_claim_issue(s, c, o);
+        if constexpr (std::is_same_v<T, op::ClaimWithdraw>) return apply_claim_withdraw(s, c, o);
       },
       c.tx.op);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ledger/access.h"
+#include "ledger/compliance.h"
 #include "ledger/executor.h"
 
 namespace trustmesh::ledger {
@@ -29,6 +30,21 @@ Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o);
 Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o);
 Status apply_gov_approve(StateAccess& s, OpContext& c, const op::GovApprove& o);
 Status apply_evidence(StateAccess& s, OpContext& c, const op::Evidence& o);
+Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o);
+Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o);
+Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o);
+Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegister& o);
+Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePublish& o);
+Status apply_claim_issue(StateAccess& s, OpContext& c, const op::ClaimIssue& o);
+Status apply_claim_withdraw(StateAccess& s, OpContext& c, const op::ClaimWithdraw& o);
+// The org `id` if the tx sender is its admin (kOrgNotFound / kNotOrgAdmin).
+Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view id);
+// Trustee-approved role grants and CA roots (called when a proposal passes).
+Status apply_role_grants(StateAccess& s, const OpContext& c, const std::vector<RoleGrant>& grants);
+Status add_ca_roots(StateAccess& s, const OpContext& c, const std::vector<Bytes>& roots);
+// Proposal-time checks of the same (the orgs exist, the roles are power roles, the roots parse).
+Status check_role_grants(StateAccess& s, const std::vector<RoleGrant>& grants);
+Status check_ca_roots(StateAccess& s, const std::vector<Bytes>& roots);
 
 // End of block: deletes the preorders whose deadline was height - 1.
 Status prune_lapsed_preorders(StateAccess& s, uint64_t height);

@@ -43,6 +43,8 @@ Status maybe_apply(StateAccess& s, const OpContext& c, Proposal& p, size_t trust
     // Validator changes sign from two blocks on (ledger/validators.h).
     if (!p.validators.empty())
       TM_TRY(schedule_validator_changes(s.overlay(), c.block.height + 2, p.validators));
+    TM_TRY(apply_role_grants(s, c, p.grants));
+    TM_TRY(add_ca_roots(s, c, p.ca_roots));
     p.applied = true;
   }
   s.put_proposal(p);
@@ -54,8 +56,10 @@ Status maybe_apply(StateAccess& s, const OpContext& c, Proposal& p, size_t trust
 Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o) {
   TM_ASSIGN_OR_RETURN(auto trustees, s.trustees());
   TM_TRY(require_trustee(trustees, c.sender));
-  if (o.changes.empty() && o.validators.empty())
+  if (o.changes.empty() && o.validators.empty() && o.grants.empty() && o.ca_roots.empty())
     return make_error(ErrorCode::kBadParams, "proposal changes nothing");
+  TM_TRY(check_role_grants(s, o.grants));
+  TM_TRY(check_ca_roots(s, o.ca_roots));
   TM_TRY(with_changes(c.params, o.changes));
   if (!o.validators.empty()) {
     // The set these changes give (after anything already scheduled) must be valid.
@@ -73,6 +77,8 @@ Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o) 
   p.height = c.block.height;
   p.changes = o.changes;
   p.validators = o.validators;
+  p.grants = o.grants;
+  p.ca_roots = o.ca_roots;
   p.approvals = {c.sender};
   return maybe_apply(s, c, p, trustees.size());
 }

@@ -225,12 +225,12 @@ Value Proposal::to_cbor() const {
       {text("approvals"), addresses_to_cbor(approvals)},
       {text("applied"), Value::boolean(applied)},
   });
-  if (!validators.empty()) {
-    MapEntries e = v.map_entries();
-    e.emplace_back(text("validators"), validator_changes_to_cbor(validators));
-    return Value::map(std::move(e));
-  }
-  return v;
+  if (validators.empty() && grants.empty() && ca_roots.empty()) return v;
+  MapEntries e = v.map_entries();
+  if (!validators.empty()) e.emplace_back(text("validators"), validator_changes_to_cbor(validators));
+  if (!grants.empty()) e.emplace_back(text("grants"), role_grants_to_cbor(grants));
+  if (!ca_roots.empty()) e.emplace_back(text("ca_roots"), der_list_to_cbor(ca_roots));
+  return Value::map(std::move(e));
 }
 
 Result<Proposal> Proposal::from_cbor(const Value& v) {
@@ -248,8 +248,57 @@ Result<Proposal> Proposal::from_cbor(const Value& v) {
     TM_ASSIGN_OR_RETURN(const Value* vs, r.get("validators"));
     TM_ASSIGN_OR_RETURN(p.validators, validator_changes_from_cbor(*vs));
   }
+  if (r.has("grants")) {
+    TM_ASSIGN_OR_RETURN(const Value* g, r.get("grants"));
+    TM_ASSIGN_OR_RETURN(p.grants, role_grants_from_cbor(*g));
+  }
+  if (r.has("ca_roots")) {
+    TM_ASSIGN_OR_RETURN(const Value* c, r.get("ca_roots"));
+    TM_ASSIGN_OR_RETURN(p.ca_roots, der_list_from_cbor(*c, "ca_roots"));
+  }
   TM_TRY(r.finish());
   return p;
+}
+
+Value role_grants_to_cbor(const std::vector<RoleGrant>& grants) {
+  cbor::Array out;
+  for (const auto& g : grants)
+    out.push_back(Value::array({text(g.org), text(g.role), Value::boolean(g.revoke)}));
+  return Value::array(std::move(out));
+}
+
+Result<std::vector<RoleGrant>> role_grants_from_cbor(const Value& v) {
+  if (!v.is_array() || v.array_items().empty() || v.array_items().size() > 100)
+    return make_error(ErrorCode::kMalformed, "grants must be an array of 1..100 [org, role, revoke] entries");
+  std::vector<RoleGrant> out;
+  for (const Value& item : v.array_items()) {
+    if (!item.is_array() || item.array_items().size() != 3)
+      return make_error(ErrorCode::kMalformed, "a grant is [org, role, revoke]");
+    RoleGrant g;
+    TM_ASSIGN_OR_RETURN(g.org, item.array_items()[0].as_text());
+    TM_ASSIGN_OR_RETURN(g.role, item.array_items()[1].as_text());
+    TM_ASSIGN_OR_RETURN(g.revoke, item.array_items()[2].as_bool());
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Value der_list_to_cbor(const std::vector<Bytes>& ders) {
+  cbor::Array out;
+  for (const Bytes& d : ders) out.push_back(bytes(d));
+  return Value::array(std::move(out));
+}
+
+Result<std::vector<Bytes>> der_list_from_cbor(const Value& v, std::string_view what) {
+  if (!v.is_array() || v.array_items().empty() || v.array_items().size() > 8)
+    return make_error(ErrorCode::kMalformed,
+                      std::string(what) + " must be an array of 1..8 DER certificates");
+  std::vector<Bytes> out;
+  for (const Value& item : v.array_items()) {
+    TM_ASSIGN_OR_RETURN(Bytes b, item.as_bytes());
+    out.push_back(std::move(b));
+  }
+  return out;
 }
 
 Value validator_changes_to_cbor(const std::vector<ValidatorChange>& changes) {

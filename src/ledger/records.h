@@ -97,12 +97,27 @@ cbor::Value validator_changes_to_cbor(const std::vector<ValidatorChange>& change
 // At most 100 entries, each a valid key, no key twice.
 Result<std::vector<ValidatorChange>> validator_changes_from_cbor(const cbor::Value& v);
 
+// A power role given to (or, with revoke, taken from) an organisation by
+// trustee quorum. Encoded as [org, role, revoke].
+struct RoleGrant {
+  std::string org;
+  std::string role;  // is_power_role
+  bool revoke = false;
+  bool operator==(const RoleGrant&) const = default;
+};
+cbor::Value role_grants_to_cbor(const std::vector<RoleGrant>& grants);
+Result<std::vector<RoleGrant>> role_grants_from_cbor(const cbor::Value& v);
+cbor::Value der_list_to_cbor(const std::vector<Bytes>& ders);
+Result<std::vector<Bytes>> der_list_from_cbor(const cbor::Value& v, std::string_view what);
+
 struct Proposal {
   uint64_t id = 0;
   Address proposer;
   uint64_t height = 0;                      // height of the proposal
   std::map<std::string, uint64_t> changes;  // parameter name -> new value
   std::vector<ValidatorChange> validators;  // validator set changes (may be empty)
+  std::vector<RoleGrant> grants;            // role grants (may be empty)
+  std::vector<Bytes> ca_roots;              // CA roots to add (may be empty)
   std::vector<Address> approvals;           // sorted, unique
   bool applied = false;
 

@@ -81,4 +81,77 @@ Bytes evidence_key(const Address& validator, uint64_t height, uint64_t round, ui
   return k;
 }
 
+static void append_u16_be(Bytes& k, uint64_t v) {
+  TM_ASSERT(v <= 0xffff);
+  k.push_back(static_cast<uint8_t>(v >> 8));
+  k.push_back(static_cast<uint8_t>(v));
+}
+
+static void append_short_text(Bytes& k, std::string_view s) {
+  TM_ASSERT(s.size() <= 255);
+  k.push_back(static_cast<uint8_t>(s.size()));
+  append(k, as_bytes(s));
+}
+
+Bytes org_key(std::string_view id) {
+  return prefixed("o:", as_bytes(id));
+}
+Bytes vendor_key(uint64_t vid) {
+  Bytes k = prefixed("ov:");
+  append_u16_be(k, vid);
+  return k;
+}
+Bytes org_cert_key(std::string_view org, uint32_t index) {
+  Bytes k = prefixed("oc:");
+  append_short_text(k, org);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes cert_key(const Hash32& hash) {
+  return prefixed("c:", hash);
+}
+Bytes cert_name_key(const Hash32& subject_hash, uint32_t index) {
+  Bytes k = prefixed("cn:", subject_hash);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes cert_name_count_key(const Hash32& subject_hash) {
+  return prefixed("cn#", subject_hash);
+}
+Bytes model_key(uint64_t vid, uint64_t pid) {
+  Bytes k = prefixed("m:");
+  append_u16_be(k, vid);
+  append_u16_be(k, pid);
+  return k;
+}
+Bytes model_release_key(uint64_t vid, uint64_t pid, uint32_t index) {
+  Bytes k = prefixed("mv:");
+  append_u16_be(k, vid);
+  append_u16_be(k, pid);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes release_key(const Hash32& sha256) {
+  return prefixed("r:", sha256);
+}
+Bytes claim_key(uint64_t id) {
+  Bytes k = prefixed("cl:");
+  append_u64_be(k, id);
+  return k;
+}
+Bytes next_claim_key() {
+  return prefixed("g:next_claim");
+}
+Bytes subject_claim_key(std::string_view subject, uint32_t index) {
+  Bytes k = prefixed("cs:");
+  append_short_text(k, subject);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes subject_claim_count_key(std::string_view subject) {
+  Bytes k = prefixed("cs#");
+  append_short_text(k, subject);
+  return k;
+}
+
 }  // namespace trustmesh::ledger::schema

@@ -23,6 +23,17 @@
 //                                  -> {"included", "reporter"}: a recorded equivocation
 //   "g:next_proposal"              -> next proposal id (CBOR uint)
 //   "g:prop:" id(u64 BE)           -> Proposal
+// Compliance ledger (ledger/compliance.h):
+//   "o:" org id                    -> Org
+//   "ov:" vid(u16 BE)              -> org id (CBOR text): vendor IDs are unique
+//   "oc:" len(1) org id idx(u32 BE) -> cert hash(32): the org's certificates in order
+//   "c:" cert sha256(32)           -> CertRecord
+//   "cn:" subject-name sha256(32) idx(u32 BE) -> cert hash(32); "cn#" name hash -> count
+//   "m:" vid(u16 BE) pid(u16 BE)   -> Model
+//   "mv:" vid pid idx(u32 BE)      -> release sha256(32): the model's releases in order
+//   "r:" image sha256(32)          -> Release
+//   "cl:" id(u64 BE)               -> Claim; "g:next_claim" -> next claim id
+//   "cs:" len(1) subject idx(u32 BE) -> claim id (CBOR uint); "cs#" len(1) subject -> count
 #pragma once
 
 #include <string_view>
@@ -47,5 +58,19 @@ Bytes validators_pending_key();
 Bytes evidence_key(const Address& validator, uint64_t height, uint64_t round, uint8_t type);
 Bytes next_proposal_key();
 Bytes proposal_key(uint64_t id);
+
+Bytes org_key(std::string_view id);
+Bytes vendor_key(uint64_t vid);
+Bytes org_cert_key(std::string_view org, uint32_t index);
+Bytes cert_key(const Hash32& hash);
+Bytes cert_name_key(const Hash32& subject_hash, uint32_t index);
+Bytes cert_name_count_key(const Hash32& subject_hash);
+Bytes model_key(uint64_t vid, uint64_t pid);
+Bytes model_release_key(uint64_t vid, uint64_t pid, uint32_t index);
+Bytes release_key(const Hash32& sha256);
+Bytes claim_key(uint64_t id);
+Bytes next_claim_key();
+Bytes subject_claim_key(std::string_view subject, uint32_t index);
+Bytes subject_claim_count_key(std::string_view subject);
 
 }  // namespace trustmesh::ledger::schema

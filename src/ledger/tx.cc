@@ -49,8 +49,60 @@ struct ToFields {
     MapEntries e{{text("changes"), param_changes_to_cbor(o.changes)}};
     // Absent when empty: parameter-only proposals keep their encoding.
     if (!o.validators.empty()) e.emplace_back(text("validators"), validator_changes_to_cbor(o.validators));
+    if (!o.grants.empty()) e.emplace_back(text("grants"), role_grants_to_cbor(o.grants));
+    if (!o.ca_roots.empty()) e.emplace_back(text("ca_roots"), der_list_to_cbor(o.ca_roots));
     return e;
   }
+  MapEntries operator()(const op::OrgRegister& o) const {
+    MapEntries e{{text("id"), text(o.id)},
+                 {text("kind"), text(o.kind)},
+                 {text("name"), text(o.name)},
+                 {text("roots"), der_list_to_cbor(o.roots)}};
+    if (o.vendor_id) e.emplace_back(text("vendor_id"), Value::uint(*o.vendor_id));
+    if (!o.crl_url.empty()) e.emplace_back(text("crl_url"), text(o.crl_url));
+    return e;
+  }
+  MapEntries operator()(const op::CertAdd& o) const {
+    MapEntries e{{text("org"), text(o.org)}, {text("level"), text(o.level)}, {text("der"), bytes(o.der)}};
+    if (o.vid) e.emplace_back(text("vid"), Value::uint(*o.vid));
+    if (o.pid) e.emplace_back(text("pid"), Value::uint(*o.pid));
+    return e;
+  }
+  MapEntries operator()(const op::CertRevoke& o) const {
+    MapEntries e{{text("cert"), bytes(o.cert)}};
+    if (!o.reason.empty()) e.emplace_back(text("reason"), text(o.reason));
+    return e;
+  }
+  MapEntries operator()(const op::ModelRegister& o) const {
+    MapEntries e{{text("org"), text(o.org)},
+                 {text("vid"), Value::uint(o.vid)},
+                 {text("pid"), Value::uint(o.pid)},
+                 {text("name"), text(o.name)}};
+    if (!o.label.empty()) e.emplace_back(text("label"), text_map_to_cbor(o.label));
+    return e;
+  }
+  MapEntries operator()(const op::ReleasePublish& o) const {
+    MapEntries e{{text("org"), text(o.org)},
+                 {text("vid"), Value::uint(o.vid)},
+                 {text("pid"), Value::uint(o.pid)},
+                 {text("version"), Value::uint(o.version)},
+                 {text("version_string"), text(o.version_string)},
+                 {text("kind"), text(o.kind)},
+                 {text("sha256"), bytes(o.sha256)},
+                 {text("size"), Value::uint(o.size)}};
+    if (!o.url.empty()) e.emplace_back(text("url"), text(o.url));
+    if (!o.signature.empty()) e.emplace_back(text("signature"), bytes(o.signature));
+    return e;
+  }
+  MapEntries operator()(const op::ClaimIssue& o) const {
+    // "claim", not "type": the op map's "type" is the operation's.
+    MapEntries e{
+        {text("issuer"), text(o.issuer)}, {text("claim"), text(o.type)}, {text("subject"), text(o.subject)}};
+    if (!o.data.empty()) e.emplace_back(text("data"), text_map_to_cbor(o.data));
+    if (o.expires_at) e.emplace_back(text("expires_at"), Value::uint(o.expires_at));
+    return e;
+  }
+  MapEntries operator()(const op::ClaimWithdraw& o) const { return {{text("id"), Value::uint(o.id)}}; }
   MapEntries operator()(const op::GovApprove& o) const {
     return {{text("proposal"), Value::uint(o.proposal)}};
   }
@@ -78,11 +130,113 @@ struct TypeName {
   std::string_view operator()(const op::GovPropose&) const { return "gov.propose"; }
   std::string_view operator()(const op::GovApprove&) const { return "gov.approve"; }
   std::string_view operator()(const op::Evidence&) const { return "evidence.equivocation"; }
+  std::string_view operator()(const op::OrgRegister&) const { return "org.register"; }
+  std::string_view operator()(const op::CertAdd&) const { return "cert.add"; }
+  std::string_view operator()(const op::CertRevoke&) const { return "cert.revoke"; }
+  std::string_view operator()(const op::ModelRegister&) const { return "model.register"; }
+  std::string_view operator()(const op::ReleasePublish&) const { return "release.publish"; }
+  std::string_view operator()(const op::ClaimIssue&) const { return "claim.issue"; }
+  std::string_view operator()(const op::ClaimWithdraw&) const { return "claim.withdraw"; }
 };
 
 Result<NameValue> read_value(MapReader& r) {
   TM_ASSIGN_OR_RETURN(const Value* v, r.get("value"));
   return NameValue::from_cbor(*v);
+}
+
+// Optional fields: absent means empty / none; present but empty is non-canonical.
+Result<std::string> opt_text(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return std::string();
+  TM_ASSIGN_OR_RETURN(std::string v, r.get_text(k));
+  if (v.empty())
+    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
+  return v;
+}
+Result<std::optional<uint64_t>> opt_uint(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return std::optional<uint64_t>();
+  TM_ASSIGN_OR_RETURN(uint64_t v, r.get_uint(k));
+  return std::optional<uint64_t>(v);
+}
+Result<TextMap> opt_map(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return TextMap();
+  TM_ASSIGN_OR_RETURN(const Value* v, r.get(k));
+  TM_ASSIGN_OR_RETURN(TextMap m, text_map_from_cbor(*v, k));
+  if (m.empty())
+    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
+  return m;
+}
+
+Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
+  if (type == "org.register") {
+    op::OrgRegister o;
+    TM_ASSIGN_OR_RETURN(o.id, r.get_text("id"));
+    TM_ASSIGN_OR_RETURN(o.kind, r.get_text("kind"));
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(const Value* roots, r.get("roots"));
+    TM_ASSIGN_OR_RETURN(o.roots, der_list_from_cbor(*roots, "roots"));
+    TM_ASSIGN_OR_RETURN(o.vendor_id, opt_uint(r, "vendor_id"));
+    TM_ASSIGN_OR_RETURN(o.crl_url, opt_text(r, "crl_url"));
+    return Operation(std::move(o));
+  }
+  if (type == "cert.add") {
+    op::CertAdd o;
+    TM_ASSIGN_OR_RETURN(o.org, r.get_text("org"));
+    TM_ASSIGN_OR_RETURN(o.level, r.get_text("level"));
+    TM_ASSIGN_OR_RETURN(o.der, r.get_bytes("der"));
+    TM_ASSIGN_OR_RETURN(o.vid, opt_uint(r, "vid"));
+    TM_ASSIGN_OR_RETURN(o.pid, opt_uint(r, "pid"));
+    return Operation(std::move(o));
+  }
+  if (type == "cert.revoke") {
+    op::CertRevoke o;
+    TM_ASSIGN_OR_RETURN(o.cert, read_hash32(r, "cert"));
+    TM_ASSIGN_OR_RETURN(o.reason, opt_text(r, "reason"));
+    return Operation(std::move(o));
+  }
+  if (type == "model.register") {
+    op::ModelRegister o;
+    TM_ASSIGN_OR_RETURN(o.org, r.get_text("org"));
+    TM_ASSIGN_OR_RETURN(o.vid, r.get_uint("vid"));
+    TM_ASSIGN_OR_RETURN(o.pid, r.get_uint("pid"));
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(o.label, opt_map(r, "label"));
+    return Operation(std::move(o));
+  }
+  if (type == "release.publish") {
+    op::ReleasePublish o;
+    TM_ASSIGN_OR_RETURN(o.org, r.get_text("org"));
+    TM_ASSIGN_OR_RETURN(o.vid, r.get_uint("vid"));
+    TM_ASSIGN_OR_RETURN(o.pid, r.get_uint("pid"));
+    TM_ASSIGN_OR_RETURN(o.version, r.get_uint("version"));
+    TM_ASSIGN_OR_RETURN(o.version_string, r.get_text("version_string"));
+    TM_ASSIGN_OR_RETURN(o.kind, r.get_text("kind"));
+    TM_ASSIGN_OR_RETURN(o.sha256, read_hash32(r, "sha256"));
+    TM_ASSIGN_OR_RETURN(o.size, r.get_uint("size"));
+    TM_ASSIGN_OR_RETURN(o.url, opt_text(r, "url"));
+    if (r.has("signature")) {
+      TM_ASSIGN_OR_RETURN(o.signature, r.get_bytes("signature"));
+      if (o.signature.empty())
+        return make_error(ErrorCode::kNonCanonical, "signature is empty; leave it out instead");
+    }
+    return Operation(std::move(o));
+  }
+  if (type == "claim.issue") {
+    op::ClaimIssue o;
+    TM_ASSIGN_OR_RETURN(o.issuer, r.get_text("issuer"));
+    TM_ASSIGN_OR_RETURN(o.type, r.get_text("claim"));
+    TM_ASSIGN_OR_RETURN(o.subject, r.get_text("subject"));
+    TM_ASSIGN_OR_RETURN(o.data, opt_map(r, "data"));
+    TM_ASSIGN_OR_RETURN(auto exp, opt_uint(r, "expires_at"));
+    if (exp && *exp == 0) return make_error(ErrorCode::kNonCanonical, "expires_at 0 must be left out");
+    o.expires_at = exp.value_or(0);
+    return Operation(std::move(o));
+  }
+  if (type == "claim.withdraw") {
+    op::ClaimWithdraw o;
+    TM_ASSIGN_OR_RETURN(o.id, r.get_uint("id"));
+    return Operation(o);
+  }
+  return make_error(ErrorCode::kMalformed, "unknown operation type '" + std::string(type) + "'");
 }
 
 Result<Operation> decode_fields(std::string_view type, MapReader& r) {
@@ -141,6 +295,14 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
       if (o.validators.empty())
         return make_error(ErrorCode::kMalformed, "validators must not be empty when present");
     }
+    if (r.has("grants")) {
+      TM_ASSIGN_OR_RETURN(const Value* g, r.get("grants"));
+      TM_ASSIGN_OR_RETURN(o.grants, role_grants_from_cbor(*g));
+    }
+    if (r.has("ca_roots")) {
+      TM_ASSIGN_OR_RETURN(const Value* c, r.get("ca_roots"));
+      TM_ASSIGN_OR_RETURN(o.ca_roots, der_list_from_cbor(*c, "ca_roots"));
+    }
     return Operation(std::move(o));
   }
   if (type == "evidence.equivocation") {
@@ -169,7 +331,7 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.proposal, r.get_uint("proposal"));
     return Operation(o);
   }
-  return make_error(ErrorCode::kMalformed, "unknown operation type '" + std::string(type) + "'");
+  return decode_compliance(type, r);
 }
 
 Value body_to_cbor(const Tx& tx, bool with_sig) {

@@ -18,6 +18,7 @@
 #include "core/address.h"
 #include "core/cbor.h"
 #include "core/keys.h"
+#include "ledger/compliance.h"
 #include "ledger/records.h"
 #include "ledger/validators.h"
 
@@ -52,9 +53,60 @@ struct NameRenew {
 struct NameRevoke {
   std::string name;
 };
-struct GovPropose {  // a trustee proposes parameter and/or validator set changes
+struct GovPropose {  // a trustee proposes parameter, validator set, role or CA root changes
   std::map<std::string, uint64_t> changes;
   std::vector<ValidatorChange> validators;  // power 0 removes; effective 2 blocks after approval
+  std::vector<RoleGrant> grants;            // power roles for organisations
+  std::vector<Bytes> ca_roots;              // public CA root certificates (DER) that sub-CAs may chain to
+};
+// Compliance ledger (ledger/compliance.h; rules in ops_orgs.cc, ops_claims.cc).
+struct OrgRegister {  // the sender becomes the org's admin
+  std::string id;
+  std::string kind;
+  std::string name;
+  std::optional<uint64_t> vendor_id;
+  std::vector<Bytes> roots;  // DER: self-signed CA roots, or CA certificates issued by a ledger CA root
+  std::string crl_url;
+};
+struct CertAdd {  // an intermediate or model certificate under one of the org's certificates
+  std::string org;
+  std::string level;  // "intermediate" | "model"
+  Bytes der;
+  std::optional<uint64_t> vid;  // model certificates: the model's vendor and product id
+  std::optional<uint64_t> pid;
+};
+struct CertRevoke {
+  Hash32 cert{};
+  std::string reason;  // e.g. keyCompromise, superseded, cessationOfOperation
+};
+struct ModelRegister {  // again by the same org: updates name and label
+  std::string org;
+  uint64_t vid = 0;
+  uint64_t pid = 0;
+  std::string name;
+  TextMap label;
+};
+struct ReleasePublish {
+  std::string org;
+  uint64_t vid = 0;
+  uint64_t pid = 0;
+  uint64_t version = 0;
+  std::string version_string;
+  std::string kind;  // firmware | software | code
+  Hash32 sha256{};
+  uint64_t size = 0;
+  std::string url;
+  Bytes signature;
+};
+struct ClaimIssue {
+  std::string issuer;  // org id; the sender must be its admin
+  std::string type;
+  std::string subject;
+  TextMap data;
+  uint64_t expires_at = 0;  // height; 0 = never
+};
+struct ClaimWithdraw {
+  uint64_t id = 0;
 };
 struct GovApprove {
   uint64_t proposal = 0;
@@ -72,7 +124,9 @@ struct Evidence {  // two conflicting signed votes of one validator (anyone may 
 }  // namespace op
 
 using Operation = std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
-                               op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence>;
+                               op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence,
+                               op::OrgRegister, op::CertAdd, op::CertRevoke, op::ModelRegister,
+                               op::ReleasePublish, op::ClaimIssue, op::ClaimWithdraw>;
 
 // "send", "name.preorder", "name.register", ... , "gov.approve"
 std::string_view op_type_name(const Operation& op);

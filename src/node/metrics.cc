@@ -45,6 +45,8 @@ std::string_view route_name(Route r) {
     case Route::kNameStatusProof: return "name_status_proof";
     case Route::kAccount: return "account";
     case Route::kEvents: return "events";
+    case Route::kCompliance: return "compliance";
+    case Route::kAdmission: return "admission";
     case Route::kOther: return "other";
     case Route::kCount: break;
   }

@@ -37,6 +37,8 @@ enum class Route : uint8_t {
   kNameStatusProof,
   kAccount,
   kEvents,
+  kCompliance,
+  kAdmission,
   kOther,
   kCount
 };

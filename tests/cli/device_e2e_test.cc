@@ -321,11 +321,16 @@ TEST_F(DeviceE2E, MembershipListIsRefreshedWhileRunning) {
   ASSERT_EQ(run("dm setup --device " + c.dm + " --key dev --json").status, 1);
   EXPECT_NE(connect(a_->state, c).status, 0);
   EXPECT_NE(read_all(c.log).find("ledger_unavailable"), std::string::npos) << read_all(c.log);
-  std::ofstream(members) << json{{"ledger", {dead, node_->url()}}}.dump();
+  // Replace the file atomically, so the device never reads half of it.
+  std::ofstream(members + ".new") << json{{"ledger", {dead, node_->url()}}}.dump();
+  std::filesystem::rename(members + ".new", members);
+  // The device logs a membership event at start too: wait for the one that
+  // lists the live node.
+  const std::string live = "\"" + node_->url() + "\"";
   bool refreshed = false;
-  for (int i = 0; i < 100 && !refreshed; ++i) {
+  for (int i = 0; i < 200 && !refreshed; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    refreshed = read_all(c.log).find("\"event\":\"membership\"") != std::string::npos;
+    refreshed = read_all(c.log).find(live) != std::string::npos;
   }
   ASSERT_TRUE(refreshed) << read_all(c.log);
   // Its name is on the ledger (the DM registered it); now c can check a too.

@@ -1,0 +1,161 @@
+// The compliance ledger's read endpoints (docs/API.md, "Organisations,
+// models and claims"): GET /v1/orgs/{id}, /v1/vendors/{vid},
+// /v1/models/{vid}/{pid}, /v1/releases/{sha256}, /v1/claims/{id} and
+// /v1/claims?subject=S. Each reads one snapshot; claims come with their state
+// (valid, expired, withdrawn) at that height, so history is never hidden.
+#include <nlohmann/json.hpp>
+
+#include "api/errors.h"
+#include "api/handlers.h"
+#include "api/url.h"
+#include "api/view_reader.h"
+#include "ledger/compliance_access.h"
+#include "node/node.h"
+#include "trust/json.h"
+
+namespace trustmesh::api {
+
+namespace {
+
+using nlohmann::json;
+
+// The most claims listed per subject in one answer (newest kept).
+constexpr size_t kMaxClaimsListed = 1000;
+
+Result<uint64_t> parse_id16(std::string_view s, std::string_view what) {
+  auto v = parse_height(s);
+  if (!v.ok() || *v == 0 || *v > 0xffff)
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + " must be a decimal number 1..65535");
+  return v;
+}
+
+Result<json> claims_json(const ledger::ComplianceReader& r, const std::string& subject, uint64_t height) {
+  TM_ASSIGN_OR_RETURN(std::vector<ledger::Claim> list, r.claims_about(subject));
+  json out = json::array();
+  size_t first = list.size() > kMaxClaimsListed ? list.size() - kMaxClaimsListed : 0;
+  for (size_t i = first; i < list.size(); ++i) out.push_back(trust::claim_json(list[i], height));
+  return out;
+}
+
+void answer(Response& res, const Result<json>& j) {
+  if (!j.ok()) return write_error(res, j.error());
+  res.body = j->dump();
+}
+
+Result<json> org_answer(const store::ReadView& view, std::string_view id) {
+  ViewReader vr(view);
+  ledger::ComplianceReader r(vr);
+  TM_ASSIGN_OR_RETURN(auto org, r.org(id));
+  if (!org) return make_error(ErrorCode::kOrgNotFound, "no organisation '" + std::string(id) + "'");
+  json j = trust::org_json(*org);
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> certs, r.org_certs(*org));
+  json list = json::array(), revoked = json::array();
+  for (const Hash32& h : certs) {
+    TM_ASSIGN_OR_RETURN(auto c, r.cert(h));
+    if (!c) return make_error(ErrorCode::kInternal, "corrupt state: certificate " + to_hex(h) + " missing");
+    list.push_back(trust::cert_json(h, *c, /*with_der=*/true));
+    if (c->revoked)
+      revoked.push_back(json{{"sha256", to_hex(h)}, {"revoked_at", c->revoked_at}, {"reason", c->reason}});
+  }
+  j["certificates"] = list;
+  j["revoked_certificates"] = revoked;  // what a CRL for this org lists
+  TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, "org:" + org->id, view.height()));
+  j["height"] = view.height();
+  return j;
+}
+
+Result<json> model_answer(const store::ReadView& view, std::string_view vid_s, std::string_view pid_s) {
+  TM_ASSIGN_OR_RETURN(uint64_t vid, parse_id16(vid_s, "vendor id"));
+  TM_ASSIGN_OR_RETURN(uint64_t pid, parse_id16(pid_s, "product id"));
+  ViewReader vr(view);
+  ledger::ComplianceReader r(vr);
+  TM_ASSIGN_OR_RETURN(auto m, r.model(vid, pid));
+  if (!m) return make_error(ErrorCode::kModelNotFound, "no model " + ledger::model_subject(vid, pid));
+  json j = trust::model_json(*m);
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> rels, r.model_releases(*m));
+  json list = json::array();
+  for (const Hash32& h : rels) {
+    TM_ASSIGN_OR_RETURN(auto rel, r.release(h));
+    if (rel) list.push_back(trust::release_json(*rel));
+  }
+  j["releases"] = list;
+  TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, ledger::model_subject(vid, pid), view.height()));
+  j["height"] = view.height();
+  return j;
+}
+
+}  // namespace
+
+void handle_org(const Context& ctx, std::string_view id, Response& res) {
+  auto view = ctx.node.view();
+  answer(res, org_answer(*view, id));
+}
+
+void handle_vendor(const Context& ctx, std::string_view vid_s, Response& res) {
+  auto view = ctx.node.view();
+  auto vid = parse_id16(vid_s, "vendor id");
+  if (!vid.ok()) return write_error(res, vid.error());
+  ViewReader vr(*view);
+  auto org = ledger::ComplianceReader(vr).org_by_vendor(*vid);
+  if (!org.ok()) return write_error(res, org.error());
+  if (!*org)
+    return write_error(
+        res, make_error(ErrorCode::kOrgNotFound, "no organisation holds vendor id " + std::to_string(*vid)));
+  answer(res, org_answer(*view, **org));
+}
+
+void handle_model(const Context& ctx, std::string_view vid, std::string_view pid, Response& res) {
+  auto view = ctx.node.view();
+  answer(res, model_answer(*view, vid, pid));
+}
+
+void handle_release(const Context& ctx, std::string_view sha, Response& res) {
+  auto h = parse_hash(sha, "release hash");
+  if (!h.ok()) return write_error(res, h.error());
+  auto view = ctx.node.view();
+  ViewReader vr(*view);
+  ledger::ComplianceReader r(vr);
+  auto rel = r.release(*h);
+  if (!rel.ok()) return write_error(res, rel.error());
+  if (!*rel) return write_error(res, make_error(ErrorCode::kReleaseNotFound, "no release " + to_hex(*h)));
+  json j = trust::release_json(**rel);
+  auto claims = claims_json(r, "release:" + to_hex(*h), view->height());
+  if (!claims.ok()) return write_error(res, claims.error());
+  j["claims"] = *claims;
+  j["height"] = view->height();
+  res.body = j.dump();
+}
+
+void handle_claim(const Context& ctx, std::string_view id_s, Response& res) {
+  auto id = parse_height(id_s);
+  if (!id.ok())
+    return write_error(res, make_error(ErrorCode::kInvalidArgument, "a claim id is a decimal number"));
+  auto view = ctx.node.view();
+  ViewReader vr(*view);
+  auto c = ledger::ComplianceReader(vr).claim(*id);
+  if (!c.ok()) return write_error(res, c.error());
+  if (!*c) return write_error(res, make_error(ErrorCode::kClaimNotFound, "no claim " + std::to_string(*id)));
+  res.body = trust::claim_json(**c, view->height()).dump();
+}
+
+void handle_claims(const Context& ctx, std::string_view query, Response& res) {
+  auto subject = query_param(query, "subject");
+  if (!subject || subject->empty())
+    return write_error(res, make_error(ErrorCode::kInvalidArgument,
+                                       "give ?subject=, e.g. ?subject=org:acme or ?subject=model:4660/1"));
+  std::string s(*subject);
+  if (needs_decoding(s)) {
+    auto d = percent_decode(s);
+    if (!d.ok()) return write_error(res, d.error());
+    s = *d;
+  }
+  auto parsed = ledger::parse_subject(s);
+  if (!parsed.ok()) return write_error(res, parsed.error());
+  auto view = ctx.node.view();
+  ViewReader vr(*view);
+  auto list = claims_json(ledger::ComplianceReader(vr), s, view->height());
+  if (!list.ok()) return write_error(res, list.error());
+  res.body = json{{"subject", s}, {"height", view->height()}, {"claims", *list}}.dump();
+}
+
+}  // namespace trustmesh::api

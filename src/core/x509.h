@@ -1,0 +1,47 @@
+// X.509 certificate facts for the ledger and the trust layer (OpenSSL 3).
+//
+// Only what a deterministic state machine may use: the DER bytes, names,
+// the CA flag, the validity window as numbers, and signature checks between
+// two given certificates. Nothing here reads a clock, a trust store or the
+// network, so the same bytes give the same answer on every node.
+//
+// Invariants: parse_certificate accepts exactly one DER certificate with no
+// trailing bytes, at most kMaxCertDer bytes; a certificate is named by the
+// SHA-256 of the bytes given; verify_signed_by checks only the issuer name and
+// the signature, never time or purpose.
+#pragma once
+
+#include <string>
+
+#include "core/bytes.h"
+
+namespace trustmesh::x509 {
+
+inline constexpr size_t kMaxCertDer = 16 * 1024;
+
+struct CertFacts {
+  Hash32 hash{};          // SHA-256 of the DER
+  Hash32 subject_hash{};  // SHA-256 of the DER of the subject Name
+  Hash32 issuer_hash{};   // SHA-256 of the DER of the issuer Name
+  std::string subject;    // one line, RFC 2253 style, for people
+  std::string issuer;
+  bool is_ca = false;      // basicConstraints cA (or a v1 self-signed root)
+  int64_t not_before = 0;  // seconds since the epoch
+  int64_t not_after = 0;
+  bool self_issued() const { return subject_hash == issuer_hash; }
+};
+
+// kMalformed for bytes that are not one DER certificate; kTooLarge past kMaxCertDer.
+Result<CertFacts> parse_certificate(ByteView der);
+
+// Ok iff `child`'s signature verifies under `issuer`'s public key and the
+// child's issuer name equals the issuer's subject name. kBadSignature otherwise.
+Status verify_signed_by(ByteView child_der, ByteView issuer_der);
+
+// PEM (one or more CERTIFICATE blocks) or a single DER certificate -> DER list.
+Result<std::vector<Bytes>> read_certificates(std::string_view pem_or_der);
+
+// The DER certificate as one PEM block.
+std::string to_pem(ByteView der);
+
+}  // namespace trustmesh::x509

@@ -1,0 +1,49 @@
+// Issuing X.509 certificates with OpenSSL 3 (P-256, SHA-256): the tooling a
+// manufacturer uses to make its hierarchy (root -> intermediate -> model ->
+// device), and what tests and benchmarks use to build realistic chains.
+// Not used by the state machine (which only reads certificates, x509.h).
+//
+// Invariants: every certificate is signed by the issuer's key (or its own,
+// for a self-signed one) with ECDSA-SHA256; CA certificates carry a critical
+// basicConstraints cA=TRUE and keyUsage keyCertSign|cRLSign; leaves carry
+// cA=FALSE and digitalSignature.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/bytes.h"
+
+typedef struct evp_pkey_st EVP_PKEY;
+
+namespace trustmesh::x509 {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const;
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+struct Issued {
+  Bytes der;
+  PkeyPtr key;  // the certificate's own private key
+};
+
+struct CertSpec {
+  std::string cn;   // subject CN
+  std::string org;  // subject O ("" = none)
+  bool ca = false;
+  int64_t not_before = 0;  // seconds since the epoch; 0 = now - 1 hour
+  int64_t not_after = 0;   // 0 = not_before + 10 years
+  std::string uri_san;     // "" = none
+};
+
+// A new P-256 key and a certificate for it, signed by (issuer_der, issuer_key)
+// or self-signed when issuer is nullopt.
+Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteView, EVP_PKEY*>>& issuer);
+
+// PEM of a private key (PKCS#8, unencrypted) and its reverse.
+std::string key_to_pem(EVP_PKEY* key);
+Result<PkeyPtr> key_from_pem(std::string_view pem);
+
+}  // namespace trustmesh::x509

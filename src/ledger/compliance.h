@@ -1,0 +1,149 @@
+// Compliance-ledger records: organisations, their certificates, device
+// models, firmware/software releases and claims (DESIGN.md source 2).
+//
+// Invariants (as for every record, records.h): to_cbor() is the only way
+// these are written; from_cbor() is strict. Text maps (a model's label, a
+// claim's data) hold at most kMaxTextMapEntries entries with keys of at most
+// 32 bytes and values of at most 512 bytes; the op handlers enforce the
+// limits and the decoders refuse anything beyond them.
+//
+// Subjects of claims are text: "org:<id>", "model:<vid>/<pid>" (decimal),
+// "release:<sha256 hex>", "cert:<sha256 hex>", "device:<name or cert sha256 hex>".
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/address.h"
+#include "core/cbor.h"
+
+namespace trustmesh::ledger {
+
+inline constexpr size_t kMaxTextMapEntries = 32;
+inline constexpr size_t kMaxTextMapKey = 32;
+inline constexpr size_t kMaxTextMapValue = 512;
+inline constexpr size_t kMaxOrgRoots = 8;
+
+using TextMap = std::map<std::string, std::string>;
+cbor::Value text_map_to_cbor(const TextMap& m);
+Result<TextMap> text_map_from_cbor(const cbor::Value& v, std::string_view what);
+Status check_text_map(const TextMap& m, std::string_view what);
+
+// Kinds of organisation; is_org_kind() says whether a text is one.
+// manufacturer standards_body test_lab certification_body regulator
+// integrator software_developer network_operator
+bool is_org_kind(std::string_view kind);
+// Roles that carry power; granted by trustee quorum or a standards body's lab_approval claim.
+bool is_power_role(std::string_view role);  // test_lab | certification_body
+
+struct Org {
+  std::string id;                     // [a-z0-9-], 2..64
+  std::string kind;                   // is_org_kind
+  std::string name;                   // for people, <= 128 bytes
+  Address admin;                      // the account that acts for the org
+  std::optional<uint64_t> vendor_id;  // 1..65535, unique on the ledger
+  std::vector<Hash32> roots;          // root (or sub-CA) certificates, in "c:"
+  std::string crl_url;                // published revocation distribution point ("" = none)
+  TextMap roles;                      // role -> "trustees" | "claim:<id>"
+  uint32_t cert_count = 0;            // entries in the org's certificate list
+  uint64_t registered_at = 0;
+  uint64_t updated_at = 0;
+
+  cbor::Value to_cbor() const;
+  static Result<Org> from_cbor(const cbor::Value& v);
+  bool operator==(const Org&) const = default;
+};
+
+// Levels: "external_root" (a public CA root approved by trustees, org ""),
+// "root", "intermediate", "model".
+struct CertRecord {
+  std::string org;
+  std::string level;
+  std::optional<Hash32> parent;  // the issuer's certificate; none for self-signed
+  Bytes der;
+  std::optional<uint64_t> vid;  // model certificates
+  std::optional<uint64_t> pid;
+  bool revoked = false;
+  uint64_t revoked_at = 0;
+  std::string reason;  // revocation reason, e.g. "keyCompromise"
+  uint64_t added_at = 0;
+
+  cbor::Value to_cbor() const;
+  static Result<CertRecord> from_cbor(const cbor::Value& v);
+  bool operator==(const CertRecord&) const = default;
+};
+
+struct Model {
+  std::string org;
+  uint64_t vid = 0;
+  uint64_t pid = 0;
+  std::string name;
+  TextMap label;  // the "food label": security_features, update_policy, support_until, ...
+  uint32_t release_count = 0;
+  uint64_t created_at = 0;
+  uint64_t updated_at = 0;
+
+  cbor::Value to_cbor() const;
+  static Result<Model> from_cbor(const cbor::Value& v);
+  bool operator==(const Model&) const = default;
+};
+
+struct Release {
+  std::string org;
+  uint64_t vid = 0;
+  uint64_t pid = 0;
+  uint64_t version = 0;        // increasing number (Matter's softwareVersion)
+  std::string version_string;  // for people
+  std::string kind;            // "firmware" | "software" | "code"
+  Hash32 sha256{};             // of the image: a code identity with no key of its own
+  uint64_t size = 0;
+  std::string url;  // where to fetch it
+  Bytes signature;  // optional detached signature over the image (may be empty)
+  uint64_t published_at = 0;
+
+  cbor::Value to_cbor() const;
+  static Result<Release> from_cbor(const cbor::Value& v);
+  bool operator==(const Release&) const = default;
+};
+
+struct Claim {
+  uint64_t id = 0;
+  std::string issuer;  // org id
+  std::string type;
+  std::string subject;
+  TextMap data;
+  uint64_t issued_at = 0;
+  uint64_t expires_at = 0;    // first height at which it no longer holds (0 = never)
+  uint64_t withdrawn_at = 0;  // 0 = not withdrawn
+  Hash32 tx_hash{};
+
+  bool valid_at(uint64_t height) const {
+    return withdrawn_at == 0 && (expires_at == 0 || height < expires_at);
+  }
+  cbor::Value to_cbor() const;
+  static Result<Claim> from_cbor(const cbor::Value& v);
+  bool operator==(const Claim&) const = default;
+};
+
+// The claim types the ledger knows and who may issue them:
+//   membership, membership_ended, liaison, lab_approval   standards bodies; about an org
+//   compliance, certification_failed                      holders of test_lab/certification_body; about a
+//   model advisory                                              any org; about a model or release
+//   ("affected": "a-b") firmware_vote                                         any org; about a release
+//   ("vote": good|bad) device_status                                         any org; about a device or cert
+//   ("status": in_use|stolen|destroyed|deprecated_code) endorsement, revocation any org; about anything
+//   cosign                                                any org; about a device, model or release ("role":
+//   producer|integrator|maintainer|certification_body)
+bool is_claim_type(std::string_view type);
+
+// Subject syntax (see the file comment). kInvalidArgument says what is wrong.
+struct Subject {
+  std::string kind;  // org | model | release | cert | device
+  std::string id;    // the part after "kind:"
+};
+Result<Subject> parse_subject(std::string_view s);
+std::string model_subject(uint64_t vid, uint64_t pid);
+
+}  // namespace trustmesh::ledger

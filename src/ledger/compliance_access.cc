@@ -1,0 +1,227 @@
+// Typed compliance-record access; see compliance_access.h.
+#include "ledger/compliance_access.h"
+
+#include "ledger/records.h"
+#include "ledger/schema.h"
+
+namespace trustmesh::ledger {
+
+namespace {
+
+// Lists are bounded by what one state can hold, but a reader walking one
+// must not run away: these are far above any real org or subject.
+constexpr uint32_t kMaxListWalk = 1u << 20;
+
+template <typename T>
+Result<std::optional<T>> decoded(Result<std::optional<cbor::Value>> raw, std::string_view what) {
+  if (!raw.ok()) return raw.error();
+  if (!raw.value()) return std::optional<T>();
+  auto r = T::from_cbor(**raw);
+  if (!r.ok())
+    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + r.error().message);
+  return std::optional<T>(std::move(r).value());
+}
+
+uint64_t parse_claim_ref(std::string_view digits) {
+  uint64_t v = 0;
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9' || v > UINT64_MAX / 10) return 0;
+    v = v * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<std::optional<cbor::Value>> ComplianceReader::read(const Bytes& key, std::string_view what) const {
+  auto raw = s_.get(key);
+  if (!raw.ok()) {
+    if (raw.error().code == ErrorCode::kIo || raw.error().code == ErrorCode::kInternal) return raw.error();
+    return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
+  }
+  if (!raw.value()) return std::optional<cbor::Value>();
+  auto v = cbor::decode(**raw);
+  if (!v.ok())
+    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + v.error().message);
+  return std::optional<cbor::Value>(std::move(v).value());
+}
+
+Result<uint64_t> ComplianceReader::read_uint(const Bytes& key, std::string_view what, uint64_t absent) const {
+  TM_ASSIGN_OR_RETURN(auto v, read(key, what));
+  if (!v) return absent;
+  auto u = v->as_uint();
+  if (!u.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what));
+  return u;
+}
+
+Result<Hash32> ComplianceReader::read_hash(const Bytes& key, std::string_view what) const {
+  auto raw = s_.get(key);
+  if (!raw.ok())
+    return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
+  if (!raw.value() || raw.value()->size() != 32)
+    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + " missing");
+  Hash32 h;
+  std::copy(raw.value()->begin(), raw.value()->end(), h.begin());
+  return h;
+}
+
+Result<std::optional<Org>> ComplianceReader::org(std::string_view id) const {
+  if (id.empty() || id.size() > 64) return std::optional<Org>();
+  return decoded<Org>(read(schema::org_key(id), "org"), "org");
+}
+
+Result<std::optional<std::string>> ComplianceReader::org_by_vendor(uint64_t vid) const {
+  if (vid == 0 || vid > 0xffff) return std::optional<std::string>();
+  TM_ASSIGN_OR_RETURN(auto v, read(schema::vendor_key(vid), "vendor id"));
+  if (!v) return std::optional<std::string>();
+  auto t = v->as_text();
+  if (!t.ok()) return make_error(ErrorCode::kInternal, "corrupt state: vendor id entry");
+  return std::optional<std::string>(std::move(t).value());
+}
+
+Result<std::vector<Hash32>> ComplianceReader::org_certs(const Org& org) const {
+  std::vector<Hash32> out;
+  for (uint32_t i = 0; i < org.cert_count && i < kMaxListWalk; ++i) {
+    TM_ASSIGN_OR_RETURN(Hash32 h, read_hash(schema::org_cert_key(org.id, i), "org certificate list"));
+    out.push_back(h);
+  }
+  return out;
+}
+
+Result<std::optional<CertRecord>> ComplianceReader::cert(const Hash32& hash) const {
+  return decoded<CertRecord>(read(schema::cert_key(hash), "certificate"), "certificate");
+}
+
+Result<uint32_t> ComplianceReader::certs_named_count(const Hash32& subject_hash) const {
+  TM_ASSIGN_OR_RETURN(uint64_t n, read_uint(schema::cert_name_count_key(subject_hash), "name index", 0));
+  return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxListWalk));
+}
+
+Result<std::vector<Hash32>> ComplianceReader::certs_named(const Hash32& subject_hash) const {
+  TM_ASSIGN_OR_RETURN(uint32_t n, certs_named_count(subject_hash));
+  std::vector<Hash32> out;
+  for (uint32_t i = 0; i < n; ++i) {
+    TM_ASSIGN_OR_RETURN(Hash32 h, read_hash(schema::cert_name_key(subject_hash, i), "name index"));
+    out.push_back(h);
+  }
+  return out;
+}
+
+Result<std::optional<Model>> ComplianceReader::model(uint64_t vid, uint64_t pid) const {
+  if (vid == 0 || vid > 0xffff || pid == 0 || pid > 0xffff) return std::optional<Model>();
+  return decoded<Model>(read(schema::model_key(vid, pid), "model"), "model");
+}
+
+Result<std::vector<Hash32>> ComplianceReader::model_releases(const Model& m) const {
+  std::vector<Hash32> out;
+  for (uint32_t i = 0; i < m.release_count && i < kMaxListWalk; ++i) {
+    TM_ASSIGN_OR_RETURN(Hash32 h,
+                        read_hash(schema::model_release_key(m.vid, m.pid, i), "model release list"));
+    out.push_back(h);
+  }
+  return out;
+}
+
+Result<std::optional<Release>> ComplianceReader::release(const Hash32& sha256) const {
+  return decoded<Release>(read(schema::release_key(sha256), "release"), "release");
+}
+
+Result<std::optional<Claim>> ComplianceReader::claim(uint64_t id) const {
+  return decoded<Claim>(read(schema::claim_key(id), "claim"), "claim");
+}
+
+Result<uint64_t> ComplianceReader::next_claim_id() const {
+  return read_uint(schema::next_claim_key(), "next claim id", 1);
+}
+
+Result<uint32_t> ComplianceReader::subject_claim_count(std::string_view subject) const {
+  if (subject.empty() || subject.size() > 255) return 0u;
+  TM_ASSIGN_OR_RETURN(uint64_t n, read_uint(schema::subject_claim_count_key(subject), "claim index", 0));
+  return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxListWalk));
+}
+
+Result<std::vector<Claim>> ComplianceReader::claims_about(std::string_view subject) const {
+  TM_ASSIGN_OR_RETURN(uint32_t n, subject_claim_count(subject));
+  std::vector<Claim> out;
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    TM_ASSIGN_OR_RETURN(uint64_t id, read_uint(schema::subject_claim_key(subject, i), "claim index", 0));
+    TM_ASSIGN_OR_RETURN(auto c, claim(id));
+    if (!c)
+      return make_error(ErrorCode::kInternal,
+                        "corrupt state: claim " + std::to_string(id) + " is indexed but missing");
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Result<bool> org_holds_role(const StateReader& state, const Org& org, std::string_view role,
+                            uint64_t height) {
+  auto it = org.roles.find(std::string(role));
+  if (it == org.roles.end()) return false;
+  if (it->second == "trustees") return true;
+  constexpr std::string_view kClaim = "claim:";
+  if (it->second.rfind(kClaim, 0) != 0) return false;
+  uint64_t id = parse_claim_ref(it->second.substr(kClaim.size()));
+  TM_ASSIGN_OR_RETURN(auto claim, ComplianceReader(state).claim(id));
+  return claim && claim->valid_at(height);
+}
+
+void put_org(Overlay& s, const Org& org) {
+  s.put(schema::org_key(org.id), cbor::encode(org.to_cbor()));
+}
+
+void put_vendor(Overlay& s, uint64_t vid, std::string_view org) {
+  s.put(schema::vendor_key(vid), cbor::encode(cbor::Value::text(std::string(org))));
+}
+
+void put_cert(Overlay& s, const Hash32& hash, const CertRecord& c) {
+  s.put(schema::cert_key(hash), cbor::encode(c.to_cbor()));
+}
+
+Status index_cert(Overlay& s, Org* org, const Hash32& hash, const Hash32& subject_hash) {
+  if (org) {
+    if (org->cert_count >= kMaxListWalk)
+      return make_error(ErrorCode::kTooLarge, "org '" + org->id + "' has the maximum number of certificates");
+    s.put(schema::org_cert_key(org->id, org->cert_count), hash);
+    org->cert_count += 1;
+  }
+  ComplianceReader r(s);
+  TM_ASSIGN_OR_RETURN(uint32_t n, r.certs_named_count(subject_hash));
+  if (n >= kMaxListWalk)
+    return make_error(ErrorCode::kTooLarge, "too many certificates with this subject name");
+  s.put(schema::cert_name_key(subject_hash, n), hash);
+  s.put(schema::cert_name_count_key(subject_hash), cbor::encode(cbor::Value::uint(n + 1)));
+  return Status::Ok();
+}
+
+void put_model(Overlay& s, const Model& m) {
+  s.put(schema::model_key(m.vid, m.pid), cbor::encode(m.to_cbor()));
+}
+
+void put_release(Overlay& s, const Release& r) {
+  s.put(schema::release_key(r.sha256), cbor::encode(r.to_cbor()));
+}
+
+void put_model_release(Overlay& s, const Model& m, uint32_t index, const Hash32& sha256) {
+  s.put(schema::model_release_key(m.vid, m.pid, index), sha256);
+}
+
+void put_claim(Overlay& s, const Claim& c) {
+  s.put(schema::claim_key(c.id), cbor::encode(c.to_cbor()));
+}
+
+void put_next_claim_id(Overlay& s, uint64_t id) {
+  s.put(schema::next_claim_key(), cbor::encode(cbor::Value::uint(id)));
+}
+
+Status index_claim(Overlay& s, std::string_view subject, uint64_t id) {
+  ComplianceReader r(s);
+  TM_ASSIGN_OR_RETURN(uint32_t n, r.subject_claim_count(subject));
+  if (n >= kMaxListWalk) return make_error(ErrorCode::kTooLarge, "subject has the maximum number of claims");
+  s.put(schema::subject_claim_key(subject, n), cbor::encode(cbor::Value::uint(id)));
+  s.put(schema::subject_claim_count_key(subject), cbor::encode(cbor::Value::uint(n + 1)));
+  return Status::Ok();
+}
+
+}  // namespace trustmesh::ledger

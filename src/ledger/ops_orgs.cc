@@ -1,0 +1,339 @@
+// Organisations and their certificate hierarchies, models and releases.
+//
+// Rules kept here:
+//  * org.register: a fresh id ([a-z0-9-], 2..64), a known kind, a vendor id
+//    nobody holds; every root is a CA certificate that is either self-signed
+//    or signed by a public CA root the trustees put on the ledger (a sub-CA);
+//    the sender becomes the org's admin.
+//  * cert.add: an intermediate or model certificate of the sender's org must
+//    be a CA certificate signed by an unrevoked root or intermediate of the
+//    same org that is on the ledger (vendor-managed: no trustee vote); a model
+//    certificate names a registered model of the org's vendor id.
+//  * cert.revoke: by the admin of the certificate's org; final. Trust
+//    evaluation refuses every chain through a revoked certificate.
+//  * model.register: vendor id = the org's; the same org may re-register to
+//    update name and label; a model is never taken over by another org.
+//  * release.publish: by the model's org; versions strictly increase; one
+//    release per image hash.
+//  * Certificates valid at the block time (when the block carries one).
+#include <algorithm>
+
+#include "core/x509.h"
+#include "ledger/compliance_access.h"
+#include "ledger/ops.h"
+
+namespace trustmesh::ledger {
+
+namespace {
+
+Error bad_cert(const std::string& why) {
+  return make_error(ErrorCode::kBadCertificate, why);
+}
+
+Status check_org_id(std::string_view id) {
+  bool ok = id.size() >= 2 && id.size() <= 64 && id.front() != '-' && id.back() != '-';
+  for (char ch : id) ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-');
+  if (!ok)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "org id '" + std::string(id) + "' must be 2..64 of a-z, 0-9 and '-' (not at either end)");
+  return Status::Ok();
+}
+
+Status check_text(std::string_view what, std::string_view v, size_t min, size_t max) {
+  if (v.size() < min || v.size() > max)
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + " must be " + std::to_string(min) +
+                                                       ".." + std::to_string(max) + " bytes");
+  return Status::Ok();
+}
+
+Status check_id16(std::string_view what, uint64_t v) {
+  if (v == 0 || v > 0xffff)
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + " must be 1..65535");
+  return Status::Ok();
+}
+
+// The certificate parses, is a CA and is valid at the block time.
+Result<x509::CertFacts> ca_facts(ByteView der, const BlockContext& block) {
+  auto f = x509::parse_certificate(der);
+  if (!f.ok()) return bad_cert(f.error().message);
+  if (!f->is_ca)
+    return bad_cert("certificate '" + f->subject + "' is not a CA certificate (basicConstraints cA)");
+  if (block.time != 0 &&
+      (static_cast<int64_t>(block.time) < f->not_before || static_cast<int64_t>(block.time) > f->not_after))
+    return bad_cert("certificate '" + f->subject + "' is not valid at the block time");
+  return f;
+}
+
+// An unrevoked certificate on the ledger, named like der's issuer, of one of
+// `levels` (and of `org` unless it is null) whose key signed der.
+Result<std::optional<Hash32>> find_issuer(const ComplianceReader& r, ByteView der, const x509::CertFacts& f,
+                                          const std::string* org,
+                                          std::initializer_list<std::string_view> levels) {
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(f.issuer_hash));
+  for (const Hash32& h : named) {
+    TM_ASSIGN_OR_RETURN(auto c, r.cert(h));
+    if (!c || c->revoked) continue;
+    if (org && c->org != *org) continue;
+    if (std::find(levels.begin(), levels.end(), c->level) == levels.end()) continue;
+    if (x509::verify_signed_by(der, c->der).ok()) return std::optional<Hash32>(h);
+  }
+  return std::optional<Hash32>();
+}
+
+Result<Org> admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto org, r.org(id));
+  if (!org) return make_error(ErrorCode::kOrgNotFound, "no organisation '" + std::string(id) + "'");
+  if (org->admin != c.sender)
+    return make_error(ErrorCode::kNotOrgAdmin,
+                      c.sender.to_string() + " does not act for '" + std::string(id) + "'");
+  return std::move(*org);
+}
+
+}  // namespace
+
+Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
+  return admin_org(s, c, id);
+}
+
+Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o) {
+  TM_TRY(check_org_id(o.id));
+  if (!is_org_kind(o.kind))
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "kind '" + o.kind +
+            "' is not one of manufacturer, standards_body, test_lab, certification_body, regulator, "
+            "integrator, software_developer, network_operator");
+  TM_TRY(check_text("name", o.name, 1, 128));
+  TM_TRY(check_text("crl_url", o.crl_url, 0, 256));
+  if (o.roots.empty() || o.roots.size() > kMaxOrgRoots)
+    return make_error(ErrorCode::kInvalidArgument, "an organisation registers 1..8 root certificates");
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto existing, r.org(o.id));
+  if (existing) return make_error(ErrorCode::kOrgExists, "organisation '" + o.id + "' is already registered");
+  if (o.vendor_id) {
+    TM_TRY(check_id16("vendor_id", *o.vendor_id));
+    TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(*o.vendor_id));
+    if (holder)
+      return make_error(ErrorCode::kOrgExists,
+                        "vendor id " + std::to_string(*o.vendor_id) + " belongs to '" + *holder + "'");
+  }
+  Org org;
+  org.id = o.id;
+  org.kind = o.kind;
+  org.name = o.name;
+  org.admin = c.sender;
+  org.vendor_id = o.vendor_id;
+  org.crl_url = o.crl_url;
+  org.registered_at = org.updated_at = c.block.height;
+  for (const Bytes& der : o.roots) {
+    TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(der, c.block));
+    TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
+    if (known)
+      return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
+    CertRecord rec{.org = o.id, .level = "root", .der = der, .added_at = c.block.height};
+    if (!(f.self_issued() && x509::verify_signed_by(der, der).ok())) {
+      // A sub-CA of a public CA: its issuer must be a CA root the trustees approved.
+      TM_ASSIGN_OR_RETURN(auto parent, find_issuer(r, der, f, nullptr, {"external_root"}));
+      if (!parent)
+        return bad_cert("root '" + f.subject +
+                        "' is neither self-signed nor signed by a CA root on the ledger (issuer '" +
+                        f.issuer + "')");
+      rec.parent = *parent;
+    }
+    if (std::find(org.roots.begin(), org.roots.end(), f.hash) != org.roots.end())
+      return make_error(ErrorCode::kInvalidArgument, "the same root is listed twice");
+    org.roots.push_back(f.hash);
+    put_cert(s.overlay(), f.hash, rec);
+    TM_TRY(index_cert(s.overlay(), &org, f.hash, f.subject_hash));
+  }
+  put_org(s.overlay(), org);
+  if (org.vendor_id) put_vendor(s.overlay(), *org.vendor_id, org.id);
+  return Status::Ok();
+}
+
+Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
+  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, o.org));
+  ComplianceReader r(s.overlay());
+  if (o.level != "intermediate" && o.level != "model")
+    return make_error(ErrorCode::kInvalidArgument, "level must be intermediate or model");
+  if (o.level == "model") {
+    if (!o.vid || !o.pid)
+      return make_error(ErrorCode::kInvalidArgument, "a model certificate needs vid and pid");
+    if (org.vendor_id != o.vid)
+      return make_error(ErrorCode::kMissingRole,
+                        "'" + org.id + "' does not hold vendor id " + std::to_string(*o.vid));
+    TM_ASSIGN_OR_RETURN(auto model, r.model(*o.vid, *o.pid));
+    if (!model) return make_error(ErrorCode::kModelNotFound, "no model " + model_subject(*o.vid, *o.pid));
+  } else if (o.vid || o.pid) {
+    return make_error(ErrorCode::kInvalidArgument, "vid and pid belong on model certificates only");
+  }
+  TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(o.der, c.block));
+  TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
+  if (known)
+    return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
+  TM_ASSIGN_OR_RETURN(auto parent, find_issuer(r, o.der, f, &org.id, {"root", "intermediate"}));
+  if (!parent)
+    return bad_cert("certificate '" + f.subject +
+                    "' is not signed by an unrevoked root or intermediate of '" + org.id +
+                    "' on the ledger (issuer '" + f.issuer + "')");
+  CertRecord rec{.org = org.id,
+                 .level = o.level,
+                 .parent = *parent,
+                 .der = o.der,
+                 .vid = o.vid,
+                 .pid = o.pid,
+                 .added_at = c.block.height};
+  put_cert(s.overlay(), f.hash, rec);
+  TM_TRY(index_cert(s.overlay(), &org, f.hash, f.subject_hash));
+  org.updated_at = c.block.height;
+  put_org(s.overlay(), org);
+  return Status::Ok();
+}
+
+Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) {
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto cert, r.cert(o.cert));
+  if (!cert)
+    return make_error(ErrorCode::kCertNotFound, "no certificate " + to_hex(o.cert) + " on the ledger");
+  if (cert->org.empty())
+    return make_error(ErrorCode::kNotOrgAdmin,
+                      "a public CA root is removed by trustee proposal, not revoked");
+  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, cert->org));
+  if (cert->revoked)
+    return make_error(ErrorCode::kCertRevoked, "certificate " + to_hex(o.cert) + " is already revoked");
+  TM_TRY(check_text("reason", o.reason, 0, 64));
+  cert->revoked = true;
+  cert->revoked_at = c.block.height;
+  cert->reason = o.reason;
+  put_cert(s.overlay(), o.cert, *cert);
+  org.updated_at = c.block.height;
+  put_org(s.overlay(), org);
+  return Status::Ok();
+}
+
+Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegister& o) {
+  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, o.org));
+  TM_TRY(check_id16("vid", o.vid));
+  TM_TRY(check_id16("pid", o.pid));
+  TM_TRY(check_text("name", o.name, 1, 128));
+  TM_TRY(check_text_map(o.label, "label"));
+  if (org.vendor_id != o.vid)
+    return make_error(ErrorCode::kMissingRole,
+                      "'" + org.id + "' does not hold vendor id " + std::to_string(o.vid));
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto existing, r.model(o.vid, o.pid));
+  Model m = existing.value_or(Model{.org = org.id, .vid = o.vid, .pid = o.pid, .created_at = c.block.height});
+  if (m.org != org.id)
+    return make_error(ErrorCode::kConflict, model_subject(o.vid, o.pid) + " belongs to '" + m.org + "'");
+  m.name = o.name;
+  m.label = o.label;
+  m.updated_at = c.block.height;
+  put_model(s.overlay(), m);
+  return Status::Ok();
+}
+
+Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePublish& o) {
+  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, o.org));
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto model, r.model(o.vid, o.pid));
+  if (!model) return make_error(ErrorCode::kModelNotFound, "no model " + model_subject(o.vid, o.pid));
+  if (model->org != org.id)
+    return make_error(ErrorCode::kNotOrgAdmin,
+                      model_subject(o.vid, o.pid) + " belongs to '" + model->org + "'");
+  if (o.kind != "firmware" && o.kind != "software" && o.kind != "code")
+    return make_error(ErrorCode::kInvalidArgument, "kind must be firmware, software or code");
+  TM_TRY(check_text("version_string", o.version_string, 1, 64));
+  TM_TRY(check_text("url", o.url, 0, 512));
+  if (o.size == 0) return make_error(ErrorCode::kInvalidArgument, "size must be at least 1 byte");
+  if (o.signature.size() > 512) return make_error(ErrorCode::kValueTooLarge, "signature is over 512 bytes");
+  TM_ASSIGN_OR_RETURN(auto same, r.release(o.sha256));
+  if (same)
+    return make_error(ErrorCode::kReleaseExists, "a release with image hash " + to_hex(o.sha256) + " exists");
+  if (model->release_count > 0) {
+    TM_ASSIGN_OR_RETURN(std::vector<Hash32> all, r.model_releases(*model));
+    TM_ASSIGN_OR_RETURN(auto last, r.release(all.back()));
+    if (last && o.version <= last->version)
+      return make_error(ErrorCode::kReleaseExists, "version " + std::to_string(o.version) +
+                                                       " is not above the latest release's " +
+                                                       std::to_string(last->version));
+  }
+  if (model->release_count == UINT32_MAX) return make_error(ErrorCode::kTooLarge, "too many releases");
+  Release rel{.org = org.id,
+              .vid = o.vid,
+              .pid = o.pid,
+              .version = o.version,
+              .version_string = o.version_string,
+              .kind = o.kind,
+              .sha256 = o.sha256,
+              .size = o.size,
+              .url = o.url,
+              .signature = o.signature,
+              .published_at = c.block.height};
+  put_release(s.overlay(), rel);
+  put_model_release(s.overlay(), *model, model->release_count, o.sha256);
+  model->release_count += 1;
+  model->updated_at = c.block.height;
+  put_model(s.overlay(), *model);
+  return Status::Ok();
+}
+
+Status check_role_grants(StateAccess& s, const std::vector<RoleGrant>& grants) {
+  ComplianceReader r(s.overlay());
+  for (const RoleGrant& g : grants) {
+    if (!is_power_role(g.role))
+      return make_error(ErrorCode::kBadParams, "role '" + g.role + "' is not test_lab or certification_body");
+    TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
+    if (!org) return make_error(ErrorCode::kOrgNotFound, "no organisation '" + g.org + "'");
+  }
+  return Status::Ok();
+}
+
+Status apply_role_grants(StateAccess& s, const OpContext& c, const std::vector<RoleGrant>& grants) {
+  TM_TRY(check_role_grants(s, grants));
+  ComplianceReader r(s.overlay());
+  for (const RoleGrant& g : grants) {
+    TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
+    if (g.revoke) {
+      org->roles.erase(g.role);
+    } else {
+      org->roles[g.role] = "trustees";
+    }
+    org->updated_at = c.block.height;
+    put_org(s.overlay(), *org);
+  }
+  return Status::Ok();
+}
+
+Status check_ca_roots(StateAccess& s, const std::vector<Bytes>& roots) {
+  ComplianceReader r(s.overlay());
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Bytes& der = roots[i];
+    if (std::find(roots.begin(), roots.begin() + static_cast<long>(i), der) !=
+        roots.begin() + static_cast<long>(i))
+      return make_error(ErrorCode::kBadParams, "a CA root is listed twice");
+    auto f = x509::parse_certificate(der);
+    if (!f.ok()) return make_error(ErrorCode::kBadParams, "CA root: " + f.error().message);
+    if (!f->is_ca || !f->self_issued() || !x509::verify_signed_by(der, der).ok())
+      return make_error(ErrorCode::kBadParams,
+                        "CA root '" + f->subject + "' is not a self-signed CA certificate");
+    TM_ASSIGN_OR_RETURN(auto known, r.cert(f->hash));
+    if (known)
+      return make_error(ErrorCode::kBadParams, "CA root '" + f->subject + "' is already on the ledger");
+  }
+  return Status::Ok();
+}
+
+Status add_ca_roots(StateAccess& s, const OpContext& c, const std::vector<Bytes>& roots) {
+  TM_TRY(check_ca_roots(s, roots));
+  for (const Bytes& der : roots) {
+    auto f = x509::parse_certificate(der);
+    put_cert(s.overlay(), f->hash,
+             CertRecord{.level = "external_root", .der = der, .added_at = c.block.height});
+    TM_TRY(index_cert(s.overlay(), nullptr, f->hash, f->subject_hash));
+  }
+  return Status::Ok();
+}
+
+}  // namespace trustmesh::ledger

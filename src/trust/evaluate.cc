@@ -1,0 +1,613 @@
+// Trust evaluation and admission; see evaluate.h.
+#include "trust/evaluate.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/x509.h"
+#include "ledger/compliance_access.h"
+
+namespace trustmesh::trust {
+
+namespace {
+
+using ledger::Claim;
+using ledger::ComplianceReader;
+using ledger::Org;
+
+constexpr size_t kMaxPath = 8;         // certificates above the device
+constexpr size_t kMaxTrustDepth = 16;  // endorsement hops from an anchor
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string ids(const std::vector<uint64_t>& v) {
+  std::vector<std::string> s;
+  for (uint64_t id : v) s.push_back("#" + std::to_string(id));
+  return join(s, ", ");
+}
+
+bool in_range(const std::string& range, uint64_t v) {
+  size_t dash = range.find('-');
+  try {
+    if (dash == std::string::npos) return v == std::stoull(range);
+    return v >= std::stoull(range.substr(0, dash)) && v <= std::stoull(range.substr(dash + 1));
+  } catch (const std::exception&) {
+    return false;  // the ledger checked the syntax; a bad range affects nothing
+  }
+}
+
+class Evaluator {
+ public:
+  Evaluator(const ledger::StateReader& state, const LedgerNow& now, const Policy& policy)
+      : state_(state), r_(state), now_(now), policy_(policy) {}
+
+  Result<Decision> run(const AdmissionRequest& req);
+
+ private:
+  // Claims about a subject (cached), all of them; valid() filters.
+  Result<const std::vector<Claim>*> about(const std::string& subject) {
+    auto it = claims_.find(subject);
+    if (it == claims_.end()) {
+      TM_ASSIGN_OR_RETURN(std::vector<Claim> list, r_.claims_about(subject));
+      it = claims_.emplace(subject, std::move(list)).first;
+    }
+    return &it->second;
+  }
+  Result<std::optional<Org>> org(const std::string& id) {
+    auto it = orgs_.find(id);
+    if (it == orgs_.end()) {
+      TM_ASSIGN_OR_RETURN(auto o, r_.org(id));
+      it = orgs_.emplace(id, std::move(o)).first;
+    }
+    return it->second;
+  }
+  Result<bool> valid(const Claim& c) {
+    if (!c.valid_at(now_.height)) return false;
+    TM_ASSIGN_OR_RETURN(auto issuer, org(c.issuer));
+    return issuer.has_value();
+  }
+
+  // Distinct trusted issuers of valid claims that revoke or flag `subject`.
+  Result<std::vector<uint64_t>> flags(const std::string& subject, std::set<std::string>* issuers);
+  Result<bool> revoked(const std::string& subject, std::vector<uint64_t>* by);
+  // Whether `id` is trusted by this policy: an anchor, or endorsed by a
+  // trusted org; with no anchors every registered org is trusted.
+  Result<bool> trusted(const std::string& id);
+  Result<bool> trusted_from(const std::string& id, size_t depth, std::set<std::string>& visiting,
+                            bool& cycle);
+
+  Status check_chain(const AdmissionRequest& req, Decision& d, Check& chain);
+  Status check_not_revoked(Decision& d, const std::optional<ledger::Release>& release);
+  Result<Check> rule_member_of(const Rule& rule, const Decision& d);
+  Result<Check> rule_compliance(const Rule& rule, const Decision& d,
+                                const std::optional<ledger::Release>& rel);
+  Result<Check> rule_no_advisory(const Decision& d, const std::optional<ledger::Release>& rel);
+  Result<Check> rule_firmware_votes(const Rule& rule, const std::optional<ledger::Release>& rel);
+  Result<Check> rule_endorsed(const Decision& d);
+  Result<Check> rule_cosigned(const Rule& rule, const Decision& d);
+
+  const ledger::StateReader& state_;
+  ComplianceReader r_;
+  LedgerNow now_;
+  const Policy& policy_;
+  std::map<std::string, std::vector<Claim>> claims_;
+  std::map<std::string, std::optional<Org>> orgs_;
+  std::map<std::string, bool> trusted_;
+  std::map<std::string, bool> flagged_orgs_;
+};
+
+Result<std::vector<uint64_t>> Evaluator::flags(const std::string& subject, std::set<std::string>* issuers) {
+  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
+  std::vector<uint64_t> out;
+  std::set<std::string> seen;
+  for (const Claim& c : *list) {
+    bool flag =
+        c.type == "revocation" || (c.type == "device_status" && c.data.contains("status") &&
+                                   (c.data.at("status") == "stolen" || c.data.at("status") == "destroyed"));
+    if (!flag || seen.contains(c.issuer)) continue;
+    TM_ASSIGN_OR_RETURN(bool ok, valid(c));
+    if (!ok) continue;
+    TM_ASSIGN_OR_RETURN(bool t, trusted(c.issuer));
+    if (!t) continue;
+    seen.insert(c.issuer);
+    out.push_back(c.id);
+  }
+  if (issuers) *issuers = std::move(seen);
+  return out;
+}
+
+Result<bool> Evaluator::revoked(const std::string& subject, std::vector<uint64_t>* by) {
+  std::set<std::string> issuers;
+  TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, flags(subject, &issuers));
+  if (by) *by = f;
+  return f.size() >= policy_.revocation_threshold;
+}
+
+Result<bool> Evaluator::trusted(const std::string& id) {
+  auto it = trusted_.find(id);
+  if (it != trusted_.end()) return it->second;
+  std::set<std::string> visiting;
+  bool cycle = false;
+  TM_ASSIGN_OR_RETURN(bool t, trusted_from(id, 0, visiting, cycle));
+  trusted_[id] = t;
+  return t;
+}
+
+Result<bool> Evaluator::trusted_from(const std::string& id, size_t depth, std::set<std::string>& visiting,
+                                     bool& cycle) {
+  auto known = trusted_.find(id);
+  if (known != trusted_.end()) return known->second;
+  TM_ASSIGN_OR_RETURN(auto o, org(id));
+  if (!o) return false;
+  // An org that enough others revoke is trusted by nobody. (Counted with
+  // every issuer, so that this check cannot recurse into trust.)
+  auto fl = flagged_orgs_.find(id);
+  if (fl == flagged_orgs_.end()) {
+    TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
+    std::set<std::string> by;
+    for (const Claim& c : *list) {
+      if (c.type != "revocation" || by.contains(c.issuer)) continue;
+      TM_ASSIGN_OR_RETURN(bool ok, valid(c));
+      if (ok) by.insert(c.issuer);
+    }
+    fl = flagged_orgs_.emplace(id, by.size() >= policy_.revocation_threshold).first;
+  }
+  if (fl->second) return false;
+  if (policy_.trust_anchors.empty()) return true;
+  if (std::find(policy_.trust_anchors.begin(), policy_.trust_anchors.end(), id) !=
+      policy_.trust_anchors.end())
+    return true;
+  if (depth >= kMaxTrustDepth) return false;
+  if (visiting.contains(id)) {
+    cycle = true;
+    return false;
+  }
+  visiting.insert(id);
+  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
+  bool result = false;
+  bool saw_cycle = false;
+  for (const Claim& c : *list) {
+    if (c.type != "endorsement") continue;
+    TM_ASSIGN_OR_RETURN(bool ok, valid(c));
+    if (!ok) continue;
+    bool sub_cycle = false;
+    TM_ASSIGN_OR_RETURN(bool t, trusted_from(c.issuer, depth + 1, visiting, sub_cycle));
+    saw_cycle = saw_cycle || sub_cycle;
+    if (t) {
+      result = true;
+      break;
+    }
+  }
+  visiting.erase(id);
+  // A "no" found while part of the graph was still open may be wrong later:
+  // only firm answers are remembered.
+  if (result || !saw_cycle) trusted_[id] = result;
+  cycle = cycle || saw_cycle;
+  return result;
+}
+
+Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& chain) {
+  chain.rule = "chain";
+  auto dev = x509::parse_certificate(req.device_der);
+  if (!dev.ok()) return make_error(ErrorCode::kBadCertificate, "device certificate: " + dev.error().message);
+  d.device_hash = dev->hash;
+  d.device_subject = dev->subject;
+  d.path.push_back(PathEntry{dev->hash, dev->subject, "device", ""});
+  auto in_time = [&](const x509::CertFacts& f) {
+    return now_.time == 0 || (static_cast<int64_t>(now_.time) >= f.not_before &&
+                              static_cast<int64_t>(now_.time) <= f.not_after);
+  };
+  if (!in_time(*dev)) {
+    chain.detail = "the device certificate is not valid at the ledger's time (block " +
+                   std::to_string(now_.height) + ")";
+    chain.missing = "a device certificate valid now";
+    return Status::Ok();
+  }
+  for (const Bytes& c : req.chain) {
+    auto f = x509::parse_certificate(c);
+    if (!f.ok()) return make_error(ErrorCode::kBadCertificate, "chain certificate: " + f.error().message);
+    TM_ASSIGN_OR_RETURN(auto rec, r_.cert(f->hash));
+    if (!rec)
+      d.notes.push_back("presented certificate '" + f->subject + "' is not on the ledger; it was not used");
+  }
+  // The device's issuer: a certificate of some org on the ledger whose key signed it.
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r_.certs_named(dev->issuer_hash));
+  std::optional<Hash32> issuer;
+  std::optional<ledger::CertRecord> revoked_issuer;
+  for (const Hash32& h : named) {
+    TM_ASSIGN_OR_RETURN(auto rec, r_.cert(h));
+    if (!rec || rec->level == "external_root") continue;
+    if (!x509::verify_signed_by(req.device_der, rec->der).ok()) continue;
+    if (rec->revoked) {
+      revoked_issuer = rec;
+      continue;
+    }
+    issuer = h;
+    break;
+  }
+  if (!issuer) {
+    if (revoked_issuer) {
+      chain.detail = "the device's issuer (a " + revoked_issuer->level + " certificate of '" +
+                     revoked_issuer->org + "') was revoked at height " +
+                     std::to_string(revoked_issuer->revoked_at) +
+                     (revoked_issuer->reason.empty() ? "" : " (" + revoked_issuer->reason + ")");
+      chain.missing = "an unrevoked issuer certificate";
+    } else {
+      chain.detail =
+          "no certificate on the ledger issued this device certificate (issuer '" + dev->issuer + "')";
+      chain.missing =
+          "the issuing model, intermediate or root certificate of '" + dev->issuer + "' on the ledger";
+    }
+    return Status::Ok();
+  }
+  // Up the ledger's own parent links, which were checked when each was added.
+  std::optional<Hash32> at = issuer;
+  while (at) {
+    if (d.path.size() > kMaxPath + 1) return make_error(ErrorCode::kInternal, "certificate path too long");
+    TM_ASSIGN_OR_RETURN(auto rec, r_.cert(*at));
+    if (!rec)
+      return make_error(ErrorCode::kInternal, "corrupt state: certificate " + to_hex(*at) + " missing");
+    TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(rec->der));
+    d.path.push_back(PathEntry{*at, f.subject, rec->level, rec->org});
+    if (rec->revoked) {
+      chain.detail = "'" + f.subject + "' (" + rec->level + " of '" + rec->org +
+                     "') on the path was revoked at height " + std::to_string(rec->revoked_at) +
+                     (rec->reason.empty() ? "" : " (" + rec->reason + ")");
+      chain.missing = "a path of unrevoked certificates";
+      return Status::Ok();
+    }
+    if (!in_time(f)) {
+      chain.detail = "'" + f.subject + "' on the path is not valid at the ledger's time";
+      chain.missing = "a path of certificates valid now";
+      return Status::Ok();
+    }
+    if (rec->level == "model" && d.model.empty() && rec->vid && rec->pid)
+      d.model = ledger::model_subject(*rec->vid, *rec->pid);
+    if (rec->level == "root" && d.manufacturer.empty()) d.manufacturer = rec->org;
+    at = rec->parent;
+  }
+  std::vector<std::string> names;
+  for (size_t i = 1; i < d.path.size(); ++i)
+    names.push_back(d.path[i].level + " '" + d.path[i].subject + "'");
+  chain.ok = true;
+  chain.detail = "device '" + dev->subject + "' <- " + join(names, " <- ") + " of '" + d.manufacturer + "'";
+  return Status::Ok();
+}
+
+Status Evaluator::check_not_revoked(Decision& d, const std::optional<ledger::Release>& release) {
+  Check c{.rule = "not_revoked"};
+  std::vector<std::pair<std::string, std::string>> subjects = {
+      {"device:" + to_hex(d.device_hash), "the device"}};
+  for (size_t i = 1; i < d.path.size(); ++i)
+    subjects.emplace_back("cert:" + to_hex(d.path[i].hash), "certificate '" + d.path[i].subject + "'");
+  if (!d.model.empty()) subjects.emplace_back(d.model, "the model");
+  if (!d.manufacturer.empty())
+    subjects.emplace_back("org:" + d.manufacturer, "the manufacturer '" + d.manufacturer + "'");
+  if (release) subjects.emplace_back("release:" + to_hex(release->sha256), "the firmware");
+  std::vector<std::string> problems;
+  for (const auto& [subject, what] : subjects) {
+    std::vector<uint64_t> by;
+    TM_ASSIGN_OR_RETURN(bool rev, revoked(subject, &by));
+    if (rev) {
+      problems.push_back(what + " is revoked de facto by " + std::to_string(by.size()) + " organisations (" +
+                         ids(by) + "; threshold " + std::to_string(policy_.revocation_threshold) + ")");
+      c.claims.insert(c.claims.end(), by.begin(), by.end());
+      continue;
+    }
+    // The manufacturer's own word that a device is stolen or destroyed is enough.
+    if (subject.rfind("device:", 0) == 0 && !d.manufacturer.empty()) {
+      TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
+      for (const Claim& cl : *list) {
+        if (cl.type != "device_status" || cl.issuer != d.manufacturer) continue;
+        TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
+        const std::string st = cl.data.contains("status") ? cl.data.at("status") : "";
+        if (ok && (st == "stolen" || st == "destroyed")) {
+          problems.push_back("the manufacturer reports the device " + st + " (claim #" +
+                             std::to_string(cl.id) + ")");
+          c.claims.push_back(cl.id);
+        }
+      }
+    }
+  }
+  c.ok = problems.empty();
+  c.detail = c.ok ? "no revocation of the device, its certificates, model, manufacturer or firmware"
+                  : join(problems, "; ");
+  if (!c.ok) c.missing = "withdrawal of the revoking claims";
+  d.checks.push_back(std::move(c));
+  return Status::Ok();
+}
+
+Result<Check> Evaluator::rule_member_of(const Rule& rule, const Decision& d) {
+  Check c{.rule = "member_of " + rule.org};
+  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + d.manufacturer));
+  std::optional<uint64_t> member;
+  for (const Claim& cl : *list) {  // in id order: a later "membership_ended" wins
+    if (cl.issuer != rule.org || (cl.type != "membership" && cl.type != "membership_ended")) continue;
+    TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
+    if (!ok) continue;
+    if (cl.type == "membership")
+      member = cl.id;
+    else
+      member.reset();
+  }
+  c.ok = member.has_value();
+  if (c.ok) {
+    c.claims = {*member};
+    c.detail =
+        "'" + d.manufacturer + "' is a member of '" + rule.org + "' (claim #" + std::to_string(*member) + ")";
+  } else {
+    c.detail = "'" + d.manufacturer + "' holds no valid membership claim from '" + rule.org + "'";
+    c.missing = "a membership claim by '" + rule.org + "' about org:" + d.manufacturer;
+  }
+  return c;
+}
+
+Result<Check> Evaluator::rule_compliance(const Rule& rule, const Decision& d,
+                                         const std::optional<ledger::Release>& rel) {
+  Check c{.rule = "compliance"};
+  const std::string approvers =
+      rule.orgs.empty() ? "any standards body or the trustees" : join(rule.orgs, ", ");
+  if (d.model.empty()) {
+    c.detail = "the device certificate is not issued by a model certificate, so its model is unknown";
+    c.missing = "a model certificate on the path";
+    return c;
+  }
+  std::vector<std::string> subjects = {d.model};
+  if (rel) subjects.push_back("release:" + to_hex(rel->sha256));
+  std::vector<std::string> passed_over;
+  for (const std::string& subject : subjects) {
+    TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
+    for (const Claim& cl : *list) {
+      if (cl.type != "compliance") continue;
+      TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
+      if (!ok) {
+        passed_over.push_back("#" + std::to_string(cl.id) + " is " +
+                              (cl.withdrawn_at ? "withdrawn" : "expired"));
+        continue;
+      }
+      if (cl.data.contains("versions") && rel && !in_range(cl.data.at("versions"), rel->version)) {
+        passed_over.push_back("#" + std::to_string(cl.id) + " does not cover firmware version " +
+                              std::to_string(rel->version));
+        continue;
+      }
+      TM_ASSIGN_OR_RETURN(auto lab, org(cl.issuer));
+      TM_ASSIGN_OR_RETURN(bool tl, ledger::org_holds_role(state_, *lab, "test_lab", now_.height));
+      TM_ASSIGN_OR_RETURN(bool cb, ledger::org_holds_role(state_, *lab, "certification_body", now_.height));
+      if (!tl && !cb) {
+        passed_over.push_back("#" + std::to_string(cl.id) + " is from '" + cl.issuer +
+                              "', which no longer holds a lab role");
+        continue;
+      }
+      std::optional<uint64_t> approval;
+      if (!rule.orgs.empty()) {
+        TM_ASSIGN_OR_RETURN(const std::vector<Claim>* about_lab, about("org:" + cl.issuer));
+        for (const Claim& a : *about_lab) {
+          if (a.type != "lab_approval" ||
+              std::find(rule.orgs.begin(), rule.orgs.end(), a.issuer) == rule.orgs.end())
+            continue;
+          TM_ASSIGN_OR_RETURN(bool aok, valid(a));
+          if (aok) approval = a.id;
+        }
+        if (!approval) {
+          passed_over.push_back("#" + std::to_string(cl.id) + " is from '" + cl.issuer +
+                                "', not approved by " + approvers);
+          continue;
+        }
+      }
+      // A later failure from a lab of the same standing undoes it.
+      bool failed_later = false;
+      for (const Claim& f : *list) {
+        if (f.type != "certification_failed" || f.id < cl.id || f.issuer != cl.issuer) continue;
+        TM_ASSIGN_OR_RETURN(bool fok, valid(f));
+        if (fok) {
+          failed_later = true;
+          passed_over.push_back("#" + std::to_string(cl.id) + " was followed by certification_failed #" +
+                                std::to_string(f.id));
+        }
+      }
+      if (failed_later) continue;
+      c.ok = true;
+      c.claims = {cl.id};
+      if (approval) c.claims.push_back(*approval);
+      c.detail = subject + " is certified by '" + cl.issuer + "' (claim #" + std::to_string(cl.id) + ")" +
+                 (approval ? ", a lab approved by claim #" + std::to_string(*approval) : "");
+      return c;
+    }
+  }
+  c.detail = "no valid compliance claim about " + d.model + " from a lab approved by " + approvers;
+  if (!passed_over.empty()) c.detail += " (" + join(passed_over, "; ") + ")";
+  c.missing = "a compliance claim about " + d.model + " by a test lab approved by " + approvers;
+  return c;
+}
+
+Result<Check> Evaluator::rule_no_advisory(const Decision& d, const std::optional<ledger::Release>& rel) {
+  Check c{.rule = "no_advisory"};
+  if (d.model.empty()) {
+    c.detail = "the model is unknown, so advisories cannot be ruled out";
+    c.missing = "a model certificate on the path";
+    return c;
+  }
+  std::vector<std::string> subjects = {d.model};
+  if (rel) subjects.push_back("release:" + to_hex(rel->sha256));
+  std::vector<std::string> hits;
+  for (const std::string& subject : subjects) {
+    TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
+    for (const Claim& cl : *list) {
+      if (cl.type != "advisory") continue;
+      TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
+      if (!ok) continue;
+      TM_ASSIGN_OR_RETURN(bool t, trusted(cl.issuer));
+      if (!t && cl.issuer != d.manufacturer) continue;
+      bool affects = true;
+      if (subject == d.model) {
+        if (!rel) {
+          affects = true;
+        } else if (cl.data.contains("affected")) {
+          affects = in_range(cl.data.at("affected"), rel->version);
+        } else {
+          affects = rel->published_at <= cl.issued_at;  // releases after the advisory are the fixes
+        }
+      }
+      if (affects) {
+        c.claims.push_back(cl.id);
+        hits.push_back("#" + std::to_string(cl.id) + " by '" + cl.issuer + "'" +
+                       (cl.data.contains("id") ? " (" + cl.data.at("id") + ")" : ""));
+      }
+    }
+  }
+  c.ok = hits.empty();
+  if (c.ok) {
+    c.detail =
+        rel ? "no advisory affects firmware version " + rel->version_string : "no advisory about " + d.model;
+  } else {
+    c.detail = std::string(rel ? "firmware " + rel->version_string + " is affected by "
+                               : "advisories about the model: ") +
+               join(hits, ", ") + (rel ? "" : "; pass the firmware hash to check whether it is affected");
+    c.missing = rel ? "a fixed release, installed" : "the device's firmware hash";
+  }
+  return c;
+}
+
+Result<Check> Evaluator::rule_firmware_votes(const Rule& rule, const std::optional<ledger::Release>& rel) {
+  Check c{.rule = "firmware_votes"};
+  if (!rel) {
+    c.detail = "the firmware is unknown: no firmware hash was given, or it is not a release of this model";
+    c.missing = "the device's firmware hash, of a release on the ledger";
+    return c;
+  }
+  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("release:" + to_hex(rel->sha256)));
+  std::set<std::string> voted;
+  std::vector<uint64_t> good, bad;
+  for (auto it = list->rbegin(); it != list->rend(); ++it) {  // newest vote of each org counts
+    const Claim& cl = *it;
+    if (cl.type != "firmware_vote" || voted.contains(cl.issuer)) continue;
+    TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
+    if (!ok) continue;
+    if (rule.trusted_voters) {
+      TM_ASSIGN_OR_RETURN(bool t, trusted(cl.issuer));
+      if (!t) continue;
+    }
+    voted.insert(cl.issuer);
+    (cl.data.at("vote") == "good" ? good : bad).push_back(cl.id);
+  }
+  std::sort(good.begin(), good.end());
+  std::sort(bad.begin(), bad.end());
+  bool bad_ok = rule.max_bad == UINT64_MAX ? bad.size() < good.size() : bad.size() <= rule.max_bad;
+  c.ok = good.size() >= rule.min_good && bad_ok;
+  c.claims = good;
+  c.claims.insert(c.claims.end(), bad.begin(), bad.end());
+  c.detail = "firmware " + rel->version_string + " has " + std::to_string(good.size()) + " good and " +
+             std::to_string(bad.size()) + " bad votes from " + (rule.trusted_voters ? "trusted" : "any") +
+             " organisations; the policy needs " + std::to_string(rule.min_good) + " good";
+  if (!c.ok)
+    c.missing = std::to_string(rule.min_good > good.size() ? rule.min_good - good.size() : 0) +
+                " more good votes from " + (rule.trusted_voters ? "trusted " : "") + "organisations";
+  return c;
+}
+
+Result<Check> Evaluator::rule_endorsed(const Decision& d) {
+  Check c{.rule = "endorsed"};
+  TM_ASSIGN_OR_RETURN(bool t, trusted(d.manufacturer));
+  c.ok = t;
+  c.detail = "'" + d.manufacturer + "' is " + (t ? "" : "not ") + "trusted from the anchors (" +
+             join(policy_.trust_anchors, ", ") + ") through endorsements";
+  if (!t) c.missing = "an endorsement of org:" + d.manufacturer + " by a trusted organisation";
+  return c;
+}
+
+Result<Check> Evaluator::rule_cosigned(const Rule& rule, const Decision& d) {
+  Check c{.rule = "cosigned"};
+  std::map<std::string, uint64_t> by_role;
+  for (const std::string& subject : {"device:" + to_hex(d.device_hash), d.model}) {
+    if (subject.empty()) continue;
+    TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
+    for (const Claim& cl : *list) {
+      if (cl.type != "cosign" || !cl.data.contains("role")) continue;
+      TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
+      if (ok && !by_role.contains(cl.data.at("role"))) by_role[cl.data.at("role")] = cl.id;
+    }
+  }
+  std::vector<std::string> have, lack;
+  for (const std::string& role : rule.roles) {
+    auto it = by_role.find(role);
+    if (it == by_role.end()) {
+      lack.push_back(role);
+    } else {
+      have.push_back(role + " (#" + std::to_string(it->second) + ")");
+      c.claims.push_back(it->second);
+    }
+  }
+  c.ok = lack.empty();
+  c.detail = "co-signed as " + (have.empty() ? std::string("nobody") : join(have, ", ")) +
+             (lack.empty() ? "" : "; no co-signature as " + join(lack, ", "));
+  if (!c.ok) c.missing = "cosign claims with role " + join(lack, ", ");
+  return c;
+}
+
+Result<Decision> Evaluator::run(const AdmissionRequest& req) {
+  Decision d;
+  d.policy = policy_.name;
+  d.height = now_.height;
+  Check chain;
+  TM_TRY(check_chain(req, d, chain));
+  d.checks.push_back(chain);
+  if (!chain.ok) return d;
+  for (const std::string& a : policy_.trust_anchors) {
+    TM_ASSIGN_OR_RETURN(auto o, org(a));
+    if (!o) d.notes.push_back("trust anchor '" + a + "' is not an organisation on the ledger");
+  }
+
+  std::optional<ledger::Release> release;
+  if (req.firmware) {
+    TM_ASSIGN_OR_RETURN(auto rel, r_.release(*req.firmware));
+    if (!rel) {
+      d.notes.push_back("firmware " + to_hex(*req.firmware) + " is not a release on the ledger");
+    } else if (ledger::model_subject(rel->vid, rel->pid) != d.model) {
+      d.notes.push_back("firmware " + to_hex(*req.firmware) + " is a release of " +
+                        ledger::model_subject(rel->vid, rel->pid) + ", not of this device's model");
+    } else {
+      release = rel;
+      d.firmware_version = rel->version;
+    }
+  }
+  TM_TRY(check_not_revoked(d, release));
+  for (const Rule& rule : policy_.rules) {
+    Result<Check> c = make_error(ErrorCode::kInternal, "unhandled rule");
+    if (rule.rule == "member_of") c = rule_member_of(rule, d);
+    if (rule.rule == "compliance") c = rule_compliance(rule, d, release);
+    if (rule.rule == "no_advisory") c = rule_no_advisory(d, release);
+    if (rule.rule == "firmware_votes") c = rule_firmware_votes(rule, release);
+    if (rule.rule == "endorsed") c = rule_endorsed(d);
+    if (rule.rule == "cosigned") c = rule_cosigned(rule, d);
+    if (!c.ok()) return c.error();
+    d.checks.push_back(std::move(c).value());
+  }
+  d.admit = std::all_of(d.checks.begin(), d.checks.end(), [](const Check& c) { return c.ok; });
+  return d;
+}
+
+}  // namespace
+
+Result<Decision> evaluate_admission(const ledger::StateReader& state, const LedgerNow& now,
+                                    const Policy& policy, const AdmissionRequest& req) {
+  Evaluator e(state, now, policy);
+  return e.run(req);
+}
+
+std::string explain(const Decision& d) {
+  std::string out = std::string(d.admit ? "ADMIT" : "DENY") + " by policy '" + d.policy + "' at height " +
+                    std::to_string(d.height) + "\n";
+  for (const Check& c : d.checks) {
+    out += std::string(c.ok ? "  ok    " : "  FAIL  ") + c.rule + ": " + c.detail + "\n";
+    if (!c.ok && !c.missing.empty()) out += "        missing: " + c.missing + "\n";
+  }
+  for (const std::string& n : d.notes) out += "  note  " + n + "\n";
+  return out;
+}
+
+}  // namespace trustmesh::trust

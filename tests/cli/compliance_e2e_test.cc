@@ -1,0 +1,210 @@
+// The compliance ledger end to end with a real `trustmesh node` and the
+// commands organisations and gateways run: certificates made with
+// `trustmesh cert issue`, organisations, models, releases and claims put on
+// the ledger by their own keys, and `trustmesh admit` deciding by policy,
+// from the node and as a light client that checks proofs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "process_util.h"
+
+namespace trustmesh {
+namespace {
+
+using namespace testproc;
+using nlohmann::json;
+
+json last_json(const std::string& out) {
+  size_t at = out.rfind("\n{");
+  return json::parse(at == std::string::npos ? out : out.substr(at + 1), nullptr, false);
+}
+
+class ComplianceE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = temp_path("compliance");
+    std::filesystem::create_directories(dir_);
+    data_ = dir_ + "/node";
+    Exec init = run("init --data " + data_ + " --port " + std::to_string(free_port()) +
+                    " --block-interval-ms 100 --json");
+    ASSERT_EQ(init.status, 0) << init.out;
+    std::string err;
+    auto n = NodeProcess::start(data_, &err);
+    ASSERT_TRUE(n) << err;
+    node_.emplace(std::move(*n));
+    ::setenv("TRUSTMESH_NODE", node_->url().c_str(), 1);
+    ::setenv("TRUSTMESH_KEYRING", (data_ + "/keys").c_str(), 1);
+    write("lighting.json", R"({"name": "backyard-lighting"})");
+    write("building.json", R"({"name": "building-security", "trust_anchors": ["csa"],
+      "rules": [{"rule": "member_of", "org": "csa"},
+                {"rule": "compliance", "labs_approved_by": ["csa"]},
+                {"rule": "no_advisory"},
+                {"rule": "firmware_votes", "min_good": 1}]})");
+  }
+  void TearDown() override {
+    node_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+  // Runs a command that must succeed; returns its last JSON line.
+  json ok(const std::string& args) {
+    Exec r = run(args);
+    EXPECT_EQ(r.status, 0) << args << "\n" << r.out;
+    return last_json(r.out);
+  }
+  // A funded key and a self-signed root for organisation `id`, registered.
+  void org(const std::string& id, const std::string& kind, const std::string& extra = "") {
+    json k = ok("keys new " + id + " --json");
+    ok("send --to " + k["address"].get<std::string>() + " --amount 1000000 --key dev --json");
+    ok("cert issue --cn '" + id + " root' --ca --out " + path(id + "-root"));
+    ok("org register " + id + " --kind " + kind + " --root " + path(id + "-root.pem") + " " + extra +
+       " --key " + id + " --json");
+  }
+  uint64_t claim(const std::string& issuer, const std::string& type, const std::string& subject,
+                 const std::string& data = "") {
+    ok("claim issue --issuer " + issuer + " --type " + type + " --subject " + subject + " " + data +
+       " --key " + issuer + " --json");
+    json list = ok("claim list " + subject + " --json");
+    return list["claims"].back()["id"];
+  }
+  Exec admit(const std::string& policy, const std::string& extra = "") {
+    return run("admit --policy " + path(policy) + " --cert " + path("lock.pem") + " " + extra);
+  }
+  // acme makes lock devices of model 4660/1 with firmware fw1.bin.
+  void manufacturer() {
+    org("acme", "manufacturer", "--vendor-id 4660");
+    ok("model register --org acme --vid 4660 --pid 1 --name 'Door lock' --label support_until=2031 --key "
+       "acme --json");
+    ok("cert issue --cn 'Acme Door Lock' --ca --issuer-cert " + path("acme-root.pem") + " --issuer-key " +
+       path("acme-root.key") + " --out " + path("model"));
+    ok("cert add --org acme --level model --cert " + path("model.pem") +
+       " --vid 4660 --pid 1 --key acme --json");
+    ok("cert issue --cn lock-0001 --issuer-cert " + path("model.pem") + " --issuer-key " + path("model.key") +
+       " --out " + path("lock"));
+    write("fw1.bin", "firmware one");
+    ok("release publish --org acme --vid 4660 --pid 1 --version 1 --file " + path("fw1.bin") +
+       " --key acme --json");
+  }
+
+  std::string dir_, data_;
+  std::optional<NodeProcess> node_;
+};
+
+TEST_F(ComplianceE2E, ApprovedLabCertifiesAModelItsDeviceIsAdmittedUntilTheApprovalIsWithdrawn) {
+  manufacturer();
+  org("csa", "standards_body");
+  org("lab", "test_lab");
+  org("expert", "software_developer");
+  uint64_t approval = claim("csa", "lab_approval", "org:lab");
+  claim("lab", "compliance", "model:4660/1", "--data report_sha256=" + std::string(64, 'a'));
+  claim("csa", "membership", "org:acme");
+  claim("csa", "endorsement", "org:expert");
+  json rel = ok("release show $(sha256sum " + path("fw1.bin") + " | cut -c1-64) --json");
+  ASSERT_EQ(rel["version"], 1) << rel.dump();
+  const std::string fw = rel["sha256"];
+  claim("expert", "firmware_vote", "release:" + fw, "--data vote=good");
+
+  Exec from_node = admit("building.json", "--firmware " + fw);
+  EXPECT_EQ(from_node.status, 0) << from_node.out;
+  EXPECT_NE(from_node.out.find("ADMIT by policy 'building-security'"), std::string::npos) << from_node.out;
+  EXPECT_NE(from_node.out.find("certified by 'lab'"), std::string::npos) << from_node.out;
+  // The same decision as a light client that trusts only the genesis validators.
+  Exec light = admit("building.json",
+                     "--firmware-file " + path("fw1.bin") + " --anchor " + data_ + "/genesis.json --json");
+  ASSERT_EQ(light.status, 0) << light.out;
+  json lj = last_json(light.out);
+  EXPECT_EQ(lj["decision"], "admit");
+  EXPECT_EQ(lj["verified"]["node_agreed"], true);
+  EXPECT_GT(lj["verified"]["proven_entries"].get<uint64_t>(), 10u);
+
+  // The standards body withdraws the lab's approval: the building refuses, and says why.
+  ok("claim withdraw " + std::to_string(approval) + " --key csa --json");
+  Exec denied = admit("building.json", "--firmware " + fw + " --json");
+  EXPECT_EQ(denied.status, 6) << denied.out;
+  json dj = last_json(denied.out);
+  EXPECT_EQ(dj["decision"], "deny");
+  bool compliance_failed = false;
+  for (const auto& c : dj["checks"]) compliance_failed |= c["rule"] == "compliance" && c["ok"] == false;
+  EXPECT_TRUE(compliance_failed) << dj.dump(2);
+  EXPECT_FALSE(dj["missing"].empty());
+  // Backyard lighting only needs the chain.
+  EXPECT_EQ(admit("lighting.json").status, 0);
+  // A lab without the role cannot certify anything: the tx fails (exit 5).
+  Exec refused = run("claim issue --issuer lab --type compliance --subject model:4660/1 --key lab --json");
+  EXPECT_EQ(refused.status, 5) << refused.out;
+  EXPECT_NE(refused.out.find("missing_role"), std::string::npos) << refused.out;
+
+  json acme = ok("org show acme --json");
+  EXPECT_EQ(acme["vendor_id"], 4660);
+  EXPECT_EQ(acme["certificates"].size(), 2u);  // root and model
+  json model = ok("model show 4660 1 --json");
+  EXPECT_EQ(model["label"]["support_until"], "2031");
+  EXPECT_EQ(model["releases"].size(), 1u);
+  EXPECT_EQ(model["claims"][0]["type"], "compliance");
+}
+
+TEST_F(ComplianceE2E, FlagsRevocationsSubCasAndBadInput) {
+  manufacturer();
+  ASSERT_EQ(admit("lighting.json").status, 0);
+  // Three of five organisations flag the device: revoked de facto.
+  EXPECT_EQ(run("org show acme").status, 0);  // people's output too
+  std::string dev =
+      "device:$(openssl x509 -in " + path("lock.pem") + " -outform DER | sha256sum | cut -c1-64)";
+  for (int i = 1; i <= 3; ++i) {
+    org("watch" + std::to_string(i), "network_operator");
+    claim("watch" + std::to_string(i), "device_status", dev, "--data status=stolen");
+    Exec a = admit("lighting.json", "--json");
+    EXPECT_EQ(a.status, i < 3 ? 0 : 6) << a.out;
+  }
+  EXPECT_NE(admit("lighting.json").out.find("revoked de facto by 3 organisations"), std::string::npos);
+
+  // A manufacturer that is a sub-CA of a public CA the trustees approved.
+  ok("cert issue --cn 'Public Root CA' --ca --out " + path("public"));
+  ok("cert issue --cn 'Globex Sub-CA' --ca --issuer-cert " + path("public.pem") + " --issuer-key " +
+     path("public.key") + " --out " + path("globex-root"));
+  json gk = ok("keys new globex --json");
+  ok("send --to " + gk["address"].get<std::string>() + " --amount 1000000 --key dev --json");
+  Exec early = run("org register globex --kind manufacturer --root " + path("globex-root.pem") +
+                   " --key globex --json");
+  EXPECT_EQ(early.status, 5) << early.out;  // the public CA is not on the ledger yet
+  EXPECT_NE(early.out.find("bad_certificate"), std::string::npos) << early.out;
+  ok("gov propose --ca-root " + path("public.pem") + " --key dev --json");
+  ok("org register globex --kind manufacturer --root " + path("globex-root.pem") + " --key globex --json");
+
+  // Revoking the model certificate refuses every device under it.
+  ok("cert revoke --cert " + path("model.pem") + " --reason keyCompromise --key acme --json");
+  Exec revoked = admit("lighting.json", "--json");
+  EXPECT_EQ(revoked.status, 6);
+  EXPECT_NE(revoked.out.find("keyCompromise"), std::string::npos) << revoked.out;
+
+  // Bad input over HTTP: each a clear 4xx that changes nothing.
+  HttpResult not_json = http_post(node_->port(), "/v1/admission", "{", "application/json");
+  EXPECT_EQ(not_json.status, 400);
+  HttpResult bad_policy = http_post(
+      node_->port(), "/v1/admission",
+      R"({"policy": {"name": "x", "rules": [{"rule": "vibes"}]}, "certificate": "00"})", "application/json");
+  EXPECT_EQ(bad_policy.status, 400);
+  EXPECT_EQ(bad_policy.json()["error"], "bad_policy") << bad_policy.body;
+  HttpResult bad_cert = http_post(node_->port(), "/v1/admission",
+                                  R"({"policy": {"name": "x"}, "certificate": "0102"})", "application/json");
+  EXPECT_EQ(bad_cert.status, 400);
+  EXPECT_EQ(bad_cert.json()["error"], "bad_certificate") << bad_cert.body;
+  HttpResult extra =
+      http_post(node_->port(), "/v1/admission", R"({"policy": {"name": "x"}, "certificate": "0102",
+                               "sneaky": 1})",
+                "application/json");
+  EXPECT_EQ(extra.status, 400);
+  EXPECT_EQ(http_get(node_->port(), "/v1/admission").status, 405);
+  EXPECT_EQ(http_get(node_->port(), "/v1/orgs/nobody").status, 404);
+  EXPECT_EQ(http_get(node_->port(), "/v1/models/4660/99").status, 404);
+  EXPECT_EQ(http_get(node_->port(), "/v1/models/0/1").status, 400);
+  EXPECT_EQ(http_get(node_->port(), "/v1/claims?subject=planet:mars").status, 400);
+  EXPECT_EQ(http_get(node_->port(), "/v1/vendors/4660").json()["id"], "acme");
+}
+
+}  // namespace
+}  // namespace trustmesh

@@ -1,0 +1,302 @@
+// Compliance ledger: organisations, certificate hierarchies, models,
+// releases, claims, and the trustee-granted roles and CA roots.
+#include <gtest/gtest.h>
+
+#include "core/hash.h"
+#include "core/x509.h"
+#include "core/x509_issue.h"
+#include "ledger/compliance_access.h"
+#include "ledger/ledger_util.h"
+#include "ledger/schema.h"
+
+namespace trustmesh::ledger {
+namespace {
+
+using testing::TestChain;
+
+x509::Issued ca(const std::string& cn, const x509::Issued* parent = nullptr) {
+  x509::CertSpec spec{.cn = cn, .org = "test", .ca = true, .not_before = 1577836800};  // 2020-2030
+  auto r = parent ? x509::issue(spec, std::pair<ByteView, EVP_PKEY*>(parent->der, parent->key.get()))
+                  : x509::issue(spec, std::nullopt);
+  TM_ASSERT(r.ok());
+  return std::move(r).value();
+}
+
+op::OrgRegister org_op(const std::string& id, const std::string& kind, const Bytes& root,
+                       std::optional<uint64_t> vid = std::nullopt) {
+  return op::OrgRegister{.id = id, .kind = kind, .name = id + " Ltd", .vendor_id = vid, .roots = {root}};
+}
+
+class ComplianceTest : public ::testing::Test {
+ protected:
+  ComplianceTest() : c_(8) {}
+  ComplianceReader reader() const { return ComplianceReader(c_.state()); }
+  void ok(int who, Operation op) {
+    TxResult r = c_.run(who, std::move(op));
+    ASSERT_EQ(r.outcome, TxOutcome::kOk) << r.message;
+  }
+  // Runs op and checks it fails with `code`, changing nothing but the
+  // sender's account (fee, sequence) and the supply.
+  void refused(int who, Operation op, ErrorCode code) {
+    MemState before = c_.state();
+    TxResult r = c_.run(who, std::move(op));
+    EXPECT_EQ(r.code, code) << r.message;
+    std::set<Bytes> expected = {schema::account_key(c_.addr(who)), schema::supply_key()};
+    EXPECT_EQ(testing::changed_keys(before, c_.state()), expected) << r.message;
+  }
+  // acme (manufacturer, vid 4660, account 1) with model 4660/1 and a model
+  // certificate; csa (standards body, account 2); lab (test lab, account 3).
+  void standard_cast() {
+    ok(1, org_op("acme", "manufacturer", acme_root_.der, 4660));
+    ok(2, org_op("csa", "standards_body", csa_root_.der));
+    ok(3, org_op("lab", "test_lab", lab_root_.der));
+    ok(1, op::ModelRegister{
+              .org = "acme", .vid = 4660, .pid = 1, .name = "Bulb", .label = {{"protocols", "matter"}}});
+  }
+  TestChain c_;
+  x509::Issued acme_root_ = ca("Acme Root");
+  x509::Issued csa_root_ = ca("CSA Root");
+  x509::Issued lab_root_ = ca("Lab Root");
+};
+
+TEST_F(ComplianceTest, OrgRegistersWithRootAndUniqueIds) {
+  standard_cast();
+  auto org = reader().org("acme");
+  ASSERT_TRUE(org.ok() && *org);
+  EXPECT_EQ((*org)->admin, c_.addr(1));
+  EXPECT_EQ((*org)->vendor_id, 4660u);
+  ASSERT_EQ((*org)->roots.size(), 1u);
+  EXPECT_EQ((*org)->roots[0], sha256(acme_root_.der));
+  EXPECT_EQ(*reader().org_by_vendor(4660), std::optional<std::string>("acme"));
+  auto cert = reader().cert(sha256(acme_root_.der));
+  ASSERT_TRUE(cert.ok() && *cert);
+  EXPECT_EQ((*cert)->level, "root");
+
+  x509::Issued other = ca("Other Root");
+  refused(4, org_op("acme", "manufacturer", other.der), ErrorCode::kOrgExists);
+  refused(4, org_op("acme2", "manufacturer", other.der, 4660), ErrorCode::kOrgExists);
+  refused(4, org_op("acme2", "manufacturer", acme_root_.der), ErrorCode::kConflict);
+  refused(4, org_op("acme2", "alchemist", other.der), ErrorCode::kInvalidArgument);
+  refused(4, org_op("Bad_Id", "manufacturer", other.der), ErrorCode::kInvalidArgument);
+  refused(4, org_op("acme2", "manufacturer", other.der, 70000), ErrorCode::kInvalidArgument);
+  refused(4, org_op("acme2", "manufacturer", Bytes{0x30, 0x03, 0x02, 0x01, 0x01}),
+          ErrorCode::kBadCertificate);
+  auto leaf = x509::issue({.cn = "not a ca", .not_before = 1577836800}, std::nullopt);
+  refused(4, org_op("acme2", "manufacturer", leaf->der), ErrorCode::kBadCertificate);
+}
+
+TEST_F(ComplianceTest, HierarchyChainsAndRevocation) {
+  standard_cast();
+  x509::Issued bu = ca("Acme Lighting BU", &acme_root_);
+  x509::Issued model = ca("Acme Bulb", &bu);
+  ok(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = bu.der});
+  ok(1, op::CertAdd{.org = "acme", .level = "model", .der = model.der, .vid = 4660, .pid = 1});
+  auto rec = reader().cert(sha256(model.der));
+  ASSERT_TRUE(rec.ok() && *rec);
+  EXPECT_EQ((*rec)->parent, sha256(bu.der));
+  EXPECT_EQ((*rec)->pid, 1u);
+  auto acme = *reader().org("acme");
+  EXPECT_EQ(reader().org_certs(*acme)->size(), 3u);
+
+  // Someone else's hierarchy, someone else's key, a certificate that does not chain.
+  x509::Issued foreign = ca("Foreign model", &csa_root_);
+  refused(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = foreign.der},
+          ErrorCode::kBadCertificate);
+  x509::Issued bu2 = ca("Acme BU 2", &acme_root_);
+  refused(2, op::CertAdd{.org = "acme", .level = "intermediate", .der = bu2.der}, ErrorCode::kNotOrgAdmin);
+  refused(1, op::CertAdd{.org = "acme", .level = "model", .der = bu2.der, .vid = 4660, .pid = 9},
+          ErrorCode::kModelNotFound);
+  refused(1, op::CertAdd{.org = "acme", .level = "model", .der = bu2.der}, ErrorCode::kInvalidArgument);
+  refused(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = bu.der}, ErrorCode::kConflict);
+
+  // Revoking the intermediate: nothing new chains through it, and it is final.
+  refused(2, op::CertRevoke{.cert = sha256(bu.der), .reason = "keyCompromise"}, ErrorCode::kNotOrgAdmin);
+  ok(1, op::CertRevoke{.cert = sha256(bu.der), .reason = "keyCompromise"});
+  EXPECT_TRUE((*reader().cert(sha256(bu.der)))->revoked);
+  x509::Issued model2 = ca("Acme Bulb 2", &bu);
+  refused(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = model2.der},
+          ErrorCode::kBadCertificate);
+  refused(1, op::CertRevoke{.cert = sha256(bu.der)}, ErrorCode::kCertRevoked);
+  refused(1, op::CertRevoke{.cert = sha256(Bytes{1})}, ErrorCode::kCertNotFound);
+}
+
+TEST_F(ComplianceTest, ModelsAndReleases) {
+  standard_cast();
+  refused(2, op::ModelRegister{.org = "csa", .vid = 4660, .pid = 2, .name = "x"}, ErrorCode::kMissingRole);
+  refused(2, op::ModelRegister{.org = "acme", .vid = 4660, .pid = 2, .name = "x"}, ErrorCode::kNotOrgAdmin);
+  refused(1, op::ModelRegister{.org = "acme", .vid = 4660, .pid = 0, .name = "x"},
+          ErrorCode::kInvalidArgument);
+  // Re-registering updates the label.
+  ok(1, op::ModelRegister{
+            .org = "acme", .vid = 4660, .pid = 1, .name = "Bulb", .label = {{"support_until", "2030"}}});
+  EXPECT_EQ((*reader().model(4660, 1))->label.at("support_until"), "2030");
+
+  op::ReleasePublish rel{.org = "acme",
+                         .vid = 4660,
+                         .pid = 1,
+                         .version = 1,
+                         .version_string = "1.0",
+                         .kind = "firmware",
+                         .sha256 = sha256(Bytes{1}),
+                         .size = 1000,
+                         .url = "https://acme/fw1"};
+  ok(1, rel);
+  refused(1, rel, ErrorCode::kReleaseExists);
+  op::ReleasePublish older = rel;
+  older.sha256 = sha256(Bytes{2});
+  refused(1, older, ErrorCode::kReleaseExists);  // version 1 again
+  older.version = 2;
+  older.kind = "weights";
+  refused(1, older, ErrorCode::kInvalidArgument);
+  older.kind = "firmware";
+  ok(1, older);
+  auto m = *reader().model(4660, 1);
+  EXPECT_EQ(m->release_count, 2u);
+  EXPECT_EQ(reader().model_releases(*m)->at(1), sha256(Bytes{2}));
+}
+
+TEST_F(ComplianceTest, LabNeedsApprovalToCertify) {
+  standard_cast();
+  op::ClaimIssue compliance{.issuer = "lab",
+                            .type = "compliance",
+                            .subject = "model:4660/1",
+                            .data = {{"report_sha256", to_hex(sha256(Bytes{7}))}}};
+  refused(3, compliance, ErrorCode::kMissingRole);
+  // Only a standards body approves labs.
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "lab_approval", .subject = "org:lab"},
+          ErrorCode::kMissingRole);
+  ok(2, op::ClaimIssue{.issuer = "csa", .type = "lab_approval", .subject = "org:lab"});
+  EXPECT_EQ((*reader().org("lab"))->roles.at("test_lab"), "claim:1");
+  ok(3, compliance);
+  auto about = reader().claims_about("model:4660/1");
+  ASSERT_TRUE(about.ok());
+  ASSERT_EQ(about->size(), 1u);
+  EXPECT_EQ((*about)[0].issuer, "lab");
+  EXPECT_EQ((*about)[0].id, 2u);
+
+  // Withdrawn approval: the role goes, further certifications are refused.
+  refused(3, op::ClaimWithdraw{1}, ErrorCode::kNotOrgAdmin);
+  ok(2, op::ClaimWithdraw{1});
+  EXPECT_FALSE((*reader().org("lab"))->roles.contains("test_lab"));
+  refused(3, compliance, ErrorCode::kMissingRole);
+  refused(2, op::ClaimWithdraw{1}, ErrorCode::kClaimWithdrawn);
+  refused(2, op::ClaimWithdraw{99}, ErrorCode::kClaimNotFound);
+}
+
+TEST_F(ComplianceTest, ApprovalThatExpiresTakesTheRoleWithIt) {
+  standard_cast();
+  ok(2, op::ClaimIssue{
+            .issuer = "csa", .type = "lab_approval", .subject = "org:lab", .expires_at = c_.height() + 3});
+  ok(3, op::ClaimIssue{.issuer = "lab", .type = "compliance", .subject = "model:4660/1"});
+  c_.empty_blocks(2);
+  refused(3, op::ClaimIssue{.issuer = "lab", .type = "compliance", .subject = "model:4660/1"},
+          ErrorCode::kMissingRole);
+}
+
+TEST_F(ComplianceTest, ClaimsAreCheckedByType) {
+  standard_cast();
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "gossip", .subject = "org:csa"}, ErrorCode::kBadClaim);
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "endorsement", .subject = "org:acme"},
+          ErrorCode::kBadClaim);
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "endorsement", .subject = "org:nobody"},
+          ErrorCode::kOrgNotFound);
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "endorsement", .subject = "model:4660/7"},
+          ErrorCode::kModelNotFound);
+  refused(1,
+          op::ClaimIssue{
+              .issuer = "acme", .type = "endorsement", .subject = "release:" + to_hex(sha256(Bytes{}))},
+          ErrorCode::kReleaseNotFound);
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "endorsement", .subject = "device:no-such-name"},
+          ErrorCode::kNameNotFound);
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "endorsement", .subject = "planet:mars"},
+          ErrorCode::kBadClaim);
+  refused(1, op::ClaimIssue{.issuer = "csa", .type = "endorsement", .subject = "org:lab"},
+          ErrorCode::kNotOrgAdmin);
+  refused(1, op::ClaimIssue{.issuer = "acme", .type = "membership", .subject = "org:lab"},
+          ErrorCode::kMissingRole);
+  refused(2, op::ClaimIssue{.issuer = "csa", .type = "membership", .subject = "model:4660/1"},
+          ErrorCode::kBadClaim);
+  refused(1,
+          op::ClaimIssue{
+              .issuer = "acme", .type = "advisory", .subject = "model:4660/1", .data = {{"affected", "3-1"}}},
+          ErrorCode::kBadClaim);
+  const std::string dev = "device:" + to_hex(sha256(Bytes{9}));
+  refused(
+      1,
+      op::ClaimIssue{.issuer = "acme", .type = "device_status", .subject = dev, .data = {{"status", "lost"}}},
+      ErrorCode::kBadClaim);
+  refused(1,
+          op::ClaimIssue{
+              .issuer = "acme", .type = "endorsement", .subject = "org:csa", .expires_at = c_.height()},
+          ErrorCode::kBadClaim);
+  TextMap big;
+  for (int i = 0; i < 40; ++i) big["k" + std::to_string(i)] = "v";
+  // Oversize data does not even decode: the tx is rejected and changes nothing at all.
+  MemState before = c_.state();
+  TxResult big_r =
+      c_.run(1, op::ClaimIssue{.issuer = "acme", .type = "endorsement", .subject = "org:csa", .data = big});
+  EXPECT_EQ(big_r.outcome, TxOutcome::kRejected);
+  EXPECT_EQ(big_r.code, ErrorCode::kTooLarge);
+  EXPECT_TRUE(testing::changed_keys(before, c_.state()).empty());
+  ok(1, op::ClaimIssue{
+            .issuer = "acme", .type = "device_status", .subject = dev, .data = {{"status", "stolen"}}});
+  ok(2, op::ClaimIssue{.issuer = "csa", .type = "membership", .subject = "org:acme"});
+  EXPECT_EQ(reader().claims_about(dev)->size(), 1u);
+}
+
+TEST_F(ComplianceTest, TrusteesGrantRolesAndApproveCaRoots) {
+  standard_cast();
+  ok(0, op::GovPropose{.grants = {{"lab", "certification_body", false}}});  // one trustee: applies at once
+  EXPECT_EQ((*reader().org("lab"))->roles.at("certification_body"), "trustees");
+  ok(3, op::ClaimIssue{.issuer = "lab", .type = "compliance", .subject = "model:4660/1"});
+  refused(0, op::GovPropose{.grants = {{"lab", "emperor", false}}}, ErrorCode::kBadParams);
+  refused(0, op::GovPropose{.grants = {{"ghost", "test_lab", false}}}, ErrorCode::kOrgNotFound);
+  refused(1, op::GovPropose{.grants = {{"lab", "test_lab", false}}}, ErrorCode::kNotTrustee);
+
+  // A manufacturer that is a sub-CA of a public CA: accepted once the trustees
+  // put that CA's root on the ledger, refused before.
+  x509::Issued public_ca = ca("Public CA Root");
+  x509::Issued sub = ca("Globex Sub-CA", &public_ca);
+  refused(5, org_op("globex", "manufacturer", sub.der, 99), ErrorCode::kBadCertificate);
+  refused(0, op::GovPropose{.ca_roots = {sub.der}}, ErrorCode::kBadParams);  // not self-signed
+  ok(0, op::GovPropose{.ca_roots = {public_ca.der}});
+  EXPECT_EQ((*reader().cert(sha256(public_ca.der)))->level, "external_root");
+  ok(5, org_op("globex", "manufacturer", sub.der, 99));
+  EXPECT_EQ((*reader().cert(sha256(sub.der)))->parent, sha256(public_ca.der));
+  refused(0, op::GovPropose{.ca_roots = {public_ca.der}}, ErrorCode::kBadParams);  // already there
+}
+
+TEST_F(ComplianceTest, OperationsRoundTripThroughTheTxCodec) {
+  std::vector<Operation> ops = {
+      org_op("acme", "manufacturer", acme_root_.der, 4660),
+      op::CertAdd{.org = "acme", .level = "model", .der = acme_root_.der, .vid = 1, .pid = 2},
+      op::CertRevoke{.cert = sha256(Bytes{1}), .reason = "superseded"},
+      op::ModelRegister{.org = "acme", .vid = 1, .pid = 2, .name = "n", .label = {{"a", "b"}}},
+      op::ReleasePublish{.org = "acme",
+                         .vid = 1,
+                         .pid = 2,
+                         .version = 3,
+                         .version_string = "3",
+                         .kind = "code",
+                         .sha256 = sha256(Bytes{3}),
+                         .size = 4,
+                         .signature = Bytes{1, 2}},
+      op::ClaimIssue{.issuer = "a", .type = "b", .subject = "c", .data = {{"d", "e"}}, .expires_at = 9},
+      op::ClaimWithdraw{.id = 5},
+      op::GovPropose{.grants = {{"lab", "test_lab", true}}, .ca_roots = {acme_root_.der}},
+  };
+  for (const Operation& op : ops) {
+    auto back = operation_from_cbor(operation_to_cbor(op));
+    ASSERT_TRUE(back.ok()) << op_type_name(op) << ": " << back.error().message;
+    EXPECT_EQ(cbor::encode(operation_to_cbor(*back)), cbor::encode(operation_to_cbor(op)))
+        << op_type_name(op);
+  }
+  // An optional field present but empty has a shorter canonical form: refused.
+  cbor::Value v = operation_to_cbor(op::CertRevoke{.cert = sha256(Bytes{1})});
+  cbor::MapEntries e = v.map_entries();
+  e.emplace_back(cbor::Value::text("reason"), cbor::Value::text(""));
+  EXPECT_EQ(operation_from_cbor(cbor::Value::map(e)).error().code, ErrorCode::kNonCanonical);
+}
+
+}  // namespace
+}  // namespace trustmesh::ledger
