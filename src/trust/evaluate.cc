@@ -16,8 +16,7 @@ using ledger::Claim;
 using ledger::ComplianceReader;
 using ledger::Org;
 
-constexpr size_t kMaxPath = 8;         // certificates above the device
-constexpr size_t kMaxTrustDepth = 16;  // endorsement hops from an anchor
+constexpr size_t kMaxPath = 8;  // certificates above the device
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
   std::string out;
@@ -66,11 +65,9 @@ class Evaluator {
     }
     return it->second;
   }
-  Result<bool> valid(const Claim& c) {
-    if (!c.valid_at(now_.height)) return false;
-    TM_ASSIGN_OR_RETURN(auto issuer, org(c.issuer));
-    return issuer.has_value();
-  }
+  // Organisations are never deleted and the ledger checked the issuer when
+  // the claim was made, so validity is the claim's own: not withdrawn, not expired.
+  Result<bool> valid(const Claim& c) { return c.valid_at(now_.height); }
 
   // Distinct trusted issuers of valid claims that revoke or flag `subject`.
   Result<std::vector<uint64_t>> flags(const std::string& subject, std::set<std::string>* issuers);
@@ -78,8 +75,8 @@ class Evaluator {
   // Whether `id` is trusted by this policy: an anchor, or endorsed by a
   // trusted org; with no anchors every registered org is trusted.
   Result<bool> trusted(const std::string& id);
-  Result<bool> trusted_from(const std::string& id, size_t depth, std::set<std::string>& visiting,
-                            bool& cycle);
+  // Whether `revocation_threshold` orgs revoke org `id` (then nobody trusts it).
+  Result<bool> flagged_org(const std::string& id);
 
   Status check_chain(const AdmissionRequest& req, Decision& d, Check& chain);
   Status check_not_revoked(Decision& d, const std::optional<ledger::Release>& release);
@@ -128,66 +125,70 @@ Result<bool> Evaluator::revoked(const std::string& subject, std::vector<uint64_t
   return f.size() >= policy_.revocation_threshold;
 }
 
-Result<bool> Evaluator::trusted(const std::string& id) {
-  auto it = trusted_.find(id);
-  if (it != trusted_.end()) return it->second;
-  std::set<std::string> visiting;
-  bool cycle = false;
-  TM_ASSIGN_OR_RETURN(bool t, trusted_from(id, 0, visiting, cycle));
-  trusted_[id] = t;
-  return t;
+Result<bool> Evaluator::flagged_org(const std::string& id) {
+  auto fl = flagged_orgs_.find(id);
+  if (fl != flagged_orgs_.end()) return fl->second;
+  // Counted with every issuer, so that this check cannot recurse into trust.
+  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
+  std::set<std::string> by;
+  for (const Claim& c : *list) {
+    if (c.type != "revocation" || by.contains(c.issuer)) continue;
+    TM_ASSIGN_OR_RETURN(bool ok, valid(c));
+    if (ok) by.insert(c.issuer);
+  }
+  bool flagged = by.size() >= policy_.revocation_threshold;
+  flagged_orgs_[id] = flagged;
+  return flagged;
 }
 
-Result<bool> Evaluator::trusted_from(const std::string& id, size_t depth, std::set<std::string>& visiting,
-                                     bool& cycle) {
+// Breadth-first, backwards along valid endorsements, at most
+// policy.endorsement_depth hops from `id`: each org is visited once, so
+// cycles end the search instead of looping, and the work is bounded by the
+// orgs within that many hops, whatever the size of the ledger.
+Result<bool> Evaluator::trusted(const std::string& id) {
   auto known = trusted_.find(id);
   if (known != trusted_.end()) return known->second;
-  TM_ASSIGN_OR_RETURN(auto o, org(id));
-  if (!o) return false;
-  // An org that enough others revoke is trusted by nobody. (Counted with
-  // every issuer, so that this check cannot recurse into trust.)
-  auto fl = flagged_orgs_.find(id);
-  if (fl == flagged_orgs_.end()) {
-    TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
-    std::set<std::string> by;
-    for (const Claim& c : *list) {
-      if (c.type != "revocation" || by.contains(c.issuer)) continue;
-      TM_ASSIGN_OR_RETURN(bool ok, valid(c));
-      if (ok) by.insert(c.issuer);
-    }
-    fl = flagged_orgs_.emplace(id, by.size() >= policy_.revocation_threshold).first;
-  }
-  if (fl->second) return false;
-  if (policy_.trust_anchors.empty()) return true;
-  if (std::find(policy_.trust_anchors.begin(), policy_.trust_anchors.end(), id) !=
-      policy_.trust_anchors.end())
-    return true;
-  if (depth >= kMaxTrustDepth) return false;
-  if (visiting.contains(id)) {
-    cycle = true;
-    return false;
-  }
-  visiting.insert(id);
-  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
+  auto is_anchor = [&](const std::string& o) {
+    return std::find(policy_.trust_anchors.begin(), policy_.trust_anchors.end(), o) !=
+           policy_.trust_anchors.end();
+  };
+  auto usable = [&](const std::string& o) -> Result<bool> {
+    TM_ASSIGN_OR_RETURN(auto org_rec, org(o));
+    if (!org_rec) return false;
+    TM_ASSIGN_OR_RETURN(bool flagged, flagged_org(o));
+    return !flagged;
+  };
+  TM_ASSIGN_OR_RETURN(bool ok, usable(id));
   bool result = false;
-  bool saw_cycle = false;
-  for (const Claim& c : *list) {
-    if (c.type != "endorsement") continue;
-    TM_ASSIGN_OR_RETURN(bool ok, valid(c));
-    if (!ok) continue;
-    bool sub_cycle = false;
-    TM_ASSIGN_OR_RETURN(bool t, trusted_from(c.issuer, depth + 1, visiting, sub_cycle));
-    saw_cycle = saw_cycle || sub_cycle;
-    if (t) {
-      result = true;
-      break;
+  if (ok && (policy_.trust_anchors.empty() || is_anchor(id))) {
+    result = true;
+  } else if (ok) {
+    std::set<std::string> seen{id};
+    std::vector<std::string> frontier{id};
+    for (uint64_t depth = 0; depth < policy_.endorsement_depth && !frontier.empty() && !result; ++depth) {
+      std::vector<std::string> next;
+      for (const std::string& o : frontier) {
+        TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + o));
+        for (const Claim& c : *list) {
+          if (c.type != "endorsement" || seen.contains(c.issuer)) continue;
+          TM_ASSIGN_OR_RETURN(bool v, valid(c));
+          if (!v) continue;
+          seen.insert(c.issuer);
+          TM_ASSIGN_OR_RETURN(bool u, usable(c.issuer));
+          if (!u) continue;
+          auto k = trusted_.find(c.issuer);
+          if (is_anchor(c.issuer) || (k != trusted_.end() && k->second)) {
+            result = true;
+            break;
+          }
+          next.push_back(c.issuer);
+        }
+        if (result) break;
+      }
+      frontier = std::move(next);
     }
   }
-  visiting.erase(id);
-  // A "no" found while part of the graph was still open may be wrong later:
-  // only firm answers are remembered.
-  if (result || !saw_cycle) trusted_[id] = result;
-  cycle = cycle || saw_cycle;
+  trusted_[id] = result;
   return result;
 }
 
@@ -441,8 +442,6 @@ Result<Check> Evaluator::rule_no_advisory(const Decision& d, const std::optional
       if (cl.type != "advisory") continue;
       TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
       if (!ok) continue;
-      TM_ASSIGN_OR_RETURN(bool t, trusted(cl.issuer));
-      if (!t && cl.issuer != d.manufacturer) continue;
       bool affects = true;
       if (subject == d.model) {
         if (!rel) {
@@ -453,7 +452,13 @@ Result<Check> Evaluator::rule_no_advisory(const Decision& d, const std::optional
           affects = rel->published_at <= cl.issued_at;  // releases after the advisory are the fixes
         }
       }
-      if (affects) {
+      if (!affects) continue;
+      // Trust is asked last: it is the expensive part.
+      if (cl.issuer != d.manufacturer) {
+        TM_ASSIGN_OR_RETURN(bool t, trusted(cl.issuer));
+        if (!t) continue;
+      }
+      {
         c.claims.push_back(cl.id);
         hits.push_back("#" + std::to_string(cl.id) + " by '" + cl.issuer + "'" +
                        (cl.data.contains("id") ? " (" + cl.data.at("id") + ")" : ""));

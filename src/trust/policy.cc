@@ -89,7 +89,8 @@ Result<Policy> parse_policy(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return make_error(ErrorCode::kBadPolicy, "policy is not valid JSON");
   if (!j.is_object()) return bad("", "must be a JSON object");
-  TM_TRY(only_keys(j, "", {"name", "description", "trust_anchors", "revocation_threshold", "rules"}));
+  TM_TRY(only_keys(
+      j, "", {"name", "description", "trust_anchors", "revocation_threshold", "endorsement_depth", "rules"}));
   Policy p;
   if (!j.contains("name") || !j["name"].is_string() || j["name"].get<std::string>().empty())
     return bad("", "needs a \"name\"");
@@ -104,6 +105,10 @@ Result<Policy> parse_policy(std::string_view text) {
   if (j.contains("revocation_threshold")) {
     TM_ASSIGN_OR_RETURN(p.revocation_threshold, number(j["revocation_threshold"], "revocation_threshold"));
     if (p.revocation_threshold == 0) return bad("revocation_threshold", "must be at least 1");
+  }
+  if (j.contains("endorsement_depth")) {
+    TM_ASSIGN_OR_RETURN(p.endorsement_depth, number(j["endorsement_depth"], "endorsement_depth"));
+    if (p.endorsement_depth > 16) return bad("endorsement_depth", "must be at most 16");
   }
   if (j.contains("rules")) {
     if (!j["rules"].is_array()) return bad("rules", "must be an array");

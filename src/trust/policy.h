@@ -6,6 +6,7 @@
 //    "trust_anchors": ["csa"],            // orgs this ecosystem trusts; their
 //                                         // endorsements extend the trust
 //    "revocation_threshold": 3,           // k orgs flagging a subject revoke it
+//    "endorsement_depth": 2,              // most endorsement hops from an anchor
 //    "rules": [
 //      {"rule": "member_of", "org": "csa"},
 //      {"rule": "compliance", "labs_approved_by": ["csa"]},
@@ -47,6 +48,7 @@ struct Policy {
   std::string description;
   std::vector<std::string> trust_anchors;
   uint64_t revocation_threshold = 3;
+  uint64_t endorsement_depth = 2;  // an org is trusted if an anchor endorses it within this many hops
   std::vector<Rule> rules;
 };
 

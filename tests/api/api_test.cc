@@ -461,7 +461,14 @@ TEST(ApiTest, MetricsAndOpenApi) {
                                                                       {"/v1/accounts/{address}", "get"},
                                                                       {"/v1/events/blocks", "get"},
                                                                       {"/v1/openapi.json", "get"},
-                                                                      {"/metrics", "get"}};
+                                                                      {"/metrics", "get"},
+                                                                      {"/v1/orgs/{id}", "get"},
+                                                                      {"/v1/vendors/{vid}", "get"},
+                                                                      {"/v1/models/{vid}/{pid}", "get"},
+                                                                      {"/v1/releases/{sha256}", "get"},
+                                                                      {"/v1/claims/{id}", "get"},
+                                                                      {"/v1/claims", "get"},
+                                                                      {"/v1/admission", "post"}};
   EXPECT_EQ(doc["paths"].size(), endpoints.size());
   for (const auto& [path, method] : endpoints) {
     ASSERT_TRUE(doc["paths"].contains(path)) << path;

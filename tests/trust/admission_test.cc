@@ -273,13 +273,19 @@ TEST_F(Admission, CyclesInTheEndorsementGraphEndWithoutTrust) {
   // acme and lab endorse each other; neither is an anchor nor endorsed by one.
   claim_ok(1, claim("acme", "endorsement", "org:lab"));
   claim_ok(3, claim("lab", "endorsement", "org:acme"));
-  Policy p = policy(R"({"name": "p", "trust_anchors": ["csa"], "rules": [{"rule": "endorsed"}]})");
+  Policy p = policy(
+      R"({"name": "p", "trust_anchors": ["csa"], "endorsement_depth": 3, "rules": [{"rule": "endorsed"}]})");
   Decision d = decide(p, device_.der);
   EXPECT_FALSE(d.admit);
   EXPECT_NE(check(d, "endorsed")->detail.find("is not trusted"), std::string::npos);
-  // One endorsement from a trusted org (e1, endorsed by the anchor) closes the gap.
+  // One endorsement from a trusted org (e1, endorsed by the anchor) closes the
+  // gap: csa -> e1 -> lab -> acme is three hops, within this policy's depth...
   claim_ok(4, claim("e1", "endorsement", "org:lab"));
   EXPECT_TRUE(decide(p, device_.der).admit) << explain(decide(p, device_.der));
+  // ... but not within the default of two.
+  EXPECT_FALSE(decide(policy(R"({"name": "p", "trust_anchors": ["csa"], "rules": [{"rule": "endorsed"}]})"),
+                      device_.der)
+                   .admit);
 }
 
 TEST_F(Admission, CosignaturesAreCountedByRole) {
