@@ -249,6 +249,11 @@ TEST_F(ComplianceTest, TrusteesGrantRolesAndApproveCaRoots) {
   ok(0, op::GovPropose{.grants = {{"lab", "certification_body", false}}});  // one trustee: applies at once
   EXPECT_EQ((*reader().org("lab"))->roles.at("certification_body"), "trustees");
   ok(3, op::ClaimIssue{.issuer = "lab", .type = "compliance", .subject = "model:4660/1"});
+  // Taken away again by the trustees: the lab can no longer certify.
+  ok(0, op::GovPropose{.grants = {{"lab", "certification_body", true}}});
+  EXPECT_FALSE((*reader().org("lab"))->roles.contains("certification_body"));
+  refused(3, op::ClaimIssue{.issuer = "lab", .type = "compliance", .subject = "model:4660/1"},
+          ErrorCode::kMissingRole);
   refused(0, op::GovPropose{.grants = {{"lab", "emperor", false}}}, ErrorCode::kBadParams);
   refused(0, op::GovPropose{.grants = {{"ghost", "test_lab", false}}}, ErrorCode::kOrgNotFound);
   refused(1, op::GovPropose{.grants = {{"lab", "test_lab", false}}}, ErrorCode::kNotTrustee);
