@@ -35,6 +35,17 @@ Two devices that authenticate each other with no CA (each in its own terminal, a
   $TM dm setup --device 127.0.0.1:7001 --key dev && $TM dm setup --device 127.0.0.1:7011 --key dev
   $TM device connect --state switch.json --to 127.0.0.1:7002 --message on --anchor $DATA/genesis.json
 
+A manufacturer, a model, a device and a gateway's admission decision (ADMIT, with the reasons):
+
+  $TM cert issue --cn 'Acme Root' --ca --out acme-root
+  $TM cert issue --cn 'Acme Bulb' --ca --issuer-cert acme-root.pem --issuer-key acme-root.key --out bulb-model
+  $TM cert issue --cn bulb-1 --issuer-cert bulb-model.pem --issuer-key bulb-model.key --out bulb-1
+  $TM org register acme --kind manufacturer --vendor-id 4660 --root acme-root.pem --key dev
+  $TM model register --org acme --vid 4660 --pid 1 --name 'Smart Bulb' --key dev
+  $TM cert add --org acme --level model --cert bulb-model.pem --vid 4660 --pid 1 --key dev
+  $TM admit --policy examples/policies/backyard-lighting.json --cert bulb-1.pem --anchor $DATA/genesis.json
+  $TM admit --policy examples/policies/building-security.json --cert bulb-1.pem   # DENY: says what is missing
+
 Stop the node with Ctrl-C; \`make run\` again continues the same chain.
 
 MSG
