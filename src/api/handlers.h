@@ -42,6 +42,8 @@ void handle_account(const Context& ctx, std::string_view address, Response& res)
 void handle_org(const Context& ctx, std::string_view id, Response& res);
 void handle_vendor(const Context& ctx, std::string_view vid, Response& res);
 void handle_model(const Context& ctx, std::string_view vid, std::string_view pid, Response& res);
+void handle_model_version(const Context& ctx, std::string_view vid, std::string_view pid,
+                          std::string_view version, Response& res);
 void handle_release(const Context& ctx, std::string_view sha256, Response& res);
 void handle_claim(const Context& ctx, std::string_view id, Response& res);
 void handle_claims(const Context& ctx, std::string_view query, Response& res);

@@ -109,6 +109,34 @@ void handle_model(const Context& ctx, std::string_view vid, std::string_view pid
   answer(res, model_answer(*view, vid, pid));
 }
 
+void handle_model_version(const Context& ctx, std::string_view vid_s, std::string_view pid_s,
+                          std::string_view version_s, Response& res) {
+  auto view = ctx.node.view();
+  auto answer_of = [&]() -> Result<json> {
+    TM_ASSIGN_OR_RETURN(uint64_t vid, parse_id16(vid_s, "vendor id"));
+    TM_ASSIGN_OR_RETURN(uint64_t pid, parse_id16(pid_s, "product id"));
+    auto version = parse_height(version_s);
+    if (!version.ok()) return make_error(ErrorCode::kInvalidArgument, "a version is a decimal number");
+    ViewReader vr(*view);
+    ledger::ComplianceReader r(vr);
+    TM_ASSIGN_OR_RETURN(auto m, r.model(vid, pid));
+    if (!m) return make_error(ErrorCode::kModelNotFound, "no model " + ledger::model_subject(vid, pid));
+    TM_ASSIGN_OR_RETURN(std::vector<Hash32> rels, r.model_releases(*m));
+    for (const Hash32& h : rels) {
+      TM_ASSIGN_OR_RETURN(auto rel, r.release(h));
+      if (!rel || rel->version != *version) continue;
+      json j = trust::release_json(*rel);
+      TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, "release:" + to_hex(h), view->height()));
+      TM_ASSIGN_OR_RETURN(j["model_claims"], claims_json(r, ledger::model_subject(vid, pid), view->height()));
+      j["height"] = view->height();
+      return j;
+    }
+    return make_error(ErrorCode::kReleaseNotFound,
+                      ledger::model_subject(vid, pid) + " has no version " + std::to_string(*version));
+  };
+  answer(res, answer_of());
+}
+
 void handle_release(const Context& ctx, std::string_view sha, Response& res) {
   auto h = parse_hash(sha, "release hash");
   if (!h.ok()) return write_error(res, h.error());

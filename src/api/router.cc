@@ -82,13 +82,22 @@ bool route_compliance(const Context& ctx, const Request& req, std::string_view p
     return true;
   }
   if (starts_with(p, "models/")) {
-    std::string_view rest = p.substr(7);
-    size_t slash = rest.find('/');
-    if (slash == std::string_view::npos || rest.find('/', slash + 1) != std::string_view::npos) {
-      write_error(res, 404, ErrorCode::kNotFound, "models are at /v1/models/{vid}/{pid}");
-      return true;
+    // {vid}/{pid} or {vid}/{pid}/versions/{n}
+    std::vector<std::string_view> parts;
+    for (std::string_view rest = p.substr(7);;) {
+      size_t slash = rest.find('/');
+      parts.push_back(rest.substr(0, slash));
+      if (slash == std::string_view::npos) break;
+      rest = rest.substr(slash + 1);
     }
-    if (get_only(req, res)) handle_model(ctx, rest.substr(0, slash), rest.substr(slash + 1), res);
+    if (parts.size() == 2) {
+      if (get_only(req, res)) handle_model(ctx, parts[0], parts[1], res);
+    } else if (parts.size() == 4 && parts[2] == "versions") {
+      if (get_only(req, res)) handle_model_version(ctx, parts[0], parts[1], parts[3], res);
+    } else {
+      write_error(res, 404, ErrorCode::kNotFound,
+                  "models are at /v1/models/{vid}/{pid} and /v1/models/{vid}/{pid}/versions/{n}");
+    }
     return true;
   }
   if (one_segment("releases/")) {

@@ -448,27 +448,29 @@ TEST(ApiTest, MetricsAndOpenApi) {
   ss << in.rdbuf();
   EXPECT_EQ(a.body, ss.str()) << "the served document is not docs/openapi.json";
   EXPECT_EQ(doc["openapi"].get<std::string>().rfind("3.0", 0), 0u);
-  const std::vector<std::pair<std::string, std::string>> endpoints = {{"/v1/status", "get"},
-                                                                      {"/v1/genesis", "get"},
-                                                                      {"/v1/validators", "get"},
-                                                                      {"/v1/net", "get"},
-                                                                      {"/v1/txs", "post"},
-                                                                      {"/v1/txs/{hash}", "get"},
-                                                                      {"/v1/blocks/latest", "get"},
-                                                                      {"/v1/blocks/{height}", "get"},
-                                                                      {"/v1/names/{name}", "get"},
-                                                                      {"/v1/names/{name}/status", "get"},
-                                                                      {"/v1/accounts/{address}", "get"},
-                                                                      {"/v1/events/blocks", "get"},
-                                                                      {"/v1/openapi.json", "get"},
-                                                                      {"/metrics", "get"},
-                                                                      {"/v1/orgs/{id}", "get"},
-                                                                      {"/v1/vendors/{vid}", "get"},
-                                                                      {"/v1/models/{vid}/{pid}", "get"},
-                                                                      {"/v1/releases/{sha256}", "get"},
-                                                                      {"/v1/claims/{id}", "get"},
-                                                                      {"/v1/claims", "get"},
-                                                                      {"/v1/admission", "post"}};
+  const std::vector<std::pair<std::string, std::string>> endpoints = {
+      {"/v1/status", "get"},
+      {"/v1/genesis", "get"},
+      {"/v1/validators", "get"},
+      {"/v1/net", "get"},
+      {"/v1/txs", "post"},
+      {"/v1/txs/{hash}", "get"},
+      {"/v1/blocks/latest", "get"},
+      {"/v1/blocks/{height}", "get"},
+      {"/v1/names/{name}", "get"},
+      {"/v1/names/{name}/status", "get"},
+      {"/v1/accounts/{address}", "get"},
+      {"/v1/events/blocks", "get"},
+      {"/v1/openapi.json", "get"},
+      {"/metrics", "get"},
+      {"/v1/orgs/{id}", "get"},
+      {"/v1/vendors/{vid}", "get"},
+      {"/v1/models/{vid}/{pid}", "get"},
+      {"/v1/releases/{sha256}", "get"},
+      {"/v1/models/{vid}/{pid}/versions/{n}", "get"},
+      {"/v1/claims/{id}", "get"},
+      {"/v1/claims", "get"},
+      {"/v1/admission", "post"}};
   EXPECT_EQ(doc["paths"].size(), endpoints.size());
   for (const auto& [path, method] : endpoints) {
     ASSERT_TRUE(doc["paths"].contains(path)) << path;

@@ -145,6 +145,12 @@ TEST_F(ComplianceE2E, ApprovedLabCertifiesAModelItsDeviceIsAdmittedUntilTheAppro
   EXPECT_EQ(model["label"]["support_until"], "2031");
   EXPECT_EQ(model["releases"].size(), 1u);
   EXPECT_EQ(model["claims"][0]["type"], "compliance");
+  HttpResult v1 = http_get(node_->port(), "/v1/models/4660/1/versions/1");
+  ASSERT_EQ(v1.status, 200) << v1.body;
+  EXPECT_EQ(v1.json()["sha256"], fw);
+  EXPECT_EQ(v1.json()["claims"][0]["type"], "firmware_vote");
+  EXPECT_EQ(http_get(node_->port(), "/v1/models/4660/1/versions/9").status, 404);
+  EXPECT_EQ(http_get(node_->port(), "/v1/models/4660/1/extra").status, 404);
 }
 
 TEST_F(ComplianceE2E, FlagsRevocationsSubCasAndBadInput) {
