@@ -168,6 +168,7 @@ std::unique_ptr<World> build() {
       }
     }
     if (o.kind == "test_lab") o.roles["test_lab"] = "trustees";
+    if (o.kind == "standards_body") o.roles["standards_body"] = "trustees";
     ledger::put_org(s, o);
   }
   // The door lock: maker m0, model 1, firmware v2, with what the policy needs.

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 // The most claims listed per subject in one answer (newest kept).
-constexpr size_t kMaxClaimsListed = 1000;
+constexpr uint32_t kMaxClaimsListed = 1000;
 
 Result<uint64_t> parse_id16(std::string_view s, std::string_view what) {
   auto v = parse_height(s);
@@ -30,10 +30,9 @@ Result<uint64_t> parse_id16(std::string_view s, std::string_view what) {
 }
 
 Result<json> claims_json(const ledger::ComplianceReader& r, const std::string& subject, uint64_t height) {
-  TM_ASSIGN_OR_RETURN(std::vector<ledger::Claim> list, r.claims_about(subject));
+  TM_ASSIGN_OR_RETURN(std::vector<ledger::Claim> list, r.claims_about(subject, kMaxClaimsListed));
   json out = json::array();
-  size_t first = list.size() > kMaxClaimsListed ? list.size() - kMaxClaimsListed : 0;
-  for (size_t i = first; i < list.size(); ++i) out.push_back(trust::claim_json(list[i], height));
+  for (const ledger::Claim& c : list) out.push_back(trust::claim_json(c, height));
   return out;
 }
 

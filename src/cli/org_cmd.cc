@@ -23,7 +23,7 @@ struct OrgOptions {
   TxOptions tx;
   std::string id, kind, name, root, crl_url, org, level, cert, sha256, reason, version_string,
       kind_release = "firmware", file, url;
-  std::vector<std::string> roots, labels;
+  std::vector<std::string> roots, root_keys, labels;
   uint64_t vendor_id = 0, vid = 0, pid = 0, version = 0, size = 0;
   // cert issue
   std::string cn, subject_org, issuer_cert, issuer_key, out;
@@ -34,11 +34,33 @@ struct OrgOptions {
 Done run_org_register(const OrgOptions& o) {
   op::OrgRegister r{.id = o.id, .kind = o.kind, .name = o.name.empty() ? o.id : o.name, .crl_url = o.crl_url};
   if (o.vendor_id) r.vendor_id = o.vendor_id;
-  for (const std::string& path : o.roots) {
-    TM_CLI_ASSIGN(std::vector<Bytes> certs, read_cert_file(path));
-    r.roots.insert(r.roots.end(), certs.begin(), certs.end());
+  if (o.root_keys.size() != o.roots.size())
+    return make_error(ErrorCode::kInvalidArgument,
+                      "give one --root-key for each --root, in the same order: "
+                      "the ledger asks for proof that you hold each root's key");
+  std::vector<x509::PkeyPtr> keys;
+  for (size_t i = 0; i < o.roots.size(); ++i) {
+    TM_CLI_ASSIGN(std::vector<Bytes> certs, read_cert_file(o.roots[i]));
+    if (certs.size() != 1)
+      return make_error(ErrorCode::kInvalidArgument, o.roots[i] + " must hold one certificate");
+    r.roots.push_back(certs[0]);
+    TM_CLI_ASSIGN(std::string pem, read_small_file(o.root_keys[i]));
+    TM_CLI_ASSIGN(x509::PkeyPtr k, x509::key_from_pem(pem));
+    keys.push_back(std::move(k));
   }
-  return send_tx_opts(o.tx, r, "org.register", "registered organisation " + o.id);
+  auto build = [&](const TxSession& s) -> Outcome<ledger::Operation> {
+    op::OrgRegister signed_op = r;
+    Bytes message = ledger::org_root_message(s.ctx.chain_id, o.id, s.from);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      TM_CLI_ASSIGN(Bytes sig, x509::sign_with(keys[i].get(), message));
+      if (!x509::verify_by_cert_key(r.roots[i], message, sig).ok())
+        return make_error(ErrorCode::kInvalidArgument, o.root_keys[i] + " is not the key of " + o.roots[i]);
+      signed_op.root_sigs.push_back(std::move(sig));
+    }
+    return ledger::Operation(std::move(signed_op));
+  };
+  return send_and_report(o.tx.node, o.tx.keyring, o.tx.key, o.tx.fee, build, "org.register",
+                         "registered organisation " + o.id);
 }
 
 Done run_cert_add(const OrgOptions& o) {
@@ -136,13 +158,17 @@ void add_org_commands(CLI::App& app) {
   reg->add_option("--root", ro->roots,
                   "PEM file of a root certificate (repeatable; a sub-CA's certificate too)")
       ->required();
+  reg->add_option("--root-key", ro->root_keys,
+                  "PEM private key of each --root, in the same order: it signs a proof that you hold it "
+                  "(the key stays here)")
+      ->required();
   reg->add_option("--vendor-id", ro->vendor_id, "Vendor id 1..65535 (manufacturers)");
   reg->add_option("--crl-url", ro->crl_url, "Published revocation distribution point");
   add_tx_options(reg, ro->tx);
   set_examples(
       reg,
       "Example: trustmesh org register acme --kind manufacturer --vendor-id 4660 --root acme-root.pem "
-      "--key acme");
+      "--root-key acme-root.key --key acme");
   on_run_done(reg, [ro] { return run_org_register(*ro); });
   add_show_command(
       org, "show", "Show an organisation: roots, certificates, revocations, roles and claims about it", "id",

@@ -190,7 +190,16 @@ std::string describe_tx(const json& tx) {
 Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key,
                      uint64_t fee, const ledger::Operation& op, const std::string& step,
                      const std::string& done) {
+  return send_and_report(
+      node, keyring, key, fee, [&op](const TxSession&) -> Outcome<ledger::Operation> { return op; }, step,
+      done);
+}
+
+Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key,
+                     uint64_t fee, const std::function<Outcome<ledger::Operation>(const TxSession&)>& build,
+                     const std::string& step, const std::string& done) {
   TM_CLI_ASSIGN(TxSession s, open_tx_session(node, keyring, key, fee));
+  TM_CLI_ASSIGN(ledger::Operation op, build(s));
   Progress progress;
   TM_CLI_ASSIGN(nlohmann::json tx, submit_tx(s.node, s.ctx, op, step, progress));
   if (json_str(tx, "status") != "committed") {

@@ -68,6 +68,12 @@ Done send_and_report(const NodeOptions& node, const std::string& keyring, const 
                      uint64_t fee, const ledger::Operation& op, const std::string& step,
                      const std::string& done);
 
+// The same, for an operation that depends on the session (the chain id or
+// the sender's address, e.g. a proof of possession signed over them).
+Done send_and_report(const NodeOptions& node, const std::string& keyring, const std::string& key,
+                     uint64_t fee, const std::function<Outcome<ledger::Operation>(const TxSession&)>& build,
+                     const std::string& step, const std::string& done);
+
 // Polls GET /v1/txs/{hash} until it is committed.
 Outcome<nlohmann::json> wait_committed(NodeClient& node, const std::string& hash, uint64_t timeout_s,
                                        Progress& progress, const std::string& step);

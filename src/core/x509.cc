@@ -2,6 +2,7 @@
 #include "core/x509.h"
 
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -66,7 +67,13 @@ Result<CertFacts> parse_certificate(ByteView der) {
   f.issuer_hash = name_hash(X509_get_issuer_name(x.get()));
   f.subject = name_text(X509_get_subject_name(x.get()));
   f.issuer = name_text(X509_get_issuer_name(x.get()));
-  f.is_ca = X509_check_ca(x.get()) > 0;
+  const uint32_t flags = X509_get_extension_flags(x.get());
+  f.is_ca = (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA);
+  unsigned char* spki = nullptr;
+  int spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x.get()), &spki);
+  if (spki_len <= 0) return make_error(ErrorCode::kMalformed, "certificate public key does not encode");
+  f.key_hash = sha256(ByteView(spki, static_cast<size_t>(spki_len)));
+  OPENSSL_free(spki);
   TM_ASSIGN_OR_RETURN(f.not_before, seconds(X509_get0_notBefore(x.get())));
   TM_ASSIGN_OR_RETURN(f.not_after, seconds(X509_get0_notAfter(x.get())));
   return f;
@@ -81,6 +88,19 @@ Status verify_signed_by(ByteView child_der, ByteView issuer_der) {
   if (!key || X509_verify(child.get(), key) != 1)
     return make_error(ErrorCode::kBadSignature,
                       "the certificate's signature does not verify under the issuer's key");
+  return Status::Ok();
+}
+
+Status verify_by_cert_key(ByteView cert_der, ByteView message, ByteView sig) {
+  TM_ASSIGN_OR_RETURN(X509Ptr x, decode(cert_der));
+  EVP_PKEY* key = X509_get0_pubkey(x.get());
+  if (!key) return make_error(ErrorCode::kBadSignature, "the certificate has no usable public key");
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ed = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519;
+  bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, ed ? nullptr : EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(ctx, sig.data(), sig.size(), message.data(), message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return make_error(ErrorCode::kBadSignature, "the signature is not by the certificate's key");
   return Status::Ok();
 }
 

@@ -25,7 +25,8 @@ struct CertFacts {
   Hash32 issuer_hash{};   // SHA-256 of the DER of the issuer Name
   std::string subject;    // one line, RFC 2253 style, for people
   std::string issuer;
-  bool is_ca = false;      // basicConstraints cA (or a v1 self-signed root)
+  Hash32 key_hash{};   // SHA-256 of the SubjectPublicKeyInfo DER: the key, however the certificate is encoded
+  bool is_ca = false;  // basicConstraints present with cA=TRUE
   int64_t not_before = 0;  // seconds since the epoch
   int64_t not_after = 0;
   bool self_issued() const { return subject_hash == issuer_hash; }
@@ -37,6 +38,11 @@ Result<CertFacts> parse_certificate(ByteView der);
 // Ok iff `child`'s signature verifies under `issuer`'s public key and the
 // child's issuer name equals the issuer's subject name. kBadSignature otherwise.
 Status verify_signed_by(ByteView child_der, ByteView issuer_der);
+
+// Ok iff `sig` is a signature over `message` by the key of `cert_der`
+// (ECDSA with SHA-256, DER-encoded as OpenSSL writes it, or Ed25519).
+// kBadSignature otherwise: proof that the sender holds the certificate's key.
+Status verify_by_cert_key(ByteView cert_der, ByteView message, ByteView sig);
 
 // PEM (one or more CERTIFICATE blocks) or a single DER certificate -> DER list.
 Result<std::vector<Bytes>> read_certificates(std::string_view pem_or_der);

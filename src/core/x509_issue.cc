@@ -86,6 +86,23 @@ Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteVie
   return out;
 }
 
+Result<Bytes> sign_with(EVP_PKEY* key, ByteView message) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ed = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519;
+  size_t len = 0;
+  Bytes sig;
+  bool ok = ctx && EVP_DigestSignInit(ctx, nullptr, ed ? nullptr : EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestSign(ctx, nullptr, &len, message.data(), message.size()) == 1;
+  if (ok) {
+    sig.resize(len);
+    ok = EVP_DigestSign(ctx, sig.data(), &len, message.data(), message.size()) == 1;
+    sig.resize(len);
+  }
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return make_error(ErrorCode::kCryptoFailure, "signing with the certificate's key failed");
+  return sig;
+}
+
 std::string key_to_pem(EVP_PKEY* key) {
   BIO* b = BIO_new(BIO_s_mem());
   PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);

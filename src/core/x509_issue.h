@@ -42,6 +42,10 @@ struct CertSpec {
 // or self-signed when issuer is nullopt.
 Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteView, EVP_PKEY*>>& issuer);
 
+// Signs `message` with `key` (ECDSA SHA-256, or Ed25519): what
+// x509::verify_by_cert_key checks.
+Result<Bytes> sign_with(EVP_PKEY* key, ByteView message);
+
 // PEM of a private key (PKCS#8, unencrypted) and its reverse.
 std::string key_to_pem(EVP_PKEY* key);
 Result<PkeyPtr> key_from_pem(std::string_view pem);

@@ -115,7 +115,18 @@ bool is_org_kind(std::string_view kind) {
 }
 
 bool is_power_role(std::string_view role) {
-  return role == "test_lab" || role == "certification_body";
+  return role == "standards_body" || role == "test_lab" || role == "certification_body";
+}
+
+Bytes org_root_message(std::string_view chain_id, std::string_view org_id, const Address& sender) {
+  Bytes m = to_bytes(std::string_view("trustmesh/org-root/v1"));
+  m.push_back(0);
+  append(m, as_bytes(chain_id));
+  m.push_back(0);
+  append(m, as_bytes(org_id));
+  m.push_back(0);
+  append(m, sender.view());
+  return m;
 }
 
 bool is_claim_type(std::string_view type) {

@@ -36,7 +36,13 @@ Status check_text_map(const TextMap& m, std::string_view what);
 // integrator software_developer network_operator
 bool is_org_kind(std::string_view kind);
 // Roles that carry power; granted by trustee quorum or a standards body's lab_approval claim.
-bool is_power_role(std::string_view role);  // test_lab | certification_body
+// standards_body only by the trustees; test_lab and certification_body also by
+// a valid lab_approval from an org that holds standards_body.
+bool is_power_role(std::string_view role);  // standards_body | test_lab | certification_body
+
+// What each root's key signs in org.register, proving the registrant holds
+// it: "trustmesh/org-root/v1" 0x00 chain_id 0x00 org id 0x00 sender address (20 bytes).
+Bytes org_root_message(std::string_view chain_id, std::string_view org_id, const Address& sender);
 
 struct Org {
   std::string id;                     // [a-z0-9-], 2..64
@@ -46,7 +52,7 @@ struct Org {
   std::optional<uint64_t> vendor_id;  // 1..65535, unique on the ledger
   std::vector<Hash32> roots;          // root (or sub-CA) certificates, in "c:"
   std::string crl_url;                // published revocation distribution point ("" = none)
-  TextMap roles;                      // role -> "trustees" | "claim:<id>"
+  TextMap roles;                      // power roles granted by the trustees: role -> "trustees"
   uint32_t cert_count = 0;            // entries in the org's certificate list
   uint64_t registered_at = 0;
   uint64_t updated_at = 0;
@@ -128,7 +134,7 @@ struct Claim {
 };
 
 // The claim types the ledger knows and who may issue them:
-//   membership, membership_ended, liaison, lab_approval   standards bodies; about an org
+//   membership, membership_ended, liaison, lab_approval   holders of standards_body; about an org
 //   compliance, certification_failed                      holders of test_lab/certification_body; about a
 //   model advisory                                              any org; about a model or release
 //   ("affected": "a-b") firmware_vote                                         any org; about a release

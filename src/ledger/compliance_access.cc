@@ -22,15 +22,6 @@ Result<std::optional<T>> decoded(Result<std::optional<cbor::Value>> raw, std::st
   return std::optional<T>(std::move(r).value());
 }
 
-uint64_t parse_claim_ref(std::string_view digits) {
-  uint64_t v = 0;
-  for (char ch : digits) {
-    if (ch < '0' || ch > '9' || v > UINT64_MAX / 10) return 0;
-    v = v * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  return v;
-}
-
 }  // namespace
 
 Result<std::optional<cbor::Value>> ComplianceReader::read(const Bytes& key, std::string_view what) const {
@@ -140,11 +131,12 @@ Result<uint32_t> ComplianceReader::subject_claim_count(std::string_view subject)
   return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxListWalk));
 }
 
-Result<std::vector<Claim>> ComplianceReader::claims_about(std::string_view subject) const {
+Result<std::vector<Claim>> ComplianceReader::claims_about(std::string_view subject, uint32_t newest) const {
   TM_ASSIGN_OR_RETURN(uint32_t n, subject_claim_count(subject));
   std::vector<Claim> out;
-  out.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) {
+  const uint32_t first = n > newest ? n - newest : 0;
+  out.reserve(n - first);
+  for (uint32_t i = first; i < n; ++i) {
     TM_ASSIGN_OR_RETURN(uint64_t id, read_uint(schema::subject_claim_key(subject, i), "claim index", 0));
     TM_ASSIGN_OR_RETURN(auto c, claim(id));
     if (!c)
@@ -158,13 +150,21 @@ Result<std::vector<Claim>> ComplianceReader::claims_about(std::string_view subje
 Result<bool> org_holds_role(const StateReader& state, const Org& org, std::string_view role,
                             uint64_t height) {
   auto it = org.roles.find(std::string(role));
-  if (it == org.roles.end()) return false;
-  if (it->second == "trustees") return true;
-  constexpr std::string_view kClaim = "claim:";
-  if (it->second.rfind(kClaim, 0) != 0) return false;
-  uint64_t id = parse_claim_ref(it->second.substr(kClaim.size()));
-  TM_ASSIGN_OR_RETURN(auto claim, ComplianceReader(state).claim(id));
-  return claim && claim->valid_at(height);
+  if (it != org.roles.end() && it->second == "trustees") return true;
+  if (role != "test_lab" && role != "certification_body") return false;
+  // Else: a valid lab_approval for this role from an org the trustees made a standards body.
+  ComplianceReader r(state);
+  TM_ASSIGN_OR_RETURN(std::vector<Claim> about, r.claims_about("org:" + org.id));
+  for (const Claim& c : about) {
+    if (c.type != "lab_approval" || !c.valid_at(height)) continue;
+    auto r_it = c.data.find("role");
+    if ((r_it == c.data.end() ? std::string("test_lab") : r_it->second) != role) continue;
+    TM_ASSIGN_OR_RETURN(auto body, r.org(c.issuer));
+    if (!body) continue;
+    auto sb = body->roles.find("standards_body");
+    if (sb != body->roles.end() && sb->second == "trustees") return true;
+  }
+  return false;
 }
 
 void put_org(Overlay& s, const Org& org) {

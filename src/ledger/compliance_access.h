@@ -31,8 +31,9 @@ class ComplianceReader {
   Result<std::optional<Claim>> claim(uint64_t id) const;
   Result<uint64_t> next_claim_id() const;
   Result<uint32_t> subject_claim_count(std::string_view subject) const;
-  // Every claim ever made about `subject` (withdrawn and expired included), oldest first.
-  Result<std::vector<Claim>> claims_about(std::string_view subject) const;
+  // Every claim ever made about `subject` (withdrawn and expired included),
+  // oldest first; with `newest`, only the last `newest` of them.
+  Result<std::vector<Claim>> claims_about(std::string_view subject, uint32_t newest = UINT32_MAX) const;
 
  private:
   Result<std::optional<cbor::Value>> read(const Bytes& key, std::string_view what) const;
@@ -42,7 +43,8 @@ class ComplianceReader {
 };
 
 // Whether `org` holds power role `role` at `height`: granted by the trustees,
-// or by a lab_approval claim that is valid at that height.
+// or (test_lab, certification_body) by a lab_approval claim valid at that
+// height from an org the trustees granted standards_body.
 Result<bool> org_holds_role(const StateReader& state, const Org& org, std::string_view role, uint64_t height);
 
 // Writers: each keeps its indexes in step with the record.

@@ -5,12 +5,11 @@
 //  * the sender acts for the issuing org; an org makes no claim about itself;
 //  * the subject exists on the ledger (a device subject is a registered name
 //    or a 64-hex certificate hash), and suits the type;
-//  * membership, membership_ended, liaison and lab_approval come from
-//    standards bodies; compliance and certification_failed from an org that
-//    holds test_lab or certification_body now (granted by the trustees, or by
-//    a lab_approval claim that is still valid);
-//  * a lab_approval gives its subject the role (data "role", default
-//    test_lab) until it is withdrawn; withdrawing it takes the role away;
+//  * membership, membership_ended, liaison and lab_approval come from orgs
+//    holding standards_body (a role only the trustees grant: calling oneself
+//    a standards body gives no power); compliance and certification_failed
+//    from an org that holds test_lab or certification_body now (granted by
+//    the trustees, or by a valid lab_approval: org_holds_role);
 //  * data values are checked where the type gives them meaning;
 //  * a claim's expiry lies in the future; withdrawal is by the issuer, once.
 #include <algorithm>
@@ -97,13 +96,16 @@ Status check_type_rules(StateAccess& s, const OpContext& c, const Org& issuer, c
   };
   const std::string& t = o.type;
   if (t == "membership" || t == "membership_ended" || t == "liaison" || t == "lab_approval") {
-    if (issuer.kind != "standards_body")
-      return make_error(ErrorCode::kMissingRole, "only a standards body issues " + t + " claims; '" +
-                                                     issuer.id + "' is a " + issuer.kind);
+    TM_ASSIGN_OR_RETURN(bool sb, org_holds_role(s.overlay(), issuer, "standards_body", c.block.height));
+    if (!sb)
+      return make_error(ErrorCode::kMissingRole, "'" + issuer.id +
+                                                     "' does not hold standards_body (granted by the "
+                                                     "trustees), so it cannot issue " +
+                                                     t + " claims");
     TM_TRY(subject_in({"org"}));
     if (t == "lab_approval") {
       auto role = o.data.find("role");
-      if (role != o.data.end() && !is_power_role(role->second))
+      if (role != o.data.end() && role->second != "test_lab" && role->second != "certification_body")
         return bad_claim("a lab_approval's role is test_lab or certification_body");
     }
   } else if (t == "compliance" || t == "certification_failed") {
@@ -118,6 +120,9 @@ Status check_type_rules(StateAccess& s, const OpContext& c, const Org& issuer, c
     auto report = o.data.find("report_sha256");
     if (report != o.data.end() && !is_hex64(report->second))
       return bad_claim("report_sha256 must be 64 lower-case hex digits");
+    auto versions = o.data.find("versions");
+    if (versions != o.data.end() && !is_version_range(versions->second))
+      return bad_claim("\"versions\" is a version or a range a-b");
   } else if (t == "advisory") {
     TM_TRY(subject_in({"model", "release"}));
     auto aff = o.data.find("affected");
@@ -166,17 +171,6 @@ Status apply_claim_issue(StateAccess& s, OpContext& c, const op::ClaimIssue& o) 
   put_claim(s.overlay(), claim);
   put_next_claim_id(s.overlay(), id + 1);
   TM_TRY(index_claim(s.overlay(), o.subject, id));
-  if (o.type == "lab_approval") {
-    TM_ASSIGN_OR_RETURN(auto lab, r.org(sub->id));
-    auto role = o.data.find("role");
-    std::string name = role == o.data.end() ? "test_lab" : role->second;
-    auto held = lab->roles.find(name);
-    if (held == lab->roles.end() || held->second != "trustees") {
-      lab->roles[name] = "claim:" + std::to_string(id);
-      lab->updated_at = c.block.height;
-      put_org(s.overlay(), *lab);
-    }
-  }
   return Status::Ok();
 }
 
@@ -191,23 +185,6 @@ Status apply_claim_withdraw(StateAccess& s, OpContext& c, const op::ClaimWithdra
         "claim " + std::to_string(o.id) + " was withdrawn at height " + std::to_string(claim->withdrawn_at));
   claim->withdrawn_at = c.block.height;
   put_claim(s.overlay(), *claim);
-  if (claim->type == "lab_approval") {
-    TM_ASSIGN_OR_RETURN(auto lab, r.org(claim->subject.substr(4)));
-    const std::string source = "claim:" + std::to_string(claim->id);
-    bool changed = false;
-    for (auto it = lab->roles.begin(); it != lab->roles.end();) {
-      if (it->second == source) {
-        it = lab->roles.erase(it);
-        changed = true;
-      } else {
-        ++it;
-      }
-    }
-    if (changed) {
-      lab->updated_at = c.block.height;
-      put_org(s.overlay(), *lab);
-    }
-  }
   return Status::Ok();
 }
 

@@ -3,8 +3,10 @@
 // Rules kept here:
 //  * org.register: a fresh id ([a-z0-9-], 2..64), a known kind, a vendor id
 //    nobody holds; every root is a CA certificate that is either self-signed
-//    or signed by a public CA root the trustees put on the ledger (a sub-CA);
-//    the sender becomes the org's admin.
+//    or signed by a public CA root the trustees put on the ledger (a sub-CA),
+//    and comes with its key's signature over org_root_message (so nobody can
+//    register someone else's root); the sender becomes the org's admin. The
+//    kind is what the org says it is; power comes only from roles.
 //  * cert.add: an intermediate or model certificate of the sender's org must
 //    be a CA certificate signed by an unrevoked root or intermediate of the
 //    same org that is on the ledger (vendor-managed: no trustee vote); a model
@@ -109,6 +111,8 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
   TM_TRY(check_text("crl_url", o.crl_url, 0, 256));
   if (o.roots.empty() || o.roots.size() > kMaxOrgRoots)
     return make_error(ErrorCode::kInvalidArgument, "an organisation registers 1..8 root certificates");
+  if (o.root_sigs.size() != o.roots.size())
+    return make_error(ErrorCode::kInvalidArgument, "each root needs its key's signature (root_sigs)");
   ComplianceReader r(s.overlay());
   TM_ASSIGN_OR_RETURN(auto existing, r.org(o.id));
   if (existing) return make_error(ErrorCode::kOrgExists, "organisation '" + o.id + "' is already registered");
@@ -127,8 +131,16 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
   org.vendor_id = o.vendor_id;
   org.crl_url = o.crl_url;
   org.registered_at = org.updated_at = c.block.height;
-  for (const Bytes& der : o.roots) {
+  const Bytes pop = org_root_message(c.block.chain_id, o.id, c.sender);
+  for (size_t i = 0; i < o.roots.size(); ++i) {
+    const Bytes& der = o.roots[i];
     TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(der, c.block));
+    if (!x509::verify_by_cert_key(der, pop, o.root_sigs[i]).ok())
+      return make_error(ErrorCode::kBadSignature,
+                        "root '" + f.subject +
+                            "': the signature in root_sigs is not by its key over this "
+                            "org id, chain and sender; only the holder of a root's key "
+                            "may register it");
     TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
     if (known)
       return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
@@ -283,7 +295,8 @@ Status check_role_grants(StateAccess& s, const std::vector<RoleGrant>& grants) {
   ComplianceReader r(s.overlay());
   for (const RoleGrant& g : grants) {
     if (!is_power_role(g.role))
-      return make_error(ErrorCode::kBadParams, "role '" + g.role + "' is not test_lab or certification_body");
+      return make_error(ErrorCode::kBadParams,
+                        "role '" + g.role + "' is not standards_body, test_lab or certification_body");
     TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
     if (!org) return make_error(ErrorCode::kOrgNotFound, "no organisation '" + g.org + "'");
   }

@@ -57,7 +57,8 @@ struct ToFields {
     MapEntries e{{text("id"), text(o.id)},
                  {text("kind"), text(o.kind)},
                  {text("name"), text(o.name)},
-                 {text("roots"), der_list_to_cbor(o.roots)}};
+                 {text("roots"), der_list_to_cbor(o.roots)},
+                 {text("root_sigs"), der_list_to_cbor(o.root_sigs)}};
     if (o.vendor_id) e.emplace_back(text("vendor_id"), Value::uint(*o.vendor_id));
     if (!o.crl_url.empty()) e.emplace_back(text("crl_url"), text(o.crl_url));
     return e;
@@ -174,6 +175,8 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
     TM_ASSIGN_OR_RETURN(const Value* roots, r.get("roots"));
     TM_ASSIGN_OR_RETURN(o.roots, der_list_from_cbor(*roots, "roots"));
+    TM_ASSIGN_OR_RETURN(const Value* sigs, r.get("root_sigs"));
+    TM_ASSIGN_OR_RETURN(o.root_sigs, der_list_from_cbor(*sigs, "root_sigs"));
     TM_ASSIGN_OR_RETURN(o.vendor_id, opt_uint(r, "vendor_id"));
     TM_ASSIGN_OR_RETURN(o.crl_url, opt_text(r, "crl_url"));
     return Operation(std::move(o));

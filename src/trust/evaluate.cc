@@ -77,6 +77,11 @@ class Evaluator {
   Result<bool> trusted(const std::string& id);
   // Whether `revocation_threshold` orgs revoke org `id` (then nobody trusts it).
   Result<bool> flagged_org(const std::string& id);
+  Result<bool> anchor_or_endorsed_by_anchor(const std::string& id);
+  bool is_anchor(const std::string& id) const {
+    return std::find(policy_.trust_anchors.begin(), policy_.trust_anchors.end(), id) !=
+           policy_.trust_anchors.end();
+  }
 
   Status check_chain(const AdmissionRequest& req, Decision& d, Check& chain);
   Status check_not_revoked(Decision& d, const std::optional<ledger::Release>& release);
@@ -125,20 +130,40 @@ Result<bool> Evaluator::revoked(const std::string& subject, std::vector<uint64_t
   return f.size() >= policy_.revocation_threshold;
 }
 
+// An org is flagged when `revocation_threshold` organisations revoke it. With
+// anchors, only the anchors and the orgs an anchor endorses directly count
+// (found without asking trust, so this never recurses), and an anchor itself
+// is never flagged: a few throw-away orgs cannot switch an ecosystem's
+// anchors off. With no anchors every org counts.
 Result<bool> Evaluator::flagged_org(const std::string& id) {
   auto fl = flagged_orgs_.find(id);
   if (fl != flagged_orgs_.end()) return fl->second;
-  // Counted with every issuer, so that this check cannot recurse into trust.
-  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
-  std::set<std::string> by;
-  for (const Claim& c : *list) {
-    if (c.type != "revocation" || by.contains(c.issuer)) continue;
-    TM_ASSIGN_OR_RETURN(bool ok, valid(c));
-    if (ok) by.insert(c.issuer);
+  bool flagged = false;
+  if (!is_anchor(id)) {
+    TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
+    std::set<std::string> by;
+    for (const Claim& c : *list) {
+      if (c.type != "revocation" || by.contains(c.issuer)) continue;
+      TM_ASSIGN_OR_RETURN(bool ok, valid(c));
+      if (!ok) continue;
+      TM_ASSIGN_OR_RETURN(bool counts, anchor_or_endorsed_by_anchor(c.issuer));
+      if (counts) by.insert(c.issuer);
+    }
+    flagged = by.size() >= policy_.revocation_threshold;
   }
-  bool flagged = by.size() >= policy_.revocation_threshold;
   flagged_orgs_[id] = flagged;
   return flagged;
+}
+
+Result<bool> Evaluator::anchor_or_endorsed_by_anchor(const std::string& id) {
+  if (policy_.trust_anchors.empty() || is_anchor(id)) return true;
+  TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + id));
+  for (const Claim& c : *list) {
+    if (c.type != "endorsement" || !is_anchor(c.issuer)) continue;
+    TM_ASSIGN_OR_RETURN(bool ok, valid(c));
+    if (ok) return true;
+  }
+  return false;
 }
 
 // Breadth-first, backwards along valid endorsements, at most
@@ -197,6 +222,7 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
   auto dev = x509::parse_certificate(req.device_der);
   if (!dev.ok()) return make_error(ErrorCode::kBadCertificate, "device certificate: " + dev.error().message);
   d.device_hash = dev->hash;
+  d.device_key_hash = dev->key_hash;
   d.device_subject = dev->subject;
   d.path.push_back(PathEntry{dev->hash, dev->subject, "device", ""});
   auto in_time = [&](const x509::CertFacts& f) {
@@ -229,9 +255,10 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
       continue;
     }
     issuer = h;
-    break;
   }
-  if (!issuer) {
+  // A revoked certificate whose key signed the device decides, even if a copy
+  // of it (another encoding, the same key) is on the ledger unrevoked.
+  if (!issuer || revoked_issuer) {
     if (revoked_issuer) {
       chain.detail = "the device's issuer (a " + revoked_issuer->level + " certificate of '" +
                      revoked_issuer->org + "') was revoked at height " +
@@ -283,7 +310,8 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
 Status Evaluator::check_not_revoked(Decision& d, const std::optional<ledger::Release>& release) {
   Check c{.rule = "not_revoked"};
   std::vector<std::pair<std::string, std::string>> subjects = {
-      {"device:" + to_hex(d.device_hash), "the device"}};
+      {"device:" + to_hex(d.device_hash), "the device"},
+      {"device:" + to_hex(d.device_key_hash), "the device's key"}};
   for (size_t i = 1; i < d.path.size(); ++i)
     subjects.emplace_back("cert:" + to_hex(d.path[i].hash), "certificate '" + d.path[i].subject + "'");
   if (!d.model.empty()) subjects.emplace_back(d.model, "the model");
@@ -371,9 +399,9 @@ Result<Check> Evaluator::rule_compliance(const Rule& rule, const Decision& d,
                               (cl.withdrawn_at ? "withdrawn" : "expired"));
         continue;
       }
-      if (cl.data.contains("versions") && rel && !in_range(cl.data.at("versions"), rel->version)) {
-        passed_over.push_back("#" + std::to_string(cl.id) + " does not cover firmware version " +
-                              std::to_string(rel->version));
+      if (cl.data.contains("versions") && (!rel || !in_range(cl.data.at("versions"), rel->version))) {
+        passed_over.push_back("#" + std::to_string(cl.id) + " covers versions " + cl.data.at("versions") +
+                              (rel ? ", not " + std::to_string(rel->version) : "; the firmware is unknown"));
         continue;
       }
       TM_ASSIGN_OR_RETURN(auto lab, org(cl.issuer));
@@ -400,11 +428,18 @@ Result<Check> Evaluator::rule_compliance(const Rule& rule, const Decision& d,
           continue;
         }
       }
-      // A later failure from a lab of the same standing undoes it.
+      // A later failure from any lab that holds a lab role now undoes it.
       bool failed_later = false;
       for (const Claim& f : *list) {
-        if (f.type != "certification_failed" || f.id < cl.id || f.issuer != cl.issuer) continue;
+        if (f.type != "certification_failed" || f.id < cl.id) continue;
         TM_ASSIGN_OR_RETURN(bool fok, valid(f));
+        if (fok && f.issuer != cl.issuer) {
+          TM_ASSIGN_OR_RETURN(auto flab, org(f.issuer));
+          TM_ASSIGN_OR_RETURN(bool ftl, ledger::org_holds_role(state_, *flab, "test_lab", now_.height));
+          TM_ASSIGN_OR_RETURN(bool fcb,
+                              ledger::org_holds_role(state_, *flab, "certification_body", now_.height));
+          fok = ftl || fcb;
+        }
         if (fok) {
           failed_later = true;
           passed_over.push_back("#" + std::to_string(cl.id) + " was followed by certification_failed #" +
@@ -525,32 +560,57 @@ Result<Check> Evaluator::rule_endorsed(const Decision& d) {
   return c;
 }
 
+// A co-signature counts when its issuer is trusted by the policy and suits
+// the role: "producer" is the manufacturer, "certification_body" holds that
+// role now; each role needs its own organisation.
 Result<Check> Evaluator::rule_cosigned(const Rule& rule, const Decision& d) {
   Check c{.rule = "cosigned"};
-  std::map<std::string, uint64_t> by_role;
-  for (const std::string& subject : {"device:" + to_hex(d.device_hash), d.model}) {
+  std::map<std::string, std::vector<const Claim*>> by_role;
+  for (const std::string& subject :
+       {"device:" + to_hex(d.device_hash), "device:" + to_hex(d.device_key_hash), d.model}) {
     if (subject.empty()) continue;
     TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
     for (const Claim& cl : *list) {
       if (cl.type != "cosign" || !cl.data.contains("role")) continue;
       TM_ASSIGN_OR_RETURN(bool ok, valid(cl));
-      if (ok && !by_role.contains(cl.data.at("role"))) by_role[cl.data.at("role")] = cl.id;
+      if (!ok) continue;
+      const std::string& role = cl.data.at("role");
+      if (role == "producer" && cl.issuer != d.manufacturer) continue;
+      if (role == "certification_body") {
+        TM_ASSIGN_OR_RETURN(auto o, org(cl.issuer));
+        TM_ASSIGN_OR_RETURN(bool cb, ledger::org_holds_role(state_, *o, "certification_body", now_.height));
+        if (!cb) continue;
+      }
+      if (cl.issuer != d.manufacturer) {
+        TM_ASSIGN_OR_RETURN(bool t, trusted(cl.issuer));
+        if (!t) continue;
+      }
+      by_role[role].push_back(&cl);
     }
   }
+  std::set<std::string> used;  // one organisation per role
   std::vector<std::string> have, lack;
   for (const std::string& role : rule.roles) {
-    auto it = by_role.find(role);
-    if (it == by_role.end()) {
-      lack.push_back(role);
-    } else {
-      have.push_back(role + " (#" + std::to_string(it->second) + ")");
-      c.claims.push_back(it->second);
+    const Claim* pick = nullptr;
+    for (const Claim* cl : by_role[role]) {
+      if (!used.contains(cl->issuer)) {
+        pick = cl;
+        break;
+      }
     }
+    if (!pick) {
+      lack.push_back(role);
+      continue;
+    }
+    used.insert(pick->issuer);
+    have.push_back(role + " by '" + pick->issuer + "' (#" + std::to_string(pick->id) + ")");
+    c.claims.push_back(pick->id);
   }
   c.ok = lack.empty();
   c.detail = "co-signed as " + (have.empty() ? std::string("nobody") : join(have, ", ")) +
-             (lack.empty() ? "" : "; no co-signature as " + join(lack, ", "));
-  if (!c.ok) c.missing = "cosign claims with role " + join(lack, ", ");
+             (lack.empty() ? "" : "; no usable co-signature as " + join(lack, ", "));
+  if (!c.ok)
+    c.missing = "cosign claims with role " + join(lack, ", ") + " from trusted organisations, one each";
   return c;
 }
 

@@ -56,7 +56,8 @@ struct Decision {
   bool admit = false;
   std::string policy;
   uint64_t height = 0;
-  Hash32 device_hash{};
+  Hash32 device_hash{};      // SHA-256 of the certificate
+  Hash32 device_key_hash{};  // SHA-256 of its public key (SPKI): survives any re-encoding of the certificate
   std::string device_subject;
   std::vector<PathEntry> path;  // device first, root (then external root) last
   std::string manufacturer;     // org id of the root

@@ -75,6 +75,12 @@ Result<Rule> parse_rule(const json& j, size_t index) {
     TM_TRY(only_keys(j, where, {"rule", "roles"}));
     if (!j.contains("roles")) return bad(where, "cosigned needs \"roles\"");
     TM_ASSIGN_OR_RETURN(r.roles, strings(j["roles"], where + ".roles"));
+    if (r.roles.empty()) return bad(where, "cosigned needs at least one role");
+    for (const std::string& role : r.roles) {
+      if (role != "producer" && role != "integrator" && role != "maintainer" && role != "certification_body")
+        return bad(where, "unknown role \"" + role +
+                              "\" (known: producer, integrator, maintainer, certification_body)");
+    }
   } else {
     return bad(where,
                "unknown rule \"" + r.rule +

@@ -61,8 +61,8 @@ class ComplianceE2E : public ::testing::Test {
     json k = ok("keys new " + id + " --json");
     ok("send --to " + k["address"].get<std::string>() + " --amount 1000000 --key dev --json");
     ok("cert issue --cn '" + id + " root' --ca --out " + path(id + "-root"));
-    ok("org register " + id + " --kind " + kind + " --root " + path(id + "-root.pem") + " " + extra +
-       " --key " + id + " --json");
+    ok("org register " + id + " --kind " + kind + " --root " + path(id + "-root.pem") + " --root-key " +
+       path(id + "-root.key") + " " + extra + " --key " + id + " --json");
   }
   uint64_t claim(const std::string& issuer, const std::string& type, const std::string& subject,
                  const std::string& data = "") {
@@ -97,6 +97,11 @@ class ComplianceE2E : public ::testing::Test {
 TEST_F(ComplianceE2E, ApprovedLabCertifiesAModelItsDeviceIsAdmittedUntilTheApprovalIsWithdrawn) {
   manufacturer();
   org("csa", "standards_body");
+  // Calling oneself a standards body gives no power: the trustees recognise csa.
+  Exec early_approval =
+      run("claim issue --issuer csa --type lab_approval --subject org:acme --key csa --json");
+  EXPECT_EQ(early_approval.status, 5) << early_approval.out;
+  ok("gov propose --grant csa:standards_body --key dev --json");
   org("lab", "test_lab");
   org("expert", "software_developer");
   uint64_t approval = claim("csa", "lab_approval", "org:lab");
@@ -174,12 +179,18 @@ TEST_F(ComplianceE2E, FlagsRevocationsSubCasAndBadInput) {
      path("public.key") + " --out " + path("globex-root"));
   json gk = ok("keys new globex --json");
   ok("send --to " + gk["address"].get<std::string>() + " --amount 1000000 --key dev --json");
-  Exec early = run("org register globex --kind manufacturer --root " + path("globex-root.pem") +
-                   " --key globex --json");
+  const std::string globex = "org register globex --kind manufacturer --root " + path("globex-root.pem") +
+                             " --root-key " + path("globex-root.key") + " --key globex --json";
+  // Without its key nobody can register a root as theirs (here: the public CA's, with the wrong key).
+  Exec stolen = run("org register thief --kind manufacturer --root " + path("public.pem") + " --root-key " +
+                    path("globex-root.key") + " --key globex --json");
+  EXPECT_EQ(stolen.status, 1) << stolen.out;
+  EXPECT_NE(stolen.out.find("is not the key of"), std::string::npos) << stolen.out;
+  Exec early = run(globex);
   EXPECT_EQ(early.status, 5) << early.out;  // the public CA is not on the ledger yet
   EXPECT_NE(early.out.find("bad_certificate"), std::string::npos) << early.out;
   ok("gov propose --ca-root " + path("public.pem") + " --key dev --json");
-  ok("org register globex --kind manufacturer --root " + path("globex-root.pem") + " --key globex --json");
+  ok(globex);
 
   // Revoking the model certificate refuses every device under it.
   ok("cert revoke --cert " + path("model.pem") + " --reason keyCompromise --key acme --json");

@@ -2,8 +2,12 @@
 // blocks: the scenarios of the compliance issue, each with the explanation
 // checked, and the bad input that must deny (or be refused) for a reason.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <map>
 
 #include "core/hash.h"
+#include "core/x509.h"
 #include "core/x509_issue.h"
 #include "ledger/compliance_access.h"
 #include "ledger/ledger_util.h"
@@ -45,13 +49,14 @@ const char* kBuilding = R"({
 // 3 lab, 4..8 expert orgs e1..e5 (endorsed by csa), 9 globex.
 class Admission : public ::testing::Test {
  protected:
-  Admission() : c_(10) {
-    ok(1, org("acme", "manufacturer", acme_root_.der, 4660));
-    ok(2, org("csa", "standards_body", make("CSA", true, nullptr).der));
-    ok(3, org("lab", "test_lab", make("Lab", true, nullptr).der));
+  Admission() : c_(14) {
+    ok(1, org("acme", "manufacturer", acme_root_, 4660));
+    ok(2, org("csa", "standards_body", make("CSA", true, nullptr)));
+    ok(0, op::GovPropose{.grants = {{"csa", "standards_body", false}}});  // the trustees recognise csa
+    ok(3, org("lab", "test_lab", make("Lab", true, nullptr)));
     for (int i = 1; i <= 5; ++i) {
-      ok(3 + i, org("e" + std::to_string(i), "software_developer",
-                    make("E" + std::to_string(i), true, nullptr).der));
+      ok(3 + i,
+         org("e" + std::to_string(i), "software_developer", make("E" + std::to_string(i), true, nullptr)));
       ok(2, claim("csa", "endorsement", "org:e" + std::to_string(i)));
     }
     ok(1, op::ModelRegister{.org = "acme", .vid = 4660, .pid = 1, .name = "Door lock"});
@@ -59,9 +64,12 @@ class Admission : public ::testing::Test {
     ok(1, release(1, fw1_));
   }
 
-  static Operation org(const std::string& id, const std::string& kind, const Bytes& root,
-                       std::optional<uint64_t> vid = std::nullopt) {
-    return op::OrgRegister{.id = id, .kind = kind, .name = id, .vendor_id = vid, .roots = {root}};
+  // org.register; ok() adds the root key's proof of possession for the sender.
+  Operation org(const std::string& id, const std::string& kind, const x509::Issued& root,
+                std::optional<uint64_t> vid = std::nullopt) {
+    EVP_PKEY_up_ref(root.key.get());
+    root_keys_[root.der] = x509::PkeyPtr(root.key.get());
+    return op::OrgRegister{.id = id, .kind = kind, .name = id, .vendor_id = vid, .roots = {root.der}};
   }
   static Operation claim(const std::string& issuer, const std::string& type, const std::string& subject,
                          ledger::TextMap data = {}) {
@@ -78,6 +86,13 @@ class Admission : public ::testing::Test {
                               .size = 4096};
   }
   void ok(int who, Operation o) {
+    if (auto* reg = std::get_if<op::OrgRegister>(&o)) {
+      for (const Bytes& root : reg->roots)
+        reg->root_sigs.push_back(
+            x509::sign_with(root_keys_.at(root).get(),
+                            ledger::org_root_message(c_.chain_id(), reg->id, c_.addr(who)))
+                .value());
+    }
     TxResult r = c_.run(who, std::move(o));
     EXPECT_EQ(r.outcome, TxOutcome::kOk) << r.message;
   }
@@ -110,6 +125,7 @@ class Admission : public ::testing::Test {
   }
 
   ledger::testing::TestChain c_;
+  std::map<Bytes, x509::PkeyPtr> root_keys_;
   x509::Issued acme_root_ = make("Acme Root", true, nullptr);
   x509::Issued model_ = make("Acme Door Lock", true, &acme_root_);
   x509::Issued device_ = make("lock-0001", false, &model_);
@@ -163,7 +179,7 @@ TEST_F(Admission, AdvisoryBlocksUntilAFixedReleaseHasEnoughGoodVotes) {
     claim_ok(3 + i,
              claim("e" + std::to_string(i), "firmware_vote", "release:" + to_hex(fw2), {{"vote", "good"}}));
   // A vote from an org nobody trusts does not count.
-  ok(9, org("rando", "integrator", make("Rando", true, nullptr).der));
+  ok(9, org("rando", "integrator", make("Rando", true, nullptr)));
   claim_ok(9, claim("rando", "firmware_vote", "release:" + to_hex(fw2), {{"vote", "good"}}));
   EXPECT_FALSE(decide(policy(kBuilding), device_.der, fw2).admit);
   claim_ok(6, claim("e3", "firmware_vote", "release:" + to_hex(fw2), {{"vote", "good"}}));
@@ -215,7 +231,7 @@ TEST_F(Admission, ManufacturerThatIsASubCaOfAPublicCaIsAccepted) {
   x509::Issued public_root = make("Public Root CA", true, nullptr);
   x509::Issued sub = make("Globex Sub-CA", true, &public_root);
   ok(0, op::GovPropose{.ca_roots = {public_root.der}});
-  ok(9, org("globex", "manufacturer", sub.der, 77));
+  ok(9, org("globex", "manufacturer", sub, 77));
   ok(9, op::ModelRegister{.org = "globex", .vid = 77, .pid = 5, .name = "Camera"});
   x509::Issued model = make("Globex Camera", true, &sub);
   ok(9, op::CertAdd{.org = "globex", .level = "model", .der = model.der, .vid = 77, .pid = 5});
@@ -299,6 +315,63 @@ TEST_F(Admission, CosignaturesAreCountedByRole) {
   EXPECT_TRUE(decide(p, device_.der).admit);
 }
 
+TEST_F(Admission, ThrowAwayOrgsCannotSwitchOffAnchorsOrTheirExperts) {
+  certify_everything();
+  for (int i = 1; i <= 3; ++i)
+    ok(9 + i, org("r" + std::to_string(i), "integrator", make("R" + std::to_string(i), true, nullptr)));
+  for (int i = 1; i <= 3; ++i) {
+    claim_ok(9 + i, claim("r" + std::to_string(i), "revocation", "org:csa"));
+    claim_ok(9 + i, claim("r" + std::to_string(i), "revocation", "org:e1"));
+  }
+  Decision d = decide(policy(kBuilding), device_.der, fw1_);
+  EXPECT_TRUE(d.admit) << explain(d);
+  // Organisations the anchor vouches for do count: three of them revoke e1,
+  // whose vote then no longer counts (3 good votes were needed).
+  for (int i = 3; i <= 5; ++i) claim_ok(3 + i, claim("e" + std::to_string(i), "revocation", "org:e1"));
+  d = decide(policy(kBuilding), device_.der, fw1_);
+  EXPECT_FALSE(d.admit);
+  EXPECT_FALSE(check(d, "firmware_votes")->ok) << explain(d);
+}
+
+TEST_F(Admission, AFlagOnTheDevicesKeySurvivesReencodingItsCertificate) {
+  auto facts = x509::parse_certificate(device_.der);
+  ASSERT_TRUE(facts.ok());
+  claim_ok(1, claim("acme", "device_status", "device:" + to_hex(facts->key_hash), {{"status", "stolen"}}));
+  Decision d = decide(policy(kLighting), device_.der);
+  EXPECT_FALSE(d.admit);
+  EXPECT_NE(check(d, "not_revoked")->detail.find("stolen"), std::string::npos) << explain(d);
+}
+
+TEST_F(Admission, CosignaturesNeedSuitableTrustedSigners) {
+  Policy p = policy(R"({"name": "p", "trust_anchors": ["csa"],
+                        "rules": [{"rule": "cosigned", "roles": ["integrator", "maintainer"]}]})");
+  const std::string dev = "device:" + to_hex(sha256(device_.der));
+  // One org cannot fill two roles; an org nobody trusts does not count.
+  claim_ok(4, claim("e1", "cosign", dev, {{"role", "integrator"}}));
+  claim_ok(4, claim("e1", "cosign", dev, {{"role", "maintainer"}}));
+  ok(10, org("r1", "integrator", make("R1", true, nullptr)));
+  claim_ok(10, claim("r1", "cosign", dev, {{"role", "maintainer"}}));
+  Decision d = decide(p, device_.der);
+  EXPECT_FALSE(d.admit) << explain(d);
+  claim_ok(5, claim("e2", "cosign", dev, {{"role", "maintainer"}}));
+  d = decide(p, device_.der);
+  EXPECT_TRUE(d.admit) << explain(d);
+  // "producer" is the manufacturer's to sign.
+  Policy prod = policy(R"({"name": "p", "rules": [{"rule": "cosigned", "roles": ["producer"]}]})");
+  claim_ok(4, claim("e1", "cosign", dev, {{"role", "producer"}}));
+  EXPECT_FALSE(decide(prod, device_.der).admit);
+}
+
+TEST_F(Admission, AVersionLimitedComplianceNeedsTheFirmware) {
+  approval_ = claim_ok(2, claim("csa", "lab_approval", "org:lab"));
+  claim_ok(3, claim("lab", "compliance", "model:4660/1", {{"versions", "1"}}));
+  Policy p = policy(R"({"name": "p", "rules": [{"rule": "compliance"}]})");
+  EXPECT_TRUE(decide(p, device_.der, fw1_).admit);
+  Decision d = decide(p, device_.der);
+  EXPECT_FALSE(d.admit);
+  EXPECT_NE(check(d, "compliance")->detail.find("the firmware is unknown"), std::string::npos) << explain(d);
+}
+
 TEST(Policy, RefusesWhatItDoesNotUnderstand) {
   EXPECT_EQ(parse_policy("{").error().code, ErrorCode::kBadPolicy);
   EXPECT_EQ(parse_policy("[]").error().code, ErrorCode::kBadPolicy);
@@ -312,6 +385,8 @@ TEST(Policy, RefusesWhatItDoesNotUnderstand) {
   EXPECT_FALSE(parse_policy(R"({"name": "x", "rules": [{"rule": "member_of"}]})").ok());
   EXPECT_FALSE(parse_policy(R"({"name": "x", "rules": [{"rule": "firmware_votes", "min_good": -1}]})").ok());
   EXPECT_FALSE(parse_policy(R"({"name": "x", "revocation_threshold": 0})").ok());
+  EXPECT_FALSE(parse_policy(R"({"name": "x", "rules": [{"rule": "cosigned", "roles": []}]})").ok());
+  EXPECT_FALSE(parse_policy(R"({"name": "x", "rules": [{"rule": "cosigned", "roles": ["producr"]}]})").ok());
   auto good = parse_policy(kBuilding);
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(good->rules.size(), 4u);

@@ -49,13 +49,21 @@ class LightAdmission : public ::testing::Test {
     auto ok = [&](int who, ledger::Operation o) {
       ASSERT_EQ(c.run(who, std::move(o)).outcome, ledger::TxOutcome::kOk);
     };
-    ok(1, op::OrgRegister{
-              .id = "acme", .kind = "manufacturer", .name = "Acme", .vendor_id = 7, .roots = {root_.der}});
+    auto reg = [&](int who, const std::string& id, const std::string& kind, const x509::Issued& root,
+                   std::optional<uint64_t> vid) {
+      Bytes pop = ledger::org_root_message(c.chain_id(), id, c.addr(who));
+      return op::OrgRegister{.id = id,
+                             .kind = kind,
+                             .name = id,
+                             .vendor_id = vid,
+                             .roots = {root.der},
+                             .root_sigs = {x509::sign_with(root.key.get(), pop).value()}};
+    };
+    ok(1, reg(1, "acme", "manufacturer", root_, 7));
     ok(1, op::ModelRegister{.org = "acme", .vid = 7, .pid = 1, .name = "Bulb"});
     ok(1, op::CertAdd{.org = "acme", .level = "model", .der = model_.der, .vid = 7, .pid = 1});
-    ok(2,
-       op::OrgRegister{
-           .id = "csa", .kind = "standards_body", .name = "CSA", .roots = {make("CSA", true, nullptr).der}});
+    ok(2, reg(2, "csa", "standards_body", make("CSA", true, nullptr), std::nullopt));
+    ok(0, op::GovPropose{.grants = {{"csa", "standards_body", false}}});
     ok(2, op::ClaimIssue{.issuer = "csa", .type = "membership", .subject = "org:acme"});
 
     dir_ = std::filesystem::temp_directory_path() / ("tm-light-admission-" + std::to_string(::getpid()));
