@@ -173,24 +173,22 @@ Result<bool> Evaluator::anchor_or_endorsed_by_anchor(const std::string& id) {
 Result<bool> Evaluator::trusted(const std::string& id) {
   auto known = trusted_.find(id);
   if (known != trusted_.end()) return known->second;
-  auto is_anchor = [&](const std::string& o) {
-    return std::find(policy_.trust_anchors.begin(), policy_.trust_anchors.end(), o) !=
-           policy_.trust_anchors.end();
-  };
+  // Not flagged (and, for orgs named by a policy, registered).
   auto usable = [&](const std::string& o) -> Result<bool> {
     TM_ASSIGN_OR_RETURN(auto org_rec, org(o));
     if (!org_rec) return false;
     TM_ASSIGN_OR_RETURN(bool flagged, flagged_org(o));
     return !flagged;
   };
-  TM_ASSIGN_OR_RETURN(bool ok, usable(id));
   bool result = false;
+  TM_ASSIGN_OR_RETURN(bool ok, usable(id));
   if (ok && (policy_.trust_anchors.empty() || is_anchor(id))) {
     result = true;
   } else if (ok) {
     std::set<std::string> seen{id};
     std::vector<std::string> frontier{id};
     for (uint64_t depth = 0; depth < policy_.endorsement_depth && !frontier.empty() && !result; ++depth) {
+      const bool last = depth + 1 == policy_.endorsement_depth;
       std::vector<std::string> next;
       for (const std::string& o : frontier) {
         TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about("org:" + o));
@@ -199,14 +197,19 @@ Result<bool> Evaluator::trusted(const std::string& id) {
           TM_ASSIGN_OR_RETURN(bool v, valid(c));
           if (!v) continue;
           seen.insert(c.issuer);
-          TM_ASSIGN_OR_RETURN(bool u, usable(c.issuer));
-          if (!u) continue;
-          auto k = trusted_.find(c.issuer);
-          if (is_anchor(c.issuer) || (k != trusted_.end() && k->second)) {
-            result = true;
-            break;
+          if (is_anchor(c.issuer)) {
+            TM_ASSIGN_OR_RETURN(bool u, usable(c.issuer));
+            if (u) {
+              result = true;
+              break;
+            }
+            continue;
           }
-          next.push_back(c.issuer);
+          // Any other endorser only matters if the walk goes on from it; its
+          // flags are checked then.
+          if (last) continue;
+          TM_ASSIGN_OR_RETURN(bool u, usable(c.issuer));
+          if (u) next.push_back(c.issuer);
         }
         if (result) break;
       }
