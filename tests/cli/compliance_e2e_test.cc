@@ -126,6 +126,24 @@ TEST_F(ComplianceE2E, ApprovedLabCertifiesAModelItsDeviceIsAdmittedUntilTheAppro
   EXPECT_EQ(lj["verified"]["node_agreed"], true);
   EXPECT_GT(lj["verified"]["proven_entries"].get<uint64_t>(), 10u);
 
+  // An advisory about the model blocks the installed firmware until a fixed
+  // release, published after it, has its own good vote.
+  uint64_t advisory = claim("csa", "advisory", "model:4660/1", "--data id=CVE-2026-0042");
+  Exec blocked = admit("building.json", "--firmware " + fw);
+  EXPECT_EQ(blocked.status, 6) << blocked.out;
+  EXPECT_NE(blocked.out.find("CVE-2026-0042"), std::string::npos) << blocked.out;
+  write("fw2.bin", "firmware two");
+  ok("release publish --org acme --vid 4660 --pid 1 --version 2 --file " + path("fw2.bin") +
+     " --key acme --json");
+  Exec unvoted = admit("building.json", "--firmware-file " + path("fw2.bin"));
+  EXPECT_EQ(unvoted.status, 6) << unvoted.out;
+  EXPECT_NE(unvoted.out.find("FAIL  firmware_votes"), std::string::npos) << unvoted.out;
+  json rel2 = ok("release show $(sha256sum " + path("fw2.bin") + " | cut -c1-64) --json");
+  claim("expert", "firmware_vote", "release:" + rel2["sha256"].get<std::string>(), "--data vote=good");
+  Exec fixed = admit("building.json", "--firmware-file " + path("fw2.bin"));
+  EXPECT_EQ(fixed.status, 0) << fixed.out;
+  ok("claim withdraw " + std::to_string(advisory) + " --key csa --json");
+
   // The standards body withdraws the lab's approval: the building refuses, and says why.
   ok("claim withdraw " + std::to_string(approval) + " --key csa --json");
   Exec denied = admit("building.json", "--firmware " + fw + " --json");
@@ -148,7 +166,7 @@ TEST_F(ComplianceE2E, ApprovedLabCertifiesAModelItsDeviceIsAdmittedUntilTheAppro
   EXPECT_EQ(acme["certificates"].size(), 2u);  // root and model
   json model = ok("model show 4660 1 --json");
   EXPECT_EQ(model["label"]["support_until"], "2031");
-  EXPECT_EQ(model["releases"].size(), 1u);
+  EXPECT_EQ(model["releases"].size(), 2u);
   EXPECT_EQ(model["claims"][0]["type"], "compliance");
   HttpResult v1 = http_get(node_->port(), "/v1/models/4660/1/versions/1");
   ASSERT_EQ(v1.status, 200) << v1.body;
