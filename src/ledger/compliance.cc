@@ -28,26 +28,6 @@ void put_opt_text(MapEntries& e, std::string_view k, const std::string& v) {
   if (!v.empty()) e.emplace_back(text(k), text(v));
 }
 
-Result<std::optional<uint64_t>> get_opt_uint(MapReader& r, std::string_view k) {
-  if (!r.has(k)) return std::optional<uint64_t>();
-  TM_ASSIGN_OR_RETURN(uint64_t v, r.get_uint(k));
-  return std::optional<uint64_t>(v);
-}
-Result<std::string> get_opt_text(MapReader& r, std::string_view k) {
-  if (!r.has(k)) return std::string();
-  TM_ASSIGN_OR_RETURN(std::string v, r.get_text(k));
-  if (v.empty())
-    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
-  return v;
-}
-Result<TextMap> get_opt_map(MapReader& r, std::string_view k) {
-  if (!r.has(k)) return TextMap();
-  TM_ASSIGN_OR_RETURN(const Value* v, r.get(k));
-  TM_ASSIGN_OR_RETURN(TextMap m, text_map_from_cbor(*v, k));
-  if (m.empty())
-    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
-  return m;
-}
 void put_opt_map(MapEntries& e, std::string_view k, const TextMap& m) {
   if (!m.empty()) e.emplace_back(text(k), text_map_to_cbor(m));
 }
@@ -71,6 +51,39 @@ Result<uint64_t> parse_u16(std::string_view s) {
 }
 
 }  // namespace
+
+// ---- optional fields ----
+
+Result<std::optional<uint64_t>> read_opt_uint(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return std::optional<uint64_t>();
+  TM_ASSIGN_OR_RETURN(uint64_t v, r.get_uint(k));
+  return std::optional<uint64_t>(v);
+}
+
+Result<std::string> read_opt_text(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return std::string();
+  TM_ASSIGN_OR_RETURN(std::string v, r.get_text(k));
+  if (v.empty())
+    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
+  return v;
+}
+
+Result<Bytes> read_opt_bytes(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return Bytes();
+  TM_ASSIGN_OR_RETURN(Bytes v, r.get_bytes(k));
+  if (v.empty())
+    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
+  return v;
+}
+
+Result<TextMap> read_opt_text_map(MapReader& r, std::string_view k) {
+  if (!r.has(k)) return TextMap();
+  TM_ASSIGN_OR_RETURN(const Value* v, r.get(k));
+  TM_ASSIGN_OR_RETURN(TextMap m, text_map_from_cbor(*v, k));
+  if (m.empty())
+    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
+  return m;
+}
 
 // ---- text maps ----
 
@@ -205,9 +218,9 @@ Result<Org> Org::from_cbor(const Value& v) {
     TM_ASSIGN_OR_RETURN(Hash32 hh, hash32_of(b, "root"));
     o.roots.push_back(hh);
   }
-  TM_ASSIGN_OR_RETURN(o.vendor_id, get_opt_uint(r, "vendor_id"));
-  TM_ASSIGN_OR_RETURN(o.crl_url, get_opt_text(r, "crl_url"));
-  TM_ASSIGN_OR_RETURN(o.roles, get_opt_map(r, "roles"));
+  TM_ASSIGN_OR_RETURN(o.vendor_id, read_opt_uint(r, "vendor_id"));
+  TM_ASSIGN_OR_RETURN(o.crl_url, read_opt_text(r, "crl_url"));
+  TM_ASSIGN_OR_RETURN(o.roles, read_opt_text_map(r, "roles"));
   TM_TRY(r.finish());
   return o;
 }
@@ -240,12 +253,12 @@ Result<CertRecord> CertRecord::from_cbor(const Value& v) {
     TM_ASSIGN_OR_RETURN(Hash32 p, read_hash32(r, "parent"));
     c.parent = p;
   }
-  TM_ASSIGN_OR_RETURN(c.vid, get_opt_uint(r, "vid"));
-  TM_ASSIGN_OR_RETURN(c.pid, get_opt_uint(r, "pid"));
+  TM_ASSIGN_OR_RETURN(c.vid, read_opt_uint(r, "vid"));
+  TM_ASSIGN_OR_RETURN(c.pid, read_opt_uint(r, "pid"));
   if (c.revoked) {
     TM_ASSIGN_OR_RETURN(c.revoked_at, r.get_uint("revoked_at"));
   }
-  TM_ASSIGN_OR_RETURN(c.reason, get_opt_text(r, "reason"));
+  TM_ASSIGN_OR_RETURN(c.reason, read_opt_text(r, "reason"));
   TM_TRY(r.finish());
   return c;
 }
@@ -276,7 +289,7 @@ Result<Model> Model::from_cbor(const Value& v) {
   m.release_count = static_cast<uint32_t>(n);
   TM_ASSIGN_OR_RETURN(m.created_at, r.get_uint("created_at"));
   TM_ASSIGN_OR_RETURN(m.updated_at, r.get_uint("updated_at"));
-  TM_ASSIGN_OR_RETURN(m.label, get_opt_map(r, "label"));
+  TM_ASSIGN_OR_RETURN(m.label, read_opt_text_map(r, "label"));
   TM_TRY(r.finish());
   return m;
 }
@@ -301,21 +314,8 @@ Value Release::to_cbor() const {
 Result<Release> Release::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "release"));
   Release x;
-  TM_ASSIGN_OR_RETURN(x.org, r.get_text("org"));
-  TM_ASSIGN_OR_RETURN(x.vid, r.get_uint("vid"));
-  TM_ASSIGN_OR_RETURN(x.pid, r.get_uint("pid"));
-  TM_ASSIGN_OR_RETURN(x.version, r.get_uint("version"));
-  TM_ASSIGN_OR_RETURN(x.version_string, r.get_text("version_string"));
-  TM_ASSIGN_OR_RETURN(x.kind, r.get_text("kind"));
-  TM_ASSIGN_OR_RETURN(x.sha256, read_hash32(r, "sha256"));
-  TM_ASSIGN_OR_RETURN(x.size, r.get_uint("size"));
+  TM_TRY(read_release_fields(r, x));
   TM_ASSIGN_OR_RETURN(x.published_at, r.get_uint("published_at"));
-  TM_ASSIGN_OR_RETURN(x.url, get_opt_text(r, "url"));
-  if (r.has("signature")) {
-    TM_ASSIGN_OR_RETURN(x.signature, r.get_bytes("signature"));
-    if (x.signature.empty())
-      return make_error(ErrorCode::kNonCanonical, "signature is empty; leave it out instead");
-  }
   TM_TRY(r.finish());
   return x;
 }
@@ -344,13 +344,13 @@ Result<Claim> Claim::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(c.subject, r.get_text("subject"));
   TM_ASSIGN_OR_RETURN(c.issued_at, r.get_uint("issued_at"));
   TM_ASSIGN_OR_RETURN(c.tx_hash, read_hash32(r, "tx"));
-  TM_ASSIGN_OR_RETURN(auto exp, get_opt_uint(r, "expires_at"));
-  TM_ASSIGN_OR_RETURN(auto wd, get_opt_uint(r, "withdrawn_at"));
+  TM_ASSIGN_OR_RETURN(auto exp, read_opt_uint(r, "expires_at"));
+  TM_ASSIGN_OR_RETURN(auto wd, read_opt_uint(r, "withdrawn_at"));
   if ((exp && *exp == 0) || (wd && *wd == 0))
     return make_error(ErrorCode::kNonCanonical, "a zero expires_at/withdrawn_at must be left out");
   c.expires_at = exp.value_or(0);
   c.withdrawn_at = wd.value_or(0);
-  TM_ASSIGN_OR_RETURN(c.data, get_opt_map(r, "data"));
+  TM_ASSIGN_OR_RETURN(c.data, read_opt_text_map(r, "data"));
   TM_TRY(r.finish());
   return c;
 }

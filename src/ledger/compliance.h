@@ -11,6 +11,7 @@
 // "release:<sha256 hex>", "cert:<sha256 hex>", "device:<name or cert sha256 hex>".
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -143,6 +144,31 @@ struct Claim {
 //   cosign                                                any org; about a device, model or release ("role":
 //   producer|integrator|maintainer|certification_body)
 bool is_claim_type(std::string_view type);
+
+// Optional fields of these records and of the ops that carry them: absent
+// means empty / none; present but empty is kNonCanonical (one encoding only).
+Result<std::string> read_opt_text(cbor::MapReader& r, std::string_view key);
+Result<std::optional<uint64_t>> read_opt_uint(cbor::MapReader& r, std::string_view key);
+Result<TextMap> read_opt_text_map(cbor::MapReader& r, std::string_view key);
+Result<Bytes> read_opt_bytes(cbor::MapReader& r, std::string_view key);
+
+// The fields a Release and a release.publish op share (T has them all).
+template <typename T>
+Status read_release_fields(cbor::MapReader& r, T& x) {
+  TM_ASSIGN_OR_RETURN(x.org, r.get_text("org"));
+  TM_ASSIGN_OR_RETURN(x.vid, r.get_uint("vid"));
+  TM_ASSIGN_OR_RETURN(x.pid, r.get_uint("pid"));
+  TM_ASSIGN_OR_RETURN(x.version, r.get_uint("version"));
+  TM_ASSIGN_OR_RETURN(x.version_string, r.get_text("version_string"));
+  TM_ASSIGN_OR_RETURN(x.kind, r.get_text("kind"));
+  TM_ASSIGN_OR_RETURN(Bytes h, r.get_bytes("sha256"));
+  if (h.size() != 32) return make_error(ErrorCode::kMalformed, "sha256 must be 32 bytes");
+  std::copy(h.begin(), h.end(), x.sha256.begin());
+  TM_ASSIGN_OR_RETURN(x.size, r.get_uint("size"));
+  TM_ASSIGN_OR_RETURN(x.url, read_opt_text(r, "url"));
+  TM_ASSIGN_OR_RETURN(x.signature, read_opt_bytes(r, "signature"));
+  return Status::Ok();
+}
 
 // Subject syntax (see the file comment). kInvalidArgument says what is wrong.
 struct Subject {

@@ -145,28 +145,6 @@ Result<NameValue> read_value(MapReader& r) {
   return NameValue::from_cbor(*v);
 }
 
-// Optional fields: absent means empty / none; present but empty is non-canonical.
-Result<std::string> opt_text(MapReader& r, std::string_view k) {
-  if (!r.has(k)) return std::string();
-  TM_ASSIGN_OR_RETURN(std::string v, r.get_text(k));
-  if (v.empty())
-    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
-  return v;
-}
-Result<std::optional<uint64_t>> opt_uint(MapReader& r, std::string_view k) {
-  if (!r.has(k)) return std::optional<uint64_t>();
-  TM_ASSIGN_OR_RETURN(uint64_t v, r.get_uint(k));
-  return std::optional<uint64_t>(v);
-}
-Result<TextMap> opt_map(MapReader& r, std::string_view k) {
-  if (!r.has(k)) return TextMap();
-  TM_ASSIGN_OR_RETURN(const Value* v, r.get(k));
-  TM_ASSIGN_OR_RETURN(TextMap m, text_map_from_cbor(*v, k));
-  if (m.empty())
-    return make_error(ErrorCode::kNonCanonical, std::string(k) + " is empty; leave it out instead");
-  return m;
-}
-
 Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
   if (type == "org.register") {
     op::OrgRegister o;
@@ -177,8 +155,8 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.roots, der_list_from_cbor(*roots, "roots"));
     TM_ASSIGN_OR_RETURN(const Value* sigs, r.get("root_sigs"));
     TM_ASSIGN_OR_RETURN(o.root_sigs, der_list_from_cbor(*sigs, "root_sigs"));
-    TM_ASSIGN_OR_RETURN(o.vendor_id, opt_uint(r, "vendor_id"));
-    TM_ASSIGN_OR_RETURN(o.crl_url, opt_text(r, "crl_url"));
+    TM_ASSIGN_OR_RETURN(o.vendor_id, read_opt_uint(r, "vendor_id"));
+    TM_ASSIGN_OR_RETURN(o.crl_url, read_opt_text(r, "crl_url"));
     return Operation(std::move(o));
   }
   if (type == "cert.add") {
@@ -186,14 +164,14 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.org, r.get_text("org"));
     TM_ASSIGN_OR_RETURN(o.level, r.get_text("level"));
     TM_ASSIGN_OR_RETURN(o.der, r.get_bytes("der"));
-    TM_ASSIGN_OR_RETURN(o.vid, opt_uint(r, "vid"));
-    TM_ASSIGN_OR_RETURN(o.pid, opt_uint(r, "pid"));
+    TM_ASSIGN_OR_RETURN(o.vid, read_opt_uint(r, "vid"));
+    TM_ASSIGN_OR_RETURN(o.pid, read_opt_uint(r, "pid"));
     return Operation(std::move(o));
   }
   if (type == "cert.revoke") {
     op::CertRevoke o;
     TM_ASSIGN_OR_RETURN(o.cert, read_hash32(r, "cert"));
-    TM_ASSIGN_OR_RETURN(o.reason, opt_text(r, "reason"));
+    TM_ASSIGN_OR_RETURN(o.reason, read_opt_text(r, "reason"));
     return Operation(std::move(o));
   }
   if (type == "model.register") {
@@ -202,25 +180,12 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.vid, r.get_uint("vid"));
     TM_ASSIGN_OR_RETURN(o.pid, r.get_uint("pid"));
     TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
-    TM_ASSIGN_OR_RETURN(o.label, opt_map(r, "label"));
+    TM_ASSIGN_OR_RETURN(o.label, read_opt_text_map(r, "label"));
     return Operation(std::move(o));
   }
   if (type == "release.publish") {
     op::ReleasePublish o;
-    TM_ASSIGN_OR_RETURN(o.org, r.get_text("org"));
-    TM_ASSIGN_OR_RETURN(o.vid, r.get_uint("vid"));
-    TM_ASSIGN_OR_RETURN(o.pid, r.get_uint("pid"));
-    TM_ASSIGN_OR_RETURN(o.version, r.get_uint("version"));
-    TM_ASSIGN_OR_RETURN(o.version_string, r.get_text("version_string"));
-    TM_ASSIGN_OR_RETURN(o.kind, r.get_text("kind"));
-    TM_ASSIGN_OR_RETURN(o.sha256, read_hash32(r, "sha256"));
-    TM_ASSIGN_OR_RETURN(o.size, r.get_uint("size"));
-    TM_ASSIGN_OR_RETURN(o.url, opt_text(r, "url"));
-    if (r.has("signature")) {
-      TM_ASSIGN_OR_RETURN(o.signature, r.get_bytes("signature"));
-      if (o.signature.empty())
-        return make_error(ErrorCode::kNonCanonical, "signature is empty; leave it out instead");
-    }
+    TM_TRY(read_release_fields(r, o));
     return Operation(std::move(o));
   }
   if (type == "claim.issue") {
@@ -228,8 +193,8 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.issuer, r.get_text("issuer"));
     TM_ASSIGN_OR_RETURN(o.type, r.get_text("claim"));
     TM_ASSIGN_OR_RETURN(o.subject, r.get_text("subject"));
-    TM_ASSIGN_OR_RETURN(o.data, opt_map(r, "data"));
-    TM_ASSIGN_OR_RETURN(auto exp, opt_uint(r, "expires_at"));
+    TM_ASSIGN_OR_RETURN(o.data, read_opt_text_map(r, "data"));
+    TM_ASSIGN_OR_RETURN(auto exp, read_opt_uint(r, "expires_at"));
     if (exp && *exp == 0) return make_error(ErrorCode::kNonCanonical, "expires_at 0 must be left out");
     o.expires_at = exp.value_or(0);
     return Operation(std::move(o));

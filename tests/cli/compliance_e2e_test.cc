@@ -16,26 +16,16 @@ namespace {
 using namespace testproc;
 using nlohmann::json;
 
-json last_json(const std::string& out) {
-  size_t at = out.rfind("\n{");
-  return json::parse(at == std::string::npos ? out : out.substr(at + 1), nullptr, false);
-}
-
 class ComplianceE2E : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = temp_path("compliance");
     std::filesystem::create_directories(dir_);
     data_ = dir_ + "/node";
-    Exec init = run("init --data " + data_ + " --port " + std::to_string(free_port()) +
-                    " --block-interval-ms 100 --json");
-    ASSERT_EQ(init.status, 0) << init.out;
     std::string err;
-    auto n = NodeProcess::start(data_, &err);
+    auto n = start_dev_node(data_, &err);
     ASSERT_TRUE(n) << err;
     node_.emplace(std::move(*n));
-    ::setenv("TRUSTMESH_NODE", node_->url().c_str(), 1);
-    ::setenv("TRUSTMESH_KEYRING", (data_ + "/keys").c_str(), 1);
     write("lighting.json", R"({"name": "backyard-lighting"})");
     write("building.json", R"({"name": "building-security", "trust_anchors": ["csa"],
       "rules": [{"rule": "member_of", "org": "csa"},

@@ -77,15 +77,10 @@ class DeviceE2E : public ::testing::Test {
     dir_ = temp_path("dev");
     std::filesystem::create_directories(dir_);
     data_ = dir_ + "/node";
-    Exec init = run("init --data " + data_ + " --port " + std::to_string(free_port()) +
-                    " --block-interval-ms 100 --json");
-    ASSERT_EQ(init.status, 0) << init.out;
     std::string err;
-    auto n = NodeProcess::start(data_, &err);
+    auto n = start_dev_node(data_, &err);
     ASSERT_TRUE(n) << err;
     node_.emplace(std::move(*n));
-    ::setenv("TRUSTMESH_NODE", node_->url().c_str(), 1);
-    ::setenv("TRUSTMESH_KEYRING", (data_ + "/keys").c_str(), 1);
     ledger_ = "--ledger " + node_->url() + " --anchor " + data_ + "/genesis.json";
     a_.emplace(dir_, "a", ledger_);
     b_.emplace(dir_, "b", ledger_);

@@ -23,12 +23,6 @@ namespace {
 using namespace testproc;
 using nlohmann::json;
 
-json last_json(const std::string& out) {
-  size_t pos = out.rfind("\n{");
-  return json::parse(pos == std::string::npos ? out.substr(out.find('{')) : out.substr(pos + 1), nullptr,
-                     false);
-}
-
 class NodeE2E : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -135,4 +135,26 @@ HttpResult http_post(uint16_t port, const std::string& path, const std::string& 
   return {r->status, r->body};
 }
 
+nlohmann::json last_json(const std::string& out) {
+  size_t pos = out.rfind("\n{");
+  size_t first = out.find('{');
+  if (pos == std::string::npos && first == std::string::npos) return nlohmann::json::value_t::discarded;
+  return nlohmann::json::parse(pos == std::string::npos ? out.substr(first) : out.substr(pos + 1), nullptr,
+                               false);
+}
+
+std::optional<NodeProcess> start_dev_node(const std::string& data_dir, std::string* error) {
+  Exec init = run("init --data " + data_dir + " --port " + std::to_string(free_port()) +
+                  " --block-interval-ms 100 --json");
+  if (init.status != 0) {
+    if (error) *error = "trustmesh init failed: " + init.out;
+    return std::nullopt;
+  }
+  auto n = NodeProcess::start(data_dir, error);
+  if (!n) return std::nullopt;
+  ::setenv("TRUSTMESH_NODE", n->url().c_str(), 1);
+  ::setenv("TRUSTMESH_KEYRING", (data_dir + "/keys").c_str(), 1);
+  return n;
+}
+
 }  // namespace trustmesh::testproc

@@ -50,6 +50,14 @@ class NodeProcess {
   uint16_t port_ = 0;
 };
 
+// The last JSON object line of a command's output (progress lines come first).
+nlohmann::json last_json(const std::string& out);
+
+// `trustmesh init` of a one-validator dev chain (100 ms blocks) in data_dir,
+// then its node; points TRUSTMESH_NODE and TRUSTMESH_KEYRING at them.
+// nullopt (with *error set) if either step fails.
+std::optional<NodeProcess> start_dev_node(const std::string& data_dir, std::string* error);
+
 struct HttpResult {
   int status = 0;  // 0 = transport error
   std::string body;
