@@ -272,15 +272,6 @@ World& world() {
   return *w;
 }
 
-class ViewReader : public ledger::StateReader {
- public:
-  explicit ViewReader(const store::ReadView& v) : v_(v) {}
-  Result<std::optional<Bytes>> get(ByteView key) const override { return v_.get(key); }
-
- private:
-  const store::ReadView& v_;
-};
-
 struct Timings {
   std::vector<double> us;
   void report(benchmark::State& st) {
@@ -305,7 +296,7 @@ void timed(benchmark::State& st, F&& f) {
 void BM_AdmissionFromNode(benchmark::State& st) {
   World& w = world();
   auto view = w.db->view();
-  ViewReader r(*view);
+  const store::ReadView& r = *view;
   size_t keys = 0;
   timed(st, [&] {
     trust::RecordingReader rec(r);
@@ -344,7 +335,7 @@ std::vector<trust::ProofEntry> proofs_for(const store::ReadView& view, const std
 void BM_AdmissionFromNodeWithProofs(benchmark::State& st) {
   World& w = world();
   auto view = w.db->view();
-  ViewReader r(*view);
+  const store::ReadView& r = *view;
   size_t bytes = 0;
   timed(st, [&] {
     trust::RecordingReader rec(r);
@@ -361,7 +352,7 @@ BENCHMARK(BM_AdmissionFromNodeWithProofs)->Unit(benchmark::kMicrosecond)->Iterat
 void BM_AdmissionLightClient(benchmark::State& st) {
   World& w = world();
   auto view = w.db->view();
-  ViewReader r(*view);
+  const store::ReadView& r = *view;
   trust::RecordingReader rec(r);
   must(trust::evaluate_admission(rec, {kHeight, kTime}, w.policy, w.req), "evaluate");
   std::vector<trust::ProofEntry> entries = proofs_for(*view, rec.keys());

@@ -13,7 +13,6 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/url.h"
-#include "api/view_reader.h"
 #include "core/x509.h"
 #include "node/node.h"
 #include "store/block_store.h"
@@ -70,25 +69,26 @@ Result<trust::AdmissionRequest> parse_request(const json& j, trust::Policy& poli
   return req;
 }
 
-Status answer(const store::ReadView& view, const json& body, bool prove, Response& res) {
+Status answer(const std::shared_ptr<const store::ReadView>& view, const json& body, bool prove,
+              Response& res) {
   trust::Policy policy;
   TM_ASSIGN_OR_RETURN(trust::AdmissionRequest req, parse_request(body, policy));
-  TM_ASSIGN_OR_RETURN(auto hc, store::read_header_commit(view, view.height()));
+  TM_ASSIGN_OR_RETURN(auto hc, store::read_header_commit(*view, view->height()));
   uint64_t time = 0;
   if (hc) {
     TM_ASSIGN_OR_RETURN(auto hdr, consensus::BlockHeader::decode(hc->first));
     time = hdr.time;
   }
-  ViewReader base(view);
+  node::ViewReader base(view);
   trust::RecordingReader rec(base);
-  TM_ASSIGN_OR_RETURN(trust::Decision d, trust::evaluate_admission(rec, {view.height(), time}, policy, req));
+  TM_ASSIGN_OR_RETURN(trust::Decision d, trust::evaluate_admission(rec, {view->height(), time}, policy, req));
   json out = trust::decision_json(d);
   if (prove) {
     if (!hc) return make_error(ErrorCode::kNotFound, "no block committed yet: nothing to prove against");
     json entries = json::array();
     for (const Bytes& key : rec.keys()) {
-      TM_ASSIGN_OR_RETURN(auto value, view.get(key));
-      TM_ASSIGN_OR_RETURN(store::Proof p, view.prove(key));
+      TM_ASSIGN_OR_RETURN(auto value, view->get(key));
+      TM_ASSIGN_OR_RETURN(store::Proof p, view->prove(key));
       entries.push_back(json{{"key", to_hex(key)},
                              {"value", value ? json(to_hex(*value)) : json(nullptr)},
                              {"proof", to_hex(store::encode_proof(p))}});
@@ -110,7 +110,7 @@ void handle_admission(const Context& ctx, const Request& req, Response& res) {
     return write_error(res,
                        bad("body is not valid JSON; expected {\"policy\": {...}, \"certificate\": \"PEM\"}"));
   auto view = ctx.node.view();
-  Status s = answer(*view, body, *prove, res);
+  Status s = answer(view, body, *prove, res);
   if (!s.ok()) write_error(res, s.error());
 }
 

@@ -8,7 +8,6 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/url.h"
-#include "api/view_reader.h"
 #include "ledger/compliance_access.h"
 #include "node/node.h"
 #include "trust/json.h"
@@ -41,8 +40,8 @@ void answer(Response& res, const Result<json>& j) {
   res.body = j->dump();
 }
 
-Result<json> org_answer(const store::ReadView& view, std::string_view id) {
-  ViewReader vr(view);
+Result<json> org_answer(const std::shared_ptr<const store::ReadView>& view, std::string_view id) {
+  node::ViewReader vr(view);
   ledger::ComplianceReader r(vr);
   TM_ASSIGN_OR_RETURN(auto org, r.org(id));
   if (!org) return make_error(ErrorCode::kOrgNotFound, "no organisation '" + std::string(id) + "'");
@@ -58,15 +57,16 @@ Result<json> org_answer(const store::ReadView& view, std::string_view id) {
   }
   j["certificates"] = list;
   j["revoked_certificates"] = revoked;  // what a CRL for this org lists
-  TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, "org:" + org->id, view.height()));
-  j["height"] = view.height();
+  TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, "org:" + org->id, view->height()));
+  j["height"] = view->height();
   return j;
 }
 
-Result<json> model_answer(const store::ReadView& view, std::string_view vid_s, std::string_view pid_s) {
+Result<json> model_answer(const std::shared_ptr<const store::ReadView>& view, std::string_view vid_s,
+                          std::string_view pid_s) {
   TM_ASSIGN_OR_RETURN(uint64_t vid, parse_id16(vid_s, "vendor id"));
   TM_ASSIGN_OR_RETURN(uint64_t pid, parse_id16(pid_s, "product id"));
-  ViewReader vr(view);
+  node::ViewReader vr(view);
   ledger::ComplianceReader r(vr);
   TM_ASSIGN_OR_RETURN(auto m, r.model(vid, pid));
   if (!m) return make_error(ErrorCode::kModelNotFound, "no model " + ledger::model_subject(vid, pid));
@@ -78,8 +78,8 @@ Result<json> model_answer(const store::ReadView& view, std::string_view vid_s, s
     if (rel) list.push_back(trust::release_json(*rel));
   }
   j["releases"] = list;
-  TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, ledger::model_subject(vid, pid), view.height()));
-  j["height"] = view.height();
+  TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, ledger::model_subject(vid, pid), view->height()));
+  j["height"] = view->height();
   return j;
 }
 
@@ -87,25 +87,25 @@ Result<json> model_answer(const store::ReadView& view, std::string_view vid_s, s
 
 void handle_org(const Context& ctx, std::string_view id, Response& res) {
   auto view = ctx.node.view();
-  answer(res, org_answer(*view, id));
+  answer(res, org_answer(view, id));
 }
 
 void handle_vendor(const Context& ctx, std::string_view vid_s, Response& res) {
   auto view = ctx.node.view();
   auto vid = parse_id16(vid_s, "vendor id");
   if (!vid.ok()) return write_error(res, vid.error());
-  ViewReader vr(*view);
+  node::ViewReader vr(view);
   auto org = ledger::ComplianceReader(vr).org_by_vendor(*vid);
   if (!org.ok()) return write_error(res, org.error());
   if (!*org)
     return write_error(
         res, make_error(ErrorCode::kOrgNotFound, "no organisation holds vendor id " + std::to_string(*vid)));
-  answer(res, org_answer(*view, **org));
+  answer(res, org_answer(view, **org));
 }
 
 void handle_model(const Context& ctx, std::string_view vid, std::string_view pid, Response& res) {
   auto view = ctx.node.view();
-  answer(res, model_answer(*view, vid, pid));
+  answer(res, model_answer(view, vid, pid));
 }
 
 void handle_model_version(const Context& ctx, std::string_view vid_s, std::string_view pid_s,
@@ -116,7 +116,7 @@ void handle_model_version(const Context& ctx, std::string_view vid_s, std::strin
     TM_ASSIGN_OR_RETURN(uint64_t pid, parse_id16(pid_s, "product id"));
     auto version = parse_height(version_s);
     if (!version.ok()) return make_error(ErrorCode::kInvalidArgument, "a version is a decimal number");
-    ViewReader vr(*view);
+    node::ViewReader vr(view);
     ledger::ComplianceReader r(vr);
     TM_ASSIGN_OR_RETURN(auto m, r.model(vid, pid));
     if (!m) return make_error(ErrorCode::kModelNotFound, "no model " + ledger::model_subject(vid, pid));
@@ -140,7 +140,7 @@ void handle_release(const Context& ctx, std::string_view sha, Response& res) {
   auto h = parse_hash(sha, "release hash");
   if (!h.ok()) return write_error(res, h.error());
   auto view = ctx.node.view();
-  ViewReader vr(*view);
+  node::ViewReader vr(view);
   ledger::ComplianceReader r(vr);
   auto rel = r.release(*h);
   if (!rel.ok()) return write_error(res, rel.error());
@@ -158,7 +158,7 @@ void handle_claim(const Context& ctx, std::string_view id_s, Response& res) {
   if (!id.ok())
     return write_error(res, make_error(ErrorCode::kInvalidArgument, "a claim id is a decimal number"));
   auto view = ctx.node.view();
-  ViewReader vr(*view);
+  node::ViewReader vr(view);
   auto c = ledger::ComplianceReader(vr).claim(*id);
   if (!c.ok()) return write_error(res, c.error());
   if (!*c) return write_error(res, make_error(ErrorCode::kClaimNotFound, "no claim " + std::to_string(*id)));
@@ -179,7 +179,7 @@ void handle_claims(const Context& ctx, std::string_view query, Response& res) {
   auto parsed = ledger::parse_subject(s);
   if (!parsed.ok()) return write_error(res, parsed.error());
   auto view = ctx.node.view();
-  ViewReader vr(*view);
+  node::ViewReader vr(view);
   auto list = claims_json(ledger::ComplianceReader(vr), s, view->height());
   if (!list.ok()) return write_error(res, list.error());
   res.body = json{{"subject", s}, {"height", view->height()}, {"claims", *list}}.dump();

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "ledger/state.h"
 #include "store/proof.h"
 #include "store/smt.h"
 
@@ -71,14 +72,16 @@ struct PreparedCommit {
 class StateDb;
 
 // A consistent read-only view of one committed height.
-class ReadView {
+// A ledger::StateReader too: ledger code (compliance reads, trust evaluation)
+// reads a snapshot directly.
+class ReadView : public ledger::StateReader {
  public:
-  ~ReadView();
+  ~ReadView() override;
   ReadView(const ReadView&) = delete;
   ReadView& operator=(const ReadView&) = delete;
   uint64_t height() const { return height_; }
   const Hash32& root() const { return root_; }
-  Result<std::optional<Bytes>> get(ByteView key) const;
+  Result<std::optional<Bytes>> get(ByteView key) const override;
   Result<std::optional<std::string>> get_raw(std::string_view key) const;
   // Raw entries whose key starts with `prefix`, in key order, at most `limit`.
   Result<std::vector<std::pair<std::string, std::string>>> scan_raw(std::string_view prefix,

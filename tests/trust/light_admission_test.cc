@@ -33,15 +33,6 @@ x509::Issued make(const std::string& cn, bool is_ca, const x509::Issued* parent)
   return std::move(r).value();
 }
 
-class ViewReader : public ledger::StateReader {
- public:
-  explicit ViewReader(const store::ReadView& v) : v_(v) {}
-  Result<std::optional<Bytes>> get(ByteView key) const override { return v_.get(key); }
-
- private:
-  const store::ReadView& v_;
-};
-
 class LightAdmission : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -99,7 +90,7 @@ class LightAdmission : public ::testing::Test {
   // What the node answers: its decision and a proof of every key it read.
   json answer() {
     auto view = db_->view();
-    ViewReader base(*view);
+    const store::ReadView& base = *view;
     RecordingReader rec(base);
     Decision d = evaluate_admission(rec, {view->height(), kTime}, policy_, req_).value();
     json j = decision_json(d);
