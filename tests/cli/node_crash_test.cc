@@ -84,13 +84,9 @@ TEST(NodeCrash, SigkillTwentyTimesLosesNoCommittedTx) {
     int st = node->signal_and_wait(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
   }
-#ifdef TM_TESTS_SANITIZED
-  // Under ASan on a loaded CI machine a node starts slowly and commits few
-  // txs in its short windows; what matters is that none of them is lost.
+  // How many commit in the short windows depends on the machine's load (a
+  // timing, not a property); what matters is that none of them is lost.
   EXPECT_GT(committed.size(), 0u) << "the client should have seen transactions commit";
-#else
-  EXPECT_GT(committed.size(), 20u) << "the client should have seen transactions commit";
-#endif
 
   // A clean stop, then the audit: replaying the block store gives the state root.
   auto node = NodeProcess::start(data);
