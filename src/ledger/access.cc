@@ -2,49 +2,16 @@
 #include "ledger/access.h"
 
 #include "ledger/schema.h"
+#include "ledger/state_read.h"
 
 namespace trustmesh::ledger {
 
-namespace {
-
-template <typename T>
-Result<T> decode_record(const cbor::Value& v, std::string_view what) {
-  auto r = T::from_cbor(v);
-  if (!r.ok())
-    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + r.error().message);
-  return r;
-}
-
-template <typename T>
-Result<std::optional<T>> optional_record(Result<std::optional<cbor::Value>> raw, std::string_view what) {
-  if (!raw.ok()) return raw.error();
-  if (!raw.value()) return std::optional<T>();
-  TM_ASSIGN_OR_RETURN(T rec, decode_record<T>(**raw, what));
-  return std::optional<T>(std::move(rec));
-}
-
-Error corrupt(std::string_view what, const Error& e) {
-  return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + e.message);
-}
-
-}  // namespace
-
 Result<std::optional<cbor::Value>> StateAccess::read(const Bytes& key, std::string_view what) {
-  auto raw = s_.get(key);
-  if (!raw.ok())
-    return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
-  if (!raw.value()) return std::optional<cbor::Value>();
-  auto v = cbor::decode(**raw);
-  if (!v.ok()) return corrupt(what, v.error());
-  return std::optional<cbor::Value>(std::move(v).value());
+  return read_cbor(s_, key, what);
 }
 
 Result<uint64_t> StateAccess::read_uint(const Bytes& key, std::string_view what, uint64_t absent) {
-  TM_ASSIGN_OR_RETURN(auto v, read(key, what));
-  if (!v) return absent;
-  auto u = v->as_uint();
-  if (!u.ok()) return corrupt(what, u.error());
-  return u;
+  return read_cbor_uint(s_, key, what, absent);
 }
 
 void StateAccess::write(const Bytes& key, const cbor::Value& v) {
@@ -146,7 +113,7 @@ Result<std::vector<Address>> StateAccess::trustees() {
   TM_ASSIGN_OR_RETURN(auto v, read(schema::trustees_key(), "trustees"));
   if (!v) return std::vector<Address>{};
   auto t = addresses_from_cbor(*v, "trustees");
-  if (!t.ok()) return corrupt("trustees", t.error());
+  if (!t.ok()) return corrupt_state("trustees", t.error());
   return t;
 }
 

@@ -3,6 +3,7 @@
 
 #include "ledger/records.h"
 #include "ledger/schema.h"
+#include "ledger/state_read.h"
 
 namespace trustmesh::ledger {
 
@@ -12,38 +13,7 @@ namespace {
 // must not run away: these are far above any real org or subject.
 constexpr uint32_t kMaxListWalk = 1u << 20;
 
-template <typename T>
-Result<std::optional<T>> decoded(Result<std::optional<cbor::Value>> raw, std::string_view what) {
-  if (!raw.ok()) return raw.error();
-  if (!raw.value()) return std::optional<T>();
-  auto r = T::from_cbor(**raw);
-  if (!r.ok())
-    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + r.error().message);
-  return std::optional<T>(std::move(r).value());
-}
-
 }  // namespace
-
-Result<std::optional<cbor::Value>> ComplianceReader::read(const Bytes& key, std::string_view what) const {
-  auto raw = s_.get(key);
-  if (!raw.ok()) {
-    if (raw.error().code == ErrorCode::kIo || raw.error().code == ErrorCode::kInternal) return raw.error();
-    return make_error(ErrorCode::kIo, "reading " + std::string(what) + ": " + raw.error().message);
-  }
-  if (!raw.value()) return std::optional<cbor::Value>();
-  auto v = cbor::decode(**raw);
-  if (!v.ok())
-    return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what) + ": " + v.error().message);
-  return std::optional<cbor::Value>(std::move(v).value());
-}
-
-Result<uint64_t> ComplianceReader::read_uint(const Bytes& key, std::string_view what, uint64_t absent) const {
-  TM_ASSIGN_OR_RETURN(auto v, read(key, what));
-  if (!v) return absent;
-  auto u = v->as_uint();
-  if (!u.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + std::string(what));
-  return u;
-}
 
 Result<Hash32> ComplianceReader::read_hash(const Bytes& key, std::string_view what) const {
   auto raw = s_.get(key);
@@ -58,12 +28,12 @@ Result<Hash32> ComplianceReader::read_hash(const Bytes& key, std::string_view wh
 
 Result<std::optional<Org>> ComplianceReader::org(std::string_view id) const {
   if (id.empty() || id.size() > 64) return std::optional<Org>();
-  return decoded<Org>(read(schema::org_key(id), "org"), "org");
+  return optional_record<Org>(read_cbor(s_, schema::org_key(id), "org"), "org");
 }
 
 Result<std::optional<std::string>> ComplianceReader::org_by_vendor(uint64_t vid) const {
   if (vid == 0 || vid > 0xffff) return std::optional<std::string>();
-  TM_ASSIGN_OR_RETURN(auto v, read(schema::vendor_key(vid), "vendor id"));
+  TM_ASSIGN_OR_RETURN(auto v, read_cbor(s_, schema::vendor_key(vid), "vendor id"));
   if (!v) return std::optional<std::string>();
   auto t = v->as_text();
   if (!t.ok()) return make_error(ErrorCode::kInternal, "corrupt state: vendor id entry");
@@ -80,11 +50,12 @@ Result<std::vector<Hash32>> ComplianceReader::org_certs(const Org& org) const {
 }
 
 Result<std::optional<CertRecord>> ComplianceReader::cert(const Hash32& hash) const {
-  return decoded<CertRecord>(read(schema::cert_key(hash), "certificate"), "certificate");
+  return optional_record<CertRecord>(read_cbor(s_, schema::cert_key(hash), "certificate"), "certificate");
 }
 
 Result<uint32_t> ComplianceReader::certs_named_count(const Hash32& subject_hash) const {
-  TM_ASSIGN_OR_RETURN(uint64_t n, read_uint(schema::cert_name_count_key(subject_hash), "name index", 0));
+  TM_ASSIGN_OR_RETURN(uint64_t n,
+                      read_cbor_uint(s_, schema::cert_name_count_key(subject_hash), "name index", 0));
   return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxListWalk));
 }
 
@@ -100,7 +71,7 @@ Result<std::vector<Hash32>> ComplianceReader::certs_named(const Hash32& subject_
 
 Result<std::optional<Model>> ComplianceReader::model(uint64_t vid, uint64_t pid) const {
   if (vid == 0 || vid > 0xffff || pid == 0 || pid > 0xffff) return std::optional<Model>();
-  return decoded<Model>(read(schema::model_key(vid, pid), "model"), "model");
+  return optional_record<Model>(read_cbor(s_, schema::model_key(vid, pid), "model"), "model");
 }
 
 Result<std::vector<Hash32>> ComplianceReader::model_releases(const Model& m) const {
@@ -114,20 +85,21 @@ Result<std::vector<Hash32>> ComplianceReader::model_releases(const Model& m) con
 }
 
 Result<std::optional<Release>> ComplianceReader::release(const Hash32& sha256) const {
-  return decoded<Release>(read(schema::release_key(sha256), "release"), "release");
+  return optional_record<Release>(read_cbor(s_, schema::release_key(sha256), "release"), "release");
 }
 
 Result<std::optional<Claim>> ComplianceReader::claim(uint64_t id) const {
-  return decoded<Claim>(read(schema::claim_key(id), "claim"), "claim");
+  return optional_record<Claim>(read_cbor(s_, schema::claim_key(id), "claim"), "claim");
 }
 
 Result<uint64_t> ComplianceReader::next_claim_id() const {
-  return read_uint(schema::next_claim_key(), "next claim id", 1);
+  return read_cbor_uint(s_, schema::next_claim_key(), "next claim id", 1);
 }
 
 Result<uint32_t> ComplianceReader::subject_claim_count(std::string_view subject) const {
   if (subject.empty() || subject.size() > 255) return 0u;
-  TM_ASSIGN_OR_RETURN(uint64_t n, read_uint(schema::subject_claim_count_key(subject), "claim index", 0));
+  TM_ASSIGN_OR_RETURN(uint64_t n,
+                      read_cbor_uint(s_, schema::subject_claim_count_key(subject), "claim index", 0));
   return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxListWalk));
 }
 
@@ -137,7 +109,8 @@ Result<std::vector<Claim>> ComplianceReader::claims_about(std::string_view subje
   const uint32_t first = n > newest ? n - newest : 0;
   out.reserve(n - first);
   for (uint32_t i = first; i < n; ++i) {
-    TM_ASSIGN_OR_RETURN(uint64_t id, read_uint(schema::subject_claim_key(subject, i), "claim index", 0));
+    TM_ASSIGN_OR_RETURN(uint64_t id,
+                        read_cbor_uint(s_, schema::subject_claim_key(subject, i), "claim index", 0));
     TM_ASSIGN_OR_RETURN(auto c, claim(id));
     if (!c)
       return make_error(ErrorCode::kInternal,

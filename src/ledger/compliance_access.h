@@ -36,8 +36,6 @@ class ComplianceReader {
   Result<std::vector<Claim>> claims_about(std::string_view subject, uint32_t newest = UINT32_MAX) const;
 
  private:
-  Result<std::optional<cbor::Value>> read(const Bytes& key, std::string_view what) const;
-  Result<uint64_t> read_uint(const Bytes& key, std::string_view what, uint64_t absent) const;
   Result<Hash32> read_hash(const Bytes& key, std::string_view what) const;
   const StateReader& s_;
 };

@@ -83,7 +83,9 @@ Result<std::optional<Hash32>> find_issuer(const ComplianceReader& r, ByteView de
   return std::optional<Hash32>();
 }
 
-Result<Org> admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
+}  // namespace
+
+Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
   ComplianceReader r(s.overlay());
   TM_ASSIGN_OR_RETURN(auto org, r.org(id));
   if (!org) return make_error(ErrorCode::kOrgNotFound, "no organisation '" + std::string(id) + "'");
@@ -91,12 +93,6 @@ Result<Org> admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
     return make_error(ErrorCode::kNotOrgAdmin,
                       c.sender.to_string() + " does not act for '" + std::string(id) + "'");
   return std::move(*org);
-}
-
-}  // namespace
-
-Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
-  return admin_org(s, c, id);
 }
 
 Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o) {
@@ -166,7 +162,7 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
 }
 
 Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
-  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, o.org));
+  TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, o.org));
   ComplianceReader r(s.overlay());
   if (o.level != "intermediate" && o.level != "model")
     return make_error(ErrorCode::kInvalidArgument, "level must be intermediate or model");
@@ -212,7 +208,7 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
   if (cert->org.empty())
     return make_error(ErrorCode::kNotOrgAdmin,
                       "a public CA root is removed by trustee proposal, not revoked");
-  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, cert->org));
+  TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, cert->org));
   if (cert->revoked)
     return make_error(ErrorCode::kCertRevoked, "certificate " + to_hex(o.cert) + " is already revoked");
   TM_TRY(check_text("reason", o.reason, 0, 64));
@@ -226,7 +222,7 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
 }
 
 Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegister& o) {
-  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, o.org));
+  TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, o.org));
   TM_TRY(check_id16("vid", o.vid));
   TM_TRY(check_id16("pid", o.pid));
   TM_TRY(check_text("name", o.name, 1, 128));
@@ -247,7 +243,7 @@ Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegiste
 }
 
 Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePublish& o) {
-  TM_ASSIGN_OR_RETURN(Org org, admin_org(s, c, o.org));
+  TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, o.org));
   ComplianceReader r(s.overlay());
   TM_ASSIGN_OR_RETURN(auto model, r.model(o.vid, o.pid));
   if (!model) return make_error(ErrorCode::kModelNotFound, "no model " + model_subject(o.vid, o.pid));

@@ -70,7 +70,7 @@ class Evaluator {
   Result<bool> valid(const Claim& c) { return c.valid_at(now_.height); }
 
   // Distinct trusted issuers of valid claims that revoke or flag `subject`.
-  Result<std::vector<uint64_t>> flags(const std::string& subject, std::set<std::string>* issuers);
+  Result<std::vector<uint64_t>> flags(const std::string& subject);
   Result<bool> revoked(const std::string& subject, std::vector<uint64_t>* by);
   // Whether `id` is trusted by this policy: an anchor, or endorsed by a
   // trusted org; with no anchors every registered org is trusted.
@@ -103,7 +103,7 @@ class Evaluator {
   std::map<std::string, bool> flagged_orgs_;
 };
 
-Result<std::vector<uint64_t>> Evaluator::flags(const std::string& subject, std::set<std::string>* issuers) {
+Result<std::vector<uint64_t>> Evaluator::flags(const std::string& subject) {
   TM_ASSIGN_OR_RETURN(const std::vector<Claim>* list, about(subject));
   std::vector<uint64_t> out;
   std::set<std::string> seen;
@@ -119,13 +119,11 @@ Result<std::vector<uint64_t>> Evaluator::flags(const std::string& subject, std::
     seen.insert(c.issuer);
     out.push_back(c.id);
   }
-  if (issuers) *issuers = std::move(seen);
   return out;
 }
 
 Result<bool> Evaluator::revoked(const std::string& subject, std::vector<uint64_t>* by) {
-  std::set<std::string> issuers;
-  TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, flags(subject, &issuers));
+  TM_ASSIGN_OR_RETURN(std::vector<uint64_t> f, flags(subject));
   if (by) *by = f;
   return f.size() >= policy_.revocation_threshold;
 }
