@@ -62,7 +62,7 @@ bench: build
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZB) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTM_FUZZ=ON -DTM_BENCH=OFF
-	cmake --build $(FUZZB) -j $(JOBS) --target cbor_fuzz tx_fuzz proof_fuzz
+	cmake --build $(FUZZB) -j $(JOBS) --target cbor_fuzz tx_fuzz proof_fuzz x509_fuzz
 	@bash scripts/fuzz.sh $(FUZZB) $${FUZZ_SECONDS:-60}
 
 fmt:

@@ -5,7 +5,7 @@ set -euo pipefail
 BUILD=${1:-build-fuzz}
 SECONDS_EACH=${2:-60}
 mkdir -p "$BUILD/fuzz-artifacts"
-for target in cbor_fuzz tx_fuzz proof_fuzz; do
+for target in cbor_fuzz tx_fuzz proof_fuzz x509_fuzz; do
   [ -x "$BUILD/$target" ] || continue
   name=${target%_fuzz}
   mkdir -p "fuzz/corpus/$name" "$BUILD/corpus/$name"

@@ -40,6 +40,7 @@ A manufacturer, a model, a device and a gateway's admission decision (ADMIT, wit
   $TM cert issue --cn 'Acme Root' --ca --out acme-root
   $TM cert issue --cn 'Acme Bulb' --ca --issuer-cert acme-root.pem --issuer-key acme-root.key --out bulb-model
   $TM cert issue --cn bulb-1 --issuer-cert bulb-model.pem --issuer-key bulb-model.key --out bulb-1
+  $TM gov propose --vendor-id 4660:acme --key dev   # vendor ids are assigned by the trustees
   $TM org register acme --kind manufacturer --vendor-id 4660 --root acme-root.pem --root-key acme-root.key --key dev
   $TM model register --org acme --vid 4660 --pid 1 --name 'Smart Bulb' --key dev
   $TM cert add --org acme --level model --cert bulb-model.pem --vid 4660 --pid 1 --key dev

@@ -25,6 +25,8 @@ namespace trustmesh::api {
 
 inline constexpr std::string_view kJsonType = "application/json";
 inline constexpr std::string_view kMetricsType = "text/plain; version=0.0.4";
+inline constexpr std::string_view kCrlType = "application/pkix-crl";
+inline constexpr std::string_view kPemType = "application/x-pem-file";
 
 enum class Method : uint8_t { kGet, kHead, kPost, kOther };
 

@@ -8,6 +8,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/url.h"
+#include "core/x509_crl.h"
 #include "ledger/compliance_access.h"
 #include "node/node.h"
 #include "trust/json.h"
@@ -35,6 +36,20 @@ Result<json> claims_json(const ledger::ComplianceReader& r, const std::string& s
   return out;
 }
 
+// The most recent changes listed for an org or model (ChangeEntry); older
+// ones are counted in history_count.
+constexpr uint32_t kMaxChangesListed = 200;
+
+Status add_history(const ledger::ComplianceReader& r, const std::string& subject, json& j) {
+  TM_ASSIGN_OR_RETURN(uint32_t n, r.change_count(subject));
+  TM_ASSIGN_OR_RETURN(std::vector<ledger::ChangeEntry> list, r.changes(subject, kMaxChangesListed));
+  json out = json::array();
+  for (const ledger::ChangeEntry& e : list) out.push_back(trust::change_json(e));
+  j["history"] = out;
+  j["history_count"] = n;
+  return Status::Ok();
+}
+
 void answer(Response& res, const Result<json>& j) {
   if (!j.ok()) return write_error(res, j.error());
   res.body = j->dump();
@@ -53,11 +68,21 @@ Result<json> org_answer(const std::shared_ptr<const store::ReadView>& view, std:
     if (!c) return make_error(ErrorCode::kInternal, "corrupt state: certificate " + to_hex(h) + " missing");
     list.push_back(trust::cert_json(h, *c, /*with_der=*/true));
     if (c->revoked)
-      revoked.push_back(json{{"sha256", to_hex(h)}, {"revoked_at", c->revoked_at}, {"reason", c->reason}});
+      revoked.push_back(json{{"sha256", to_hex(h)},
+                             {"revoked_at", c->revoked_at},
+                             {"revoked_time", c->revoked_time},
+                             {"reason", c->reason}});
   }
   j["certificates"] = list;
   j["revoked_certificates"] = revoked;  // what a CRL for this org lists
+  json crls = json::array();            // the signed CRLs its CAs published
+  for (const Hash32& h : certs) {
+    TM_ASSIGN_OR_RETURN(auto crl, r.crl(h));
+    if (crl) crls.push_back(trust::crl_json(*crl));
+  }
+  j["crls"] = crls;
   TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, "org:" + org->id, view->height()));
+  TM_TRY(add_history(r, "org:" + org->id, j));
   j["height"] = view->height();
   return j;
 }
@@ -79,6 +104,7 @@ Result<json> model_answer(const std::shared_ptr<const store::ReadView>& view, st
   }
   j["releases"] = list;
   TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, ledger::model_subject(vid, pid), view->height()));
+  TM_TRY(add_history(r, ledger::model_subject(vid, pid), j));
   j["height"] = view->height();
   return j;
 }
@@ -100,7 +126,12 @@ void handle_vendor(const Context& ctx, std::string_view vid_s, Response& res) {
   if (!*org)
     return write_error(
         res, make_error(ErrorCode::kOrgNotFound, "no organisation holds vendor id " + std::to_string(*vid)));
-  answer(res, org_answer(view, **org));
+  auto found = org_answer(view, **org);
+  if (!found.ok() && found.error().code == ErrorCode::kOrgNotFound)
+    return write_error(
+        res, make_error(ErrorCode::kOrgNotFound, "vendor id " + std::to_string(*vid) + " is assigned to '" +
+                                                     **org + "', which has not registered yet"));
+  answer(res, found);
 }
 
 void handle_model(const Context& ctx, std::string_view vid, std::string_view pid, Response& res) {
@@ -134,6 +165,29 @@ void handle_model_version(const Context& ctx, std::string_view vid_s, std::strin
                       ledger::model_subject(vid, pid) + " has no version " + std::to_string(*version));
   };
   answer(res, answer_of());
+}
+
+void handle_crl(const Context& ctx, std::string_view issuer, std::string_view query, Response& res) {
+  auto h = parse_hash(issuer, "issuer certificate hash");
+  if (!h.ok()) return write_error(res, h.error());
+  const auto format = query_param(query, "format").value_or("der");
+  if (format != "der" && format != "pem")
+    return write_error(res, make_error(ErrorCode::kInvalidArgument, "format must be der or pem"));
+  auto view = ctx.node.view();
+  node::ViewReader vr(view);
+  auto crl = ledger::ComplianceReader(vr).crl(*h);
+  if (!crl.ok()) return write_error(res, crl.error());
+  if (!*crl)
+    return write_error(
+        res, make_error(ErrorCode::kNotFound,
+                        "certificate " + to_hex(*h) + " has published no CRL (trustmesh crl publish)"));
+  if (format == "pem") {
+    res.content_type = kPemType;
+    res.body = x509::crl_to_pem((*crl)->der);
+  } else {
+    res.content_type = kCrlType;
+    res.body.assign((*crl)->der.begin(), (*crl)->der.end());
+  }
 }
 
 void handle_release(const Context& ctx, std::string_view sha, Response& res) {

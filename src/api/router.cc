@@ -55,7 +55,7 @@ void route_names(const Context& ctx, const Request& req, std::string_view rest, 
 }
 
 // /v1/orgs/{id}, /v1/vendors/{vid}, /v1/models/{vid}/{pid}, /v1/releases/{sha},
-// /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission. False if p is none of them.
+// /v1/crls/{issuer}, /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission. False if p is none of them.
 bool route_compliance(const Context& ctx, const Request& req, std::string_view p, Response& res) {
   auto one_segment = [&](std::string_view prefix) {
     return starts_with(p, prefix) && p.size() > prefix.size() &&
@@ -98,6 +98,10 @@ bool route_compliance(const Context& ctx, const Request& req, std::string_view p
       write_error(res, 404, ErrorCode::kNotFound,
                   "models are at /v1/models/{vid}/{pid} and /v1/models/{vid}/{pid}/versions/{n}");
     }
+    return true;
+  }
+  if (one_segment("crls/")) {
+    if (get_only(req, res)) handle_crl(ctx, p.substr(5), req.query, res);
     return true;
   }
   if (one_segment("releases/")) {

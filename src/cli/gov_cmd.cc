@@ -18,6 +18,7 @@ struct GovOptions {
   std::vector<std::string> validators;  // PUBKEY_HEX:POWER
   std::vector<std::string> grants;      // org:role or -org:role
   std::vector<std::string> ca_roots;    // PEM files
+  std::vector<std::string> vendor_ids;  // VID:ORG
   uint64_t proposal = 0;
 };
 
@@ -66,10 +67,18 @@ Done run_propose(const GovOptions& o) {
     TM_CLI_ASSIGN(std::vector<Bytes> certs, read_cert_file(path));
     op.ca_roots.insert(op.ca_roots.end(), certs.begin(), certs.end());
   }
-  if (op.changes.empty() && op.validators.empty() && op.grants.empty() && op.ca_roots.empty())
+  for (const std::string& g : o.vendor_ids) {
+    size_t colon = g.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == g.size())
+      return bad("--vendor-id takes VID:ORG (e.g. 4660:acme), not '" + g + "'");
+    TM_CLI_ASSIGN(uint64_t vid, parse_uint(g.substr(0, colon), "--vendor-id vendor id"));
+    op.vendor_ids.push_back(ledger::VendorGrant{vid, g.substr(colon + 1)});
+  }
+  if (op.changes.empty() && op.validators.empty() && op.grants.empty() && op.ca_roots.empty() &&
+      op.vendor_ids.empty())
     return bad(
-        "nothing to propose: give --param name=value, --validator PUBKEY_HEX:POWER, --grant ORG:ROLE "
-        "or --ca-root FILE");
+        "nothing to propose: give --param name=value, --validator PUBKEY_HEX:POWER, --grant ORG:ROLE, "
+        "--ca-root FILE or --vendor-id VID:ORG");
   return send_and_report(
       o.node, o.keyring, o.key, o.fee, op, "propose",
       "proposed (applied once more than 2/3 of the trustees approve; validator changes sign "
@@ -100,13 +109,17 @@ void add_gov_commands(CLI::App& app) {
                       "with -ORG:ROLE (repeatable)");
   propose->add_option("--ca-root", po->ca_roots,
                       "PEM file of a public CA root that manufacturers may be sub-CAs of (repeatable)");
+  propose->add_option("--vendor-id", po->vendor_ids,
+                      "Assign a vendor id to an organisation id VID:ORG, registered or not yet (repeatable); "
+                      "org register --vendor-id needs it");
   propose->add_option("--key", po->key, "Keyring key of a trustee (signs and pays)")->required();
   propose->add_option("--fee", po->fee, "Tx fee")->capture_default_str();
   add_keyring_option(propose, po->keyring);
   add_node_options(propose, po->node);
   set_examples(propose,
                "Example: trustmesh gov propose --validator 0103ab...9f:1 --key dev\n"
-               "Example: trustmesh gov propose --param min_tx_fee=20 --key dev");
+               "Example: trustmesh gov propose --param min_tx_fee=20 --key dev\n"
+               "Example: trustmesh gov propose --vendor-id 4660:acme --key dev");
   on_run_done(propose, [po] { return run_propose(*po); });
 
   auto ao = std::make_shared<GovOptions>();

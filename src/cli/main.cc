@@ -5,6 +5,7 @@
 
 #include "cli/claim_cmd.h"
 #include "cli/client_cmd.h"
+#include "cli/crl_cmd.h"
 #include "cli/device_cmd.h"
 #include "cli/dm_cmd.h"
 #include "cli/gov_cmd.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_gov_commands(app);
   trustmesh::cli::add_org_commands(app);
   trustmesh::cli::add_claim_commands(app);
+  trustmesh::cli::add_crl_commands(app);
   trustmesh::cli::add_verify_command(app);
   trustmesh::cli::add_device_commands(app);
   trustmesh::cli::add_dm_commands(app);

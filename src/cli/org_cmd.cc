@@ -29,6 +29,7 @@ struct OrgOptions {
   std::string cn, subject_org, issuer_cert, issuer_key, out;
   bool ca = false;
   uint64_t days = 3650;
+  int path_len = -1;
 };
 
 Done run_org_register(const OrgOptions& o) {
@@ -102,7 +103,13 @@ Done run_cert_issue(const OrgOptions& o) {
                       .org = o.subject_org,
                       .ca = o.ca,
                       .not_before = now,
-                      .not_after = now + static_cast<int64_t>(o.days) * 86400};
+                      .not_after = now + static_cast<int64_t>(o.days) * 86400,
+                      .path_len = o.path_len};
+  if (o.vid) spec.vid = o.vid;
+  if (o.pid) spec.pid = o.pid;
+  if ((o.vid && o.vid > 0xffff) || (o.pid && o.pid > 0xffff))
+    return make_error(ErrorCode::kInvalidArgument, "--vid and --pid are 1..65535");
+  if (o.path_len >= 0 && !o.ca) return make_error(ErrorCode::kInvalidArgument, "--path-len needs --ca");
   TM_CLI_ASSIGN(x509::Issued cert, x509::issue(spec, issuer));
   TM_CLI_TRY(write_private_file(o.out + ".key", x509::key_to_pem(cert.key.get())));
   TM_CLI_TRY(write_private_file(o.out + ".pem", x509::to_pem(cert.der)));
@@ -171,7 +178,8 @@ void add_org_commands(CLI::App& app) {
       "--root-key acme-root.key --key acme");
   on_run_done(reg, [ro] { return run_org_register(*ro); });
   add_show_command(
-      org, "show", "Show an organisation: roots, certificates, revocations, roles and claims about it", "id",
+      org, "show",
+      "Show an organisation: roots, certificates, revocations, roles, claims about it and its history", "id",
       [](const std::string& id) { return "/v1/orgs/" + path_segment(id); },
       "Example: trustmesh org show acme");
   add_show_command(
@@ -212,6 +220,11 @@ void add_org_commands(CLI::App& app) {
   iss->add_option("--issuer-cert", ci->issuer_cert, "Issuer's PEM certificate (default: self-signed)");
   iss->add_option("--issuer-key", ci->issuer_key, "Issuer's PEM private key");
   iss->add_option("--days", ci->days, "Validity in days")->capture_default_str();
+  iss->add_option("--vid", ci->vid,
+                  "Vendor id to name in the subject (Matter attribute; the ledger checks it is the org's)");
+  iss->add_option("--pid", ci->pid, "Product id to name in the subject (model and device certificates)");
+  iss->add_option("--path-len", ci->path_len,
+                  "pathLenConstraint of a CA: how many CA certificates may follow it");
   iss->add_option("--out", ci->out, "Output prefix")->required();
   set_examples(iss,
                "Example: trustmesh cert issue --cn 'Acme Root' --ca --out acme-root\n"
@@ -237,7 +250,8 @@ void add_org_commands(CLI::App& app) {
                "--label support_until=2031-12 --key acme");
   on_run_done(mreg, [mo] { return run_model_register(*mo); });
   auto ms = std::make_shared<std::pair<std::string, std::string>>();
-  CLI::App* mshow = model->add_subcommand("show", "Show a model, its releases and the claims about it");
+  CLI::App* mshow =
+      model->add_subcommand("show", "Show a model, its releases, the claims about it and its history");
   mshow->add_option("vid", ms->first, "Vendor id")->required();
   mshow->add_option("pid", ms->second, "Product id")->required();
   auto mshow_node = std::make_shared<NodeOptions>();

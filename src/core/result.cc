@@ -70,6 +70,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kBadClaim: return "bad_claim";
     case ErrorCode::kClaimWithdrawn: return "claim_withdrawn";
     case ErrorCode::kBadPolicy: return "bad_policy";
+    case ErrorCode::kBadCrl: return "bad_crl";
   }
   return "unknown";
 }

@@ -92,6 +92,7 @@ enum class ErrorCode : uint16_t {
   kBadClaim = 611,         // a claim type, subject or data the ledger does not accept
   kClaimWithdrawn = 612,   // the claim was already withdrawn
   kBadPolicy = 613,        // an ecosystem policy file that does not parse or names unknown rules
+  kBadCrl = 614,           // a CRL that does not parse, verify, or match the ledger's revocations
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature".

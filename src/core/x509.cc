@@ -2,6 +2,7 @@
 #include "core/x509.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -11,27 +12,11 @@
 #include <memory>
 
 #include "core/hash.h"
+#include "core/x509_internal.h"
 
 namespace trustmesh::x509 {
 
-namespace {
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-Result<X509Ptr> decode(ByteView der) {
-  if (der.size() > kMaxCertDer) {
-    return make_error(ErrorCode::kTooLarge, "certificate is " + std::to_string(der.size()) +
-                                                " bytes; the limit is " + std::to_string(kMaxCertDer));
-  }
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x || p != der.data() + der.size())
-    return make_error(ErrorCode::kMalformed, "not a DER X.509 certificate");
-  return x;
-}
+namespace detail {
 
 Hash32 name_hash(const X509_NAME* name) {
   const unsigned char* der = nullptr;
@@ -52,9 +37,65 @@ std::string name_text(const X509_NAME* name) {
 
 Result<int64_t> seconds(const ASN1_TIME* t) {
   std::tm tm{};
-  if (ASN1_TIME_to_tm(t, &tm) != 1)
-    return make_error(ErrorCode::kMalformed, "certificate time does not parse");
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return make_error(ErrorCode::kMalformed, "a time does not parse");
   return static_cast<int64_t>(timegm(&tm));
+}
+
+Bytes serial_bytes(const ASN1_INTEGER* serial) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  Bytes out(bn ? static_cast<size_t>(BN_num_bytes(bn)) : 0);
+  if (bn) BN_bn2bin(bn, out.data());
+  BN_free(bn);
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::name_hash;
+using detail::name_text;
+using detail::seconds;
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+Result<X509Ptr> decode(ByteView der) {
+  if (der.size() > kMaxCertDer) {
+    return make_error(ErrorCode::kTooLarge, "certificate is " + std::to_string(der.size()) +
+                                                " bytes; the limit is " + std::to_string(kMaxCertDer));
+  }
+  const unsigned char* p = der.data();
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!x || p != der.data() + der.size())
+    return make_error(ErrorCode::kMalformed, "not a DER X.509 certificate");
+  return x;
+}
+
+// A Matter-style id attribute of the subject: none, or four hex digits once.
+Result<std::optional<uint64_t>> id_attribute(const X509_NAME* name, const char* oid, std::string_view what) {
+  ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
+  if (!obj) return make_error(ErrorCode::kInternal, "OID does not parse");
+  const int at = X509_NAME_get_index_by_OBJ(name, obj, -1);
+  const int again = at < 0 ? -1 : X509_NAME_get_index_by_OBJ(name, obj, at);
+  ASN1_OBJECT_free(obj);
+  if (at < 0) return std::optional<uint64_t>();
+  const auto bad = make_error(ErrorCode::kMalformed, "the subject's " + std::string(what) +
+                                                         " attribute must appear once, as 4 hex digits");
+  if (again >= 0) return bad;
+  const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at));
+  const unsigned char* p = ASN1_STRING_get0_data(v);
+  if (ASN1_STRING_length(v) != 4) return bad;
+  uint64_t out = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char ch = static_cast<char>(p[i]);
+    int d = (ch >= '0' && ch <= '9') ? ch - '0' : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10 : -1;
+    if (d < 0) return bad;
+    out = out * 16 + static_cast<uint64_t>(d);
+  }
+  return std::optional<uint64_t>(out);
 }
 
 }  // namespace
@@ -65,10 +106,14 @@ Result<CertFacts> parse_certificate(ByteView der) {
   f.hash = sha256(der);
   f.subject_hash = name_hash(X509_get_subject_name(x.get()));
   f.issuer_hash = name_hash(X509_get_issuer_name(x.get()));
+  f.serial = detail::serial_bytes(X509_get0_serialNumber(x.get()));
   f.subject = name_text(X509_get_subject_name(x.get()));
   f.issuer = name_text(X509_get_issuer_name(x.get()));
   const uint32_t flags = X509_get_extension_flags(x.get());
   f.is_ca = (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA);
+  if (f.is_ca) f.path_len = X509_get_pathlen(x.get());
+  TM_ASSIGN_OR_RETURN(f.vid, id_attribute(X509_get_subject_name(x.get()), kVidOid, "vendor id"));
+  TM_ASSIGN_OR_RETURN(f.pid, id_attribute(X509_get_subject_name(x.get()), kPidOid, "product id"));
   unsigned char* spki = nullptr;
   int spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x.get()), &spki);
   if (spki_len <= 0) return make_error(ErrorCode::kMalformed, "certificate public key does not encode");

@@ -11,6 +11,7 @@
 // the signature, never time or purpose.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/bytes.h"
@@ -23,16 +24,26 @@ struct CertFacts {
   Hash32 hash{};          // SHA-256 of the DER
   Hash32 subject_hash{};  // SHA-256 of the DER of the subject Name
   Hash32 issuer_hash{};   // SHA-256 of the DER of the issuer Name
+  Bytes serial;           // serial number, big-endian magnitude (what a CRL lists)
   std::string subject;    // one line, RFC 2253 style, for people
   std::string issuer;
   Hash32 key_hash{};   // SHA-256 of the SubjectPublicKeyInfo DER: the key, however the certificate is encoded
   bool is_ca = false;  // basicConstraints present with cA=TRUE
+  int64_t path_len = -1;  // basicConstraints pathLenConstraint of a CA; -1 = none
+  // Vendor and product id in the subject, as Matter writes them (attributes
+  // 1.3.6.1.4.1.37244.2.1 and .2.2, four upper-case hex digits); absent = none.
+  std::optional<uint64_t> vid;
+  std::optional<uint64_t> pid;
   int64_t not_before = 0;  // seconds since the epoch
   int64_t not_after = 0;
   bool self_issued() const { return subject_hash == issuer_hash; }
 };
 
-// kMalformed for bytes that are not one DER certificate; kTooLarge past kMaxCertDer.
+inline constexpr const char* kVidOid = "1.3.6.1.4.1.37244.2.1";
+inline constexpr const char* kPidOid = "1.3.6.1.4.1.37244.2.2";
+
+// kMalformed for bytes that are not one DER certificate (or that carry a
+// vendor/product id attribute that is not four hex digits, or twice); kTooLarge past kMaxCertDer.
 Result<CertFacts> parse_certificate(ByteView der);
 
 // Ok iff `child`'s signature verifies under `issuer`'s public key and the

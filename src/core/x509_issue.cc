@@ -7,7 +7,10 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include <cstdio>
 #include <ctime>
+
+#include "core/x509.h"
 
 namespace trustmesh::x509 {
 
@@ -36,6 +39,12 @@ bool add_name(X509_NAME* n, const char* field, const std::string& v) {
                                     static_cast<int>(v.size()), -1, 0) == 1;
 }
 
+std::string hex4(uint64_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(v & 0xffff));
+  return buf;
+}
+
 }  // namespace
 
 Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteView, EVP_PKEY*>>& issuer) {
@@ -56,19 +65,24 @@ Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteVie
   int64_t nb = spec.not_before ? spec.not_before : static_cast<int64_t>(std::time(nullptr)) - 3600;
   int64_t na = spec.not_after ? spec.not_after : nb + 10LL * 365 * 86400;
   X509_NAME* name = X509_NAME_new();
-  bool ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x.get())) &&
-            X509_set_version(x.get(), 2) == 1 &&
-            ASN1_TIME_set(X509_getm_notBefore(x.get()), static_cast<time_t>(nb)) &&
-            ASN1_TIME_set(X509_getm_notAfter(x.get()), static_cast<time_t>(na)) &&
-            X509_set_pubkey(x.get(), key.get()) == 1 && add_name(name, "O", spec.org) &&
-            add_name(name, "CN", spec.cn) && X509_set_subject_name(x.get(), name) == 1 &&
-            X509_set_issuer_name(x.get(), parent ? X509_get_subject_name(parent.get()) : name) == 1;
+  bool ok =
+      bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x.get())) && X509_set_version(x.get(), 2) == 1 &&
+      ASN1_TIME_set(X509_getm_notBefore(x.get()), static_cast<time_t>(nb)) &&
+      ASN1_TIME_set(X509_getm_notAfter(x.get()), static_cast<time_t>(na)) &&
+      X509_set_pubkey(x.get(), key.get()) == 1 && add_name(name, "O", spec.org) &&
+      add_name(name, "CN", spec.cn) && (!spec.vid || add_name(name, kVidOid, hex4(*spec.vid))) &&
+      (!spec.pid || add_name(name, kPidOid, hex4(*spec.pid))) && X509_set_subject_name(x.get(), name) == 1 &&
+      X509_set_issuer_name(x.get(), parent ? X509_get_subject_name(parent.get()) : name) == 1;
   BN_free(bn);
   X509_NAME_free(name);
   X509* ext_issuer = parent ? parent.get() : x.get();
   ok = ok &&
-       add_ext(x.get(), ext_issuer, NID_basic_constraints,
-               spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
+       add_ext(
+           x.get(), ext_issuer, NID_basic_constraints,
+           (spec.ca ? "critical,CA:TRUE" +
+                          (spec.path_len >= 0 ? ",pathlen:" + std::to_string(spec.path_len) : std::string())
+                    : std::string("critical,CA:FALSE"))
+               .c_str()) &&
        add_ext(x.get(), ext_issuer, NID_key_usage,
                spec.ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") &&
        add_ext(x.get(), ext_issuer, NID_subject_key_identifier, "hash") &&

@@ -33,9 +33,12 @@ struct CertSpec {
   std::string cn;   // subject CN
   std::string org;  // subject O ("" = none)
   bool ca = false;
-  int64_t not_before = 0;  // seconds since the epoch; 0 = now - 1 hour
-  int64_t not_after = 0;   // 0 = not_before + 10 years
-  std::string uri_san;     // "" = none
+  int64_t not_before = 0;       // seconds since the epoch; 0 = now - 1 hour
+  int64_t not_after = 0;        // 0 = not_before + 10 years
+  std::string uri_san;          // "" = none
+  int path_len = -1;            // pathLenConstraint of a CA; -1 = none
+  std::optional<uint64_t> vid;  // Matter vendor id attribute in the subject (x509.h)
+  std::optional<uint64_t> pid;  // Matter product id attribute
 };
 
 // A new P-256 key and a certificate for it, signed by (issuer_der, issuer_key)

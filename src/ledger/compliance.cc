@@ -237,6 +237,7 @@ Value CertRecord::to_cbor() const {
   put_opt_uint(e, "vid", vid);
   put_opt_uint(e, "pid", pid);
   if (revoked) e.emplace_back(text("revoked_at"), Value::uint(revoked_at));
+  if (revoked_time) e.emplace_back(text("revoked_time"), Value::uint(revoked_time));
   put_opt_text(e, "reason", reason);
   return Value::map(std::move(e));
 }
@@ -258,7 +259,40 @@ Result<CertRecord> CertRecord::from_cbor(const Value& v) {
   if (c.revoked) {
     TM_ASSIGN_OR_RETURN(c.revoked_at, r.get_uint("revoked_at"));
   }
+  TM_ASSIGN_OR_RETURN(auto t, read_opt_uint(r, "revoked_time"));
+  if (t && (*t == 0 || !c.revoked)) return make_error(ErrorCode::kNonCanonical, "revoked_time out of place");
+  c.revoked_time = t.value_or(0);
   TM_ASSIGN_OR_RETURN(c.reason, read_opt_text(r, "reason"));
+  TM_TRY(r.finish());
+  return c;
+}
+
+// ---- CrlRecord ----
+
+Value CrlRecord::to_cbor() const {
+  return Value::map({{text("org"), text(org)},
+                     {text("issuer"), bytes(issuer)},
+                     {text("der"), bytes(der)},
+                     {text("number"), Value::uint(number)},
+                     {text("this_update"), Value::uint(this_update)},
+                     {text("next_update"), Value::uint(next_update)},
+                     {text("entries"), Value::uint(entries)},
+                     {text("published_at"), Value::uint(published_at)}});
+}
+
+Result<CrlRecord> CrlRecord::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "CRL record"));
+  CrlRecord c;
+  TM_ASSIGN_OR_RETURN(c.org, r.get_text("org"));
+  TM_ASSIGN_OR_RETURN(c.issuer, read_hash32(r, "issuer"));
+  TM_ASSIGN_OR_RETURN(c.der, r.get_bytes("der"));
+  TM_ASSIGN_OR_RETURN(c.number, r.get_uint("number"));
+  TM_ASSIGN_OR_RETURN(c.this_update, r.get_uint("this_update"));
+  TM_ASSIGN_OR_RETURN(c.next_update, r.get_uint("next_update"));
+  TM_ASSIGN_OR_RETURN(uint64_t n, r.get_uint("entries"));
+  if (n > UINT32_MAX) return make_error(ErrorCode::kMalformed, "entries out of range");
+  c.entries = static_cast<uint32_t>(n);
+  TM_ASSIGN_OR_RETURN(c.published_at, r.get_uint("published_at"));
   TM_TRY(r.finish());
   return c;
 }
@@ -292,6 +326,28 @@ Result<Model> Model::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(m.label, read_opt_text_map(r, "label"));
   TM_TRY(r.finish());
   return m;
+}
+
+// ---- ChangeEntry ----
+
+Value ChangeEntry::to_cbor() const {
+  return Value::map({{text("height"), Value::uint(height)},
+                     {text("tx"), bytes(tx_hash)},
+                     {text("op"), text(op)},
+                     {text("detail"), text(detail)},
+                     {text("digest"), bytes(digest)}});
+}
+
+Result<ChangeEntry> ChangeEntry::from_cbor(const Value& v) {
+  TM_ASSIGN_OR_RETURN(auto r, MapReader::of(v, "change entry"));
+  ChangeEntry c;
+  TM_ASSIGN_OR_RETURN(c.height, r.get_uint("height"));
+  TM_ASSIGN_OR_RETURN(c.tx_hash, read_hash32(r, "tx"));
+  TM_ASSIGN_OR_RETURN(c.op, r.get_text("op"));
+  TM_ASSIGN_OR_RETURN(c.detail, r.get_text("detail"));
+  TM_ASSIGN_OR_RETURN(c.digest, read_hash32(r, "digest"));
+  TM_TRY(r.finish());
+  return c;
 }
 
 // ---- Release ----

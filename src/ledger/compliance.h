@@ -50,7 +50,7 @@ struct Org {
   std::string kind;                   // is_org_kind
   std::string name;                   // for people, <= 128 bytes
   Address admin;                      // the account that acts for the org
-  std::optional<uint64_t> vendor_id;  // 1..65535, unique on the ledger
+  std::optional<uint64_t> vendor_id;  // 1..65535, unique, assigned by the trustees
   std::vector<Hash32> roots;          // root (or sub-CA) certificates, in "c:"
   std::string crl_url;                // published revocation distribution point ("" = none)
   TextMap roles;                      // power roles granted by the trustees: role -> "trustees"
@@ -73,13 +73,30 @@ struct CertRecord {
   std::optional<uint64_t> vid;  // model certificates
   std::optional<uint64_t> pid;
   bool revoked = false;
-  uint64_t revoked_at = 0;
-  std::string reason;  // revocation reason, e.g. "keyCompromise"
+  uint64_t revoked_at = 0;    // height
+  uint64_t revoked_time = 0;  // block time (seconds) of that height; 0 = the block carried none
+  std::string reason;         // revocation reason, e.g. "keyCompromise"
   uint64_t added_at = 0;
 
   cbor::Value to_cbor() const;
   static Result<CertRecord> from_cbor(const cbor::Value& v);
   bool operator==(const CertRecord&) const = default;
+};
+
+// The newest CRL one of an org's CA certificates signed ("crl:" issuer hash).
+struct CrlRecord {
+  std::string org;
+  Hash32 issuer{};           // the CA certificate (on the ledger) whose key signed it
+  Bytes der;                 // the CRL as signed, served at the distribution point
+  uint64_t number = 0;       // cRLNumber: strictly increasing per issuer
+  uint64_t this_update = 0;  // seconds
+  uint64_t next_update = 0;  // seconds; 0 = none
+  uint32_t entries = 0;
+  uint64_t published_at = 0;  // height
+
+  cbor::Value to_cbor() const;
+  static Result<CrlRecord> from_cbor(const cbor::Value& v);
+  bool operator==(const CrlRecord&) const = default;
 };
 
 struct Model {
@@ -132,6 +149,24 @@ struct Claim {
   cbor::Value to_cbor() const;
   static Result<Claim> from_cbor(const cbor::Value& v);
   bool operator==(const Claim&) const = default;
+};
+
+// One change to an organisation or a model, kept in order under its subject
+// ("org:<id>", "model:<vid>/<pid>") so a record's history can be shown and
+// proved: what the op was, what it changed, and the digest of the record
+// after it (so an old copy someone shows can be matched to its place).
+//   ops: org.register, cert.add, cert.revoke, role.grant, role.revoke,
+//        vendor.assign, crl.publish, model.register, model.update, release.publish
+struct ChangeEntry {
+  uint64_t height = 0;
+  Hash32 tx_hash{};
+  std::string op;
+  std::string detail;  // for people: a certificate hash and level, a role, a version (<= 200 bytes)
+  Hash32 digest{};     // SHA-256 of the record's CBOR encoding after the change
+
+  cbor::Value to_cbor() const;
+  static Result<ChangeEntry> from_cbor(const cbor::Value& v);
+  bool operator==(const ChangeEntry&) const = default;
 };
 
 // The claim types the ledger knows and who may issue them:

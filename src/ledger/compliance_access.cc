@@ -1,6 +1,7 @@
 // Typed compliance-record access; see compliance_access.h.
 #include "ledger/compliance_access.h"
 
+#include "core/hash.h"
 #include "ledger/records.h"
 #include "ledger/schema.h"
 #include "ledger/state_read.h"
@@ -69,6 +70,10 @@ Result<std::vector<Hash32>> ComplianceReader::certs_named(const Hash32& subject_
   return out;
 }
 
+Result<std::optional<CrlRecord>> ComplianceReader::crl(const Hash32& issuer) const {
+  return optional_record<CrlRecord>(read_cbor(s_, schema::crl_key(issuer), "CRL"), "CRL");
+}
+
 Result<std::optional<Model>> ComplianceReader::model(uint64_t vid, uint64_t pid) const {
   if (vid == 0 || vid > 0xffff || pid == 0 || pid > 0xffff) return std::optional<Model>();
   return optional_record<Model>(read_cbor(s_, schema::model_key(vid, pid), "model"), "model");
@@ -116,6 +121,29 @@ Result<std::vector<Claim>> ComplianceReader::claims_about(std::string_view subje
       return make_error(ErrorCode::kInternal,
                         "corrupt state: claim " + std::to_string(id) + " is indexed but missing");
     out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Result<uint32_t> ComplianceReader::change_count(std::string_view subject) const {
+  if (subject.empty() || subject.size() > 255) return 0u;
+  TM_ASSIGN_OR_RETURN(uint64_t n, read_cbor_uint(s_, schema::change_count_key(subject), "history index", 0));
+  return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxListWalk));
+}
+
+Result<std::vector<ChangeEntry>> ComplianceReader::changes(std::string_view subject, uint32_t newest) const {
+  TM_ASSIGN_OR_RETURN(uint32_t n, change_count(subject));
+  std::vector<ChangeEntry> out;
+  const uint32_t first = n > newest ? n - newest : 0;
+  out.reserve(n - first);
+  for (uint32_t i = first; i < n; ++i) {
+    TM_ASSIGN_OR_RETURN(
+        auto e, optional_record<ChangeEntry>(read_cbor(s_, schema::change_key(subject, i), "change entry"),
+                                             "change entry"));
+    if (!e)
+      return make_error(ErrorCode::kInternal, "corrupt state: change " + std::to_string(i) + " of " +
+                                                  std::string(subject) + " is missing");
+    out.push_back(std::move(*e));
   }
   return out;
 }
@@ -168,6 +196,10 @@ Status index_cert(Overlay& s, Org* org, const Hash32& hash, const Hash32& subjec
   return Status::Ok();
 }
 
+void put_crl(Overlay& s, const CrlRecord& c) {
+  s.put(schema::crl_key(c.issuer), cbor::encode(c.to_cbor()));
+}
+
 void put_model(Overlay& s, const Model& m) {
   s.put(schema::model_key(m.vid, m.pid), cbor::encode(m.to_cbor()));
 }
@@ -194,6 +226,22 @@ Status index_claim(Overlay& s, std::string_view subject, uint64_t id) {
   if (n >= kMaxListWalk) return make_error(ErrorCode::kTooLarge, "subject has the maximum number of claims");
   s.put(schema::subject_claim_key(subject, n), cbor::encode(cbor::Value::uint(id)));
   s.put(schema::subject_claim_count_key(subject), cbor::encode(cbor::Value::uint(n + 1)));
+  return Status::Ok();
+}
+
+Status record_change(Overlay& s, std::string_view subject, uint64_t height, const Hash32& tx_hash,
+                     std::string op, std::string detail, const cbor::Value& record) {
+  ComplianceReader r(s);
+  TM_ASSIGN_OR_RETURN(uint32_t n, r.change_count(subject));
+  if (n >= kMaxListWalk)
+    return make_error(ErrorCode::kTooLarge, std::string(subject) + " has too many changes");
+  ChangeEntry e{.height = height,
+                .tx_hash = tx_hash,
+                .op = std::move(op),
+                .detail = std::move(detail),
+                .digest = sha256(cbor::encode(record))};
+  s.put(schema::change_key(subject, n), cbor::encode(e.to_cbor()));
+  s.put(schema::change_count_key(subject), cbor::encode(cbor::Value::uint(n + 1)));
   return Status::Ok();
 }
 

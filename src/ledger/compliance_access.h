@@ -25,6 +25,7 @@ class ComplianceReader {
   Result<std::optional<CertRecord>> cert(const Hash32& hash) const;
   Result<uint32_t> certs_named_count(const Hash32& subject_hash) const;
   Result<std::vector<Hash32>> certs_named(const Hash32& subject_hash) const;
+  Result<std::optional<CrlRecord>> crl(const Hash32& issuer) const;
   Result<std::optional<Model>> model(uint64_t vid, uint64_t pid) const;
   Result<std::vector<Hash32>> model_releases(const Model& m) const;
   Result<std::optional<Release>> release(const Hash32& sha256) const;
@@ -34,6 +35,10 @@ class ComplianceReader {
   // Every claim ever made about `subject` (withdrawn and expired included),
   // oldest first; with `newest`, only the last `newest` of them.
   Result<std::vector<Claim>> claims_about(std::string_view subject, uint32_t newest = UINT32_MAX) const;
+  // The changes made to an org or model ("org:<id>", "model:<vid>/<pid>"),
+  // oldest first; with `newest`, only the last `newest` of them.
+  Result<uint32_t> change_count(std::string_view subject) const;
+  Result<std::vector<ChangeEntry>> changes(std::string_view subject, uint32_t newest = UINT32_MAX) const;
 
  private:
   Result<Hash32> read_hash(const Bytes& key, std::string_view what) const;
@@ -52,11 +57,15 @@ void put_cert(Overlay& s, const Hash32& hash, const CertRecord& c);
 // Appends a certificate to its org's list (unless org is null: external CA
 // roots belong to no org) and to its subject-name index.
 Status index_cert(Overlay& s, Org* org, const Hash32& hash, const Hash32& subject_hash);
+void put_crl(Overlay& s, const CrlRecord& c);
 void put_model(Overlay& s, const Model& m);
 void put_release(Overlay& s, const Release& r);
 void put_model_release(Overlay& s, const Model& m, uint32_t index, const Hash32& sha256);
 void put_claim(Overlay& s, const Claim& c);
 void put_next_claim_id(Overlay& s, uint64_t id);
 Status index_claim(Overlay& s, std::string_view subject, uint64_t id);
+// Appends a change to `subject`'s history; `record` is the record after it (hashed into the entry).
+Status record_change(Overlay& s, std::string_view subject, uint64_t height, const Hash32& tx_hash,
+                     std::string op, std::string detail, const cbor::Value& record);
 
 }  // namespace trustmesh::ledger

@@ -113,6 +113,7 @@ Status dispatch(StateAccess& s, OpContext& c) {
         if constexpr (std::is_same_v<T, op::OrgRegister>) return apply_org_register(s, c, o);
         if constexpr (std::is_same_v<T, op::CertAdd>) return apply_cert_add(s, c, o);
         if constexpr (std::is_same_v<T, op::CertRevoke>) return apply_cert_revoke(s, c, o);
+        if constexpr (std::is_same_v<T, op::CrlPublish>) return apply_crl_publish(s, c, o);
         if constexpr (std::is_same_v<T, op::ModelRegister>) return apply_model_register(s, c, o);
         if constexpr (std::is_same_v<T, op::ReleasePublish>) return apply_release_publish(s, c, o);
         if constexpr (std::is_same_v<T, op::ClaimIssue>) return apply_claim_issue(s, c, o);

@@ -33,6 +33,7 @@ Status apply_evidence(StateAccess& s, OpContext& c, const op::Evidence& o);
 Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o);
 Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o);
 Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o);
+Status apply_crl_publish(StateAccess& s, OpContext& c, const op::CrlPublish& o);
 Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegister& o);
 Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePublish& o);
 Status apply_claim_issue(StateAccess& s, OpContext& c, const op::ClaimIssue& o);
@@ -42,9 +43,11 @@ Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view 
 // Trustee-approved role grants and CA roots (called when a proposal passes).
 Status apply_role_grants(StateAccess& s, const OpContext& c, const std::vector<RoleGrant>& grants);
 Status add_ca_roots(StateAccess& s, const OpContext& c, const std::vector<Bytes>& roots);
+Status assign_vendor_ids(StateAccess& s, const OpContext& c, const std::vector<VendorGrant>& grants);
 // Proposal-time checks of the same (the orgs exist, the roles are power roles, the roots parse).
 Status check_role_grants(StateAccess& s, const std::vector<RoleGrant>& grants);
 Status check_ca_roots(StateAccess& s, const std::vector<Bytes>& roots);
+Status check_vendor_grants(StateAccess& s, const std::vector<VendorGrant>& grants);
 
 // End of block: deletes the preorders whose deadline was height - 1.
 Status prune_lapsed_preorders(StateAccess& s, uint64_t height);

@@ -45,6 +45,7 @@ Status maybe_apply(StateAccess& s, const OpContext& c, Proposal& p, size_t trust
       TM_TRY(schedule_validator_changes(s.overlay(), c.block.height + 2, p.validators));
     TM_TRY(apply_role_grants(s, c, p.grants));
     TM_TRY(add_ca_roots(s, c, p.ca_roots));
+    TM_TRY(assign_vendor_ids(s, c, p.vendor_ids));
     p.applied = true;
   }
   s.put_proposal(p);
@@ -56,10 +57,12 @@ Status maybe_apply(StateAccess& s, const OpContext& c, Proposal& p, size_t trust
 Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o) {
   TM_ASSIGN_OR_RETURN(auto trustees, s.trustees());
   TM_TRY(require_trustee(trustees, c.sender));
-  if (o.changes.empty() && o.validators.empty() && o.grants.empty() && o.ca_roots.empty())
+  if (o.changes.empty() && o.validators.empty() && o.grants.empty() && o.ca_roots.empty() &&
+      o.vendor_ids.empty())
     return make_error(ErrorCode::kBadParams, "proposal changes nothing");
   TM_TRY(check_role_grants(s, o.grants));
   TM_TRY(check_ca_roots(s, o.ca_roots));
+  TM_TRY(check_vendor_grants(s, o.vendor_ids));
   TM_TRY(with_changes(c.params, o.changes));
   if (!o.validators.empty()) {
     // The set these changes give (after anything already scheduled) must be valid.
@@ -79,6 +82,7 @@ Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o) 
   p.validators = o.validators;
   p.grants = o.grants;
   p.ca_roots = o.ca_roots;
+  p.vendor_ids = o.vendor_ids;
   p.approvals = {c.sender};
   return maybe_apply(s, c, p, trustees.size());
 }

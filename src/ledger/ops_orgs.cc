@@ -2,15 +2,22 @@
 //
 // Rules kept here:
 //  * org.register: a fresh id ([a-z0-9-], 2..64), a known kind, a vendor id
-//    nobody holds; every root is a CA certificate that is either self-signed
-//    or signed by a public CA root the trustees put on the ledger (a sub-CA),
-//    and comes with its key's signature over org_root_message (so nobody can
-//    register someone else's root); the sender becomes the org's admin. The
-//    kind is what the org says it is; power comes only from roles.
+//    only if the trustees assigned it to this id (gov.propose vendor_ids;
+//    they may also assign one to a registered org without one); every root is a CA certificate that is either
+//    self-signed or signed by a public CA root the trustees put on the ledger (a sub-CA), and comes with its
+//    key's signature over org_root_message (so nobody can register someone else's root); the sender becomes
+//    the org's admin. The kind is what the org says it is; power comes only from roles.
 //  * cert.add: an intermediate or model certificate of the sender's org must
 //    be a CA certificate signed by an unrevoked root or intermediate of the
 //    same org that is on the ledger (vendor-managed: no trustee vote); a model
 //    certificate names a registered model of the org's vendor id.
+//  * Vendor and product ids named in certificates (Matter attributes) match
+//    the org's vendor id and the model; pathLenConstraint of every CA above a
+//    new CA certificate holds, and CA chains are at most 7 deep.
+//  * crl.publish: a v2 CRL signed by an unrevoked CA certificate of the
+//    sender's org, cRLNumber above the last one that CA published, listing
+//    every certificate of that CA revoked on the ledger and none that is not
+//    (device serials the ledger does not hold may be listed too).
 //  * cert.revoke: by the admin of the certificate's org; final. Trust
 //    evaluation refuses every chain through a revoked certificate.
 //  * model.register: vendor id = the org's; the same org may re-register to
@@ -21,6 +28,7 @@
 #include <algorithm>
 
 #include "core/x509.h"
+#include "core/x509_crl.h"
 #include "ledger/compliance_access.h"
 #include "ledger/ops.h"
 
@@ -83,6 +91,57 @@ Result<std::optional<Hash32>> find_issuer(const ComplianceReader& r, ByteView de
   return std::optional<Hash32>();
 }
 
+// The vendor and product ids a certificate names (Matter attributes, x509.h)
+// must be the org's and, on a model certificate, the model's.
+Status check_named_ids(const x509::CertFacts& f, const Org& org, std::string_view level,
+                       std::optional<uint64_t> pid) {
+  if (f.vid && f.vid != org.vendor_id)
+    return bad_cert("certificate '" + f.subject + "' names vendor id " + std::to_string(*f.vid) + " but '" +
+                    org.id + "' holds " +
+                    (org.vendor_id ? "vendor id " + std::to_string(*org.vendor_id) : std::string("none")));
+  if (f.pid && level != "model")
+    return bad_cert("certificate '" + f.subject + "' names a product id; only model certificates do");
+  if (f.pid && pid && *f.pid != *pid)
+    return bad_cert("certificate '" + f.subject + "' names product id " + std::to_string(*f.pid) +
+                    ", not the model's " + std::to_string(*pid));
+  return Status::Ok();
+}
+
+// How far a CRL's thisUpdate may be ahead of the block time (clocks differ).
+constexpr int64_t kCrlClockSkew = 600;
+
+// A new CA certificate under `parent`: every CA above it allows that many CA
+// certificates below itself (pathLenConstraint), and the chain stays within
+// kMaxCaDepth so that walking it is bounded.
+constexpr int64_t kMaxCaDepth = 7;
+Status check_path_len(const ComplianceReader& r, const Hash32& parent) {
+  std::optional<Hash32> at = parent;
+  for (int64_t d = 1; at; ++d) {
+    if (d > kMaxCaDepth)
+      return bad_cert("the certificate would be more than " + std::to_string(kMaxCaDepth) +
+                      " CA certificates deep");
+    TM_ASSIGN_OR_RETURN(auto above, r.cert(*at));
+    if (!above) return make_error(ErrorCode::kInternal, "corrupt state: a parent certificate is missing");
+    auto f = x509::parse_certificate(above->der);
+    if (!f.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + f.error().message);
+    if (f->path_len >= 0 && f->path_len < d)
+      return bad_cert("'" + f->subject + "' allows " + std::to_string(f->path_len) +
+                      " CA certificate(s) below it (pathLenConstraint)");
+    at = above->parent;
+  }
+  return Status::Ok();
+}
+
+// Appends to the history of an org or a model (ChangeEntry) with the record as it now is.
+Status log_org(StateAccess& s, const OpContext& c, const Org& org, std::string op, std::string detail) {
+  return record_change(s.overlay(), "org:" + org.id, c.block.height, c.tx_hash, std::move(op),
+                       std::move(detail), org.to_cbor());
+}
+Status log_model(StateAccess& s, const OpContext& c, const Model& m, std::string op, std::string detail) {
+  return record_change(s.overlay(), model_subject(m.vid, m.pid), c.block.height, c.tx_hash, std::move(op),
+                       std::move(detail), m.to_cbor());
+}
+
 }  // namespace
 
 Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view id) {
@@ -115,9 +174,12 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
   if (o.vendor_id) {
     TM_TRY(check_id16("vendor_id", *o.vendor_id));
     TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(*o.vendor_id));
-    if (holder)
-      return make_error(ErrorCode::kOrgExists,
-                        "vendor id " + std::to_string(*o.vendor_id) + " belongs to '" + *holder + "'");
+    if (!holder || *holder != o.id)
+      return make_error(ErrorCode::kMissingRole,
+                        "vendor id " + std::to_string(*o.vendor_id) + " is " +
+                            (holder ? "assigned to '" + *holder + "'" : "not assigned to anyone") +
+                            "; the trustees assign vendor ids (trustmesh gov propose --vendor-id " +
+                            std::to_string(*o.vendor_id) + ":" + o.id + "), or register without one");
   }
   Org org;
   org.id = o.id;
@@ -140,6 +202,7 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
     TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
     if (known)
       return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
+    TM_TRY(check_named_ids(f, org, "root", std::nullopt));
     CertRecord rec{.org = o.id, .level = "root", .der = der, .added_at = c.block.height};
     if (!(f.self_issued() && x509::verify_signed_by(der, der).ok())) {
       // A sub-CA of a public CA: its issuer must be a CA root the trustees approved.
@@ -148,6 +211,7 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
         return bad_cert("root '" + f.subject +
                         "' is neither self-signed nor signed by a CA root on the ledger (issuer '" +
                         f.issuer + "')");
+      TM_TRY(check_path_len(r, *parent));
       rec.parent = *parent;
     }
     if (std::find(org.roots.begin(), org.roots.end(), f.hash) != org.roots.end())
@@ -158,7 +222,9 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
   }
   put_org(s.overlay(), org);
   if (org.vendor_id) put_vendor(s.overlay(), *org.vendor_id, org.id);
-  return Status::Ok();
+  std::string detail = org.kind + ", " + std::to_string(org.roots.size()) + " root(s)";
+  if (org.vendor_id) detail += ", vendor id " + std::to_string(*org.vendor_id);
+  return log_org(s, c, org, "org.register", detail);
 }
 
 Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
@@ -178,6 +244,7 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
     return make_error(ErrorCode::kInvalidArgument, "vid and pid belong on model certificates only");
   }
   TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(o.der, c.block));
+  TM_TRY(check_named_ids(f, org, o.level, o.pid));
   TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
   if (known)
     return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
@@ -186,6 +253,7 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
     return bad_cert("certificate '" + f.subject +
                     "' is not signed by an unrevoked root or intermediate of '" + org.id +
                     "' on the ledger (issuer '" + f.issuer + "')");
+  TM_TRY(check_path_len(r, *parent));
   CertRecord rec{.org = org.id,
                  .level = o.level,
                  .parent = *parent,
@@ -197,7 +265,7 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
   TM_TRY(index_cert(s.overlay(), &org, f.hash, f.subject_hash));
   org.updated_at = c.block.height;
   put_org(s.overlay(), org);
-  return Status::Ok();
+  return log_org(s, c, org, "cert.add", o.level + " " + to_hex(f.hash));
 }
 
 Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) {
@@ -214,11 +282,76 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
   TM_TRY(check_text("reason", o.reason, 0, 64));
   cert->revoked = true;
   cert->revoked_at = c.block.height;
+  cert->revoked_time = c.block.time;
   cert->reason = o.reason;
   put_cert(s.overlay(), o.cert, *cert);
   org.updated_at = c.block.height;
   put_org(s.overlay(), org);
-  return Status::Ok();
+  return log_org(s, c, org, "cert.revoke",
+                 cert->level + " " + to_hex(o.cert) + (o.reason.empty() ? "" : " (" + o.reason + ")"));
+}
+
+Status apply_crl_publish(StateAccess& s, OpContext& c, const op::CrlPublish& o) {
+  TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, o.org));
+  auto parsed = x509::parse_crl(o.der);
+  if (!parsed.ok()) return make_error(ErrorCode::kBadCrl, parsed.error().message);
+  const x509::CrlFacts& f = *parsed;
+  ComplianceReader r(s.overlay());
+  std::optional<Hash32> issuer;
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(f.issuer_hash));
+  for (const Hash32& h : named) {
+    TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
+    if (!rec || rec->revoked || rec->org != org.id || rec->level == "external_root") continue;
+    if (x509::verify_crl_signed_by(o.der, rec->der).ok()) {
+      issuer = h;
+      break;
+    }
+  }
+  if (!issuer)
+    return make_error(ErrorCode::kBadCrl, "no unrevoked CA certificate of '" + org.id +
+                                              "' on the ledger signed this CRL (issuer '" + f.issuer + "')");
+  if (f.next_update != 0 && f.next_update <= f.this_update)
+    return make_error(ErrorCode::kBadCrl, "nextUpdate is not after thisUpdate");
+  if (c.block.time != 0 && f.this_update > static_cast<int64_t>(c.block.time) + kCrlClockSkew)
+    return make_error(ErrorCode::kBadCrl, "thisUpdate is after the block time");
+  TM_ASSIGN_OR_RETURN(auto previous, r.crl(*issuer));
+  if (previous &&
+      (f.number <= previous->number || f.this_update < static_cast<int64_t>(previous->this_update)))
+    return make_error(ErrorCode::kBadCrl, "cRLNumber " + std::to_string(f.number) +
+                                              " (or thisUpdate) is not above the published CRL's " +
+                                              std::to_string(previous->number));
+  // The CRL says what the ledger says about the certificates this CA issued on it.
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> certs, r.org_certs(org));
+  for (const Hash32& h : certs) {
+    TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
+    if (!rec || rec->parent != issuer) continue;
+    auto child = x509::parse_certificate(rec->der);
+    if (!child.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + child.error().message);
+    const bool listed = std::binary_search(f.serials.begin(), f.serials.end(), child->serial);
+    if (rec->revoked && !listed)
+      return make_error(ErrorCode::kBadCrl, "the CRL leaves out '" + child->subject +
+                                                "', revoked on the ledger at height " +
+                                                std::to_string(rec->revoked_at));
+    if (!rec->revoked && listed)
+      return make_error(ErrorCode::kBadCrl,
+                        "the CRL lists '" + child->subject +
+                            "', which is not revoked on the ledger; revoke it there first "
+                            "(trustmesh cert revoke)");
+  }
+  CrlRecord rec{.org = org.id,
+                .issuer = *issuer,
+                .der = o.der,
+                .number = f.number,
+                .this_update = static_cast<uint64_t>(std::max<int64_t>(f.this_update, 0)),
+                .next_update = static_cast<uint64_t>(std::max<int64_t>(f.next_update, 0)),
+                .entries = static_cast<uint32_t>(f.serials.size()),
+                .published_at = c.block.height};
+  put_crl(s.overlay(), rec);
+  org.updated_at = c.block.height;
+  put_org(s.overlay(), org);
+  return log_org(s, c, org, "crl.publish",
+                 "number " + std::to_string(f.number) + " by " + to_hex(*issuer) + ", " +
+                     std::to_string(f.serials.size()) + " entries");
 }
 
 Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegister& o) {
@@ -239,7 +372,8 @@ Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegiste
   m.label = o.label;
   m.updated_at = c.block.height;
   put_model(s.overlay(), m);
-  return Status::Ok();
+  return log_model(s, c, m, existing ? "model.update" : "model.register",
+                   "'" + m.name + "', " + std::to_string(m.label.size()) + " label field(s)");
 }
 
 Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePublish& o) {
@@ -284,7 +418,9 @@ Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePubl
   model->release_count += 1;
   model->updated_at = c.block.height;
   put_model(s.overlay(), *model);
-  return Status::Ok();
+  return log_model(
+      s, c, *model, "release.publish",
+      o.kind + " " + std::to_string(o.version) + " (" + o.version_string + ") " + to_hex(o.sha256));
 }
 
 Status check_role_grants(StateAccess& s, const std::vector<RoleGrant>& grants) {
@@ -311,6 +447,7 @@ Status apply_role_grants(StateAccess& s, const OpContext& c, const std::vector<R
     }
     org->updated_at = c.block.height;
     put_org(s.overlay(), *org);
+    TM_TRY(log_org(s, c, *org, g.revoke ? "role.revoke" : "role.grant", g.role + " by the trustees"));
   }
   return Status::Ok();
 }
@@ -341,6 +478,52 @@ Status add_ca_roots(StateAccess& s, const OpContext& c, const std::vector<Bytes>
     put_cert(s.overlay(), f->hash,
              CertRecord{.level = "external_root", .der = der, .added_at = c.block.height});
     TM_TRY(index_cert(s.overlay(), nullptr, f->hash, f->subject_hash));
+  }
+  return Status::Ok();
+}
+
+Status check_vendor_grants(StateAccess& s, const std::vector<VendorGrant>& grants) {
+  ComplianceReader r(s.overlay());
+  for (size_t i = 0; i < grants.size(); ++i) {
+    const VendorGrant& g = grants[i];
+    auto vid_ok = check_id16("vendor id", g.vid);
+    if (!vid_ok.ok()) return make_error(ErrorCode::kBadParams, vid_ok.error().message);
+    auto org_ok = check_org_id(g.org);
+    if (!org_ok.ok()) return make_error(ErrorCode::kBadParams, org_ok.error().message);
+    for (size_t j = 0; j < i; ++j)
+      if (grants[j].vid == g.vid || grants[j].org == g.org)
+        return make_error(ErrorCode::kBadParams, "a vendor id or org is listed twice");
+    TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(g.vid));
+    if (holder) {
+      TM_ASSIGN_OR_RETURN(auto held_by, r.org(*holder));
+      if (held_by)  // a registered holder keeps it; an unused assignment may be moved
+        return make_error(ErrorCode::kBadParams,
+                          "vendor id " + std::to_string(g.vid) + " is held by '" + *holder + "'");
+    }
+    TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
+    if (org && org->vendor_id)
+      return make_error(ErrorCode::kBadParams,
+                        "'" + g.org + "' already holds vendor id " + std::to_string(*org->vendor_id));
+  }
+  return Status::Ok();
+}
+
+Status assign_vendor_ids(StateAccess& s, const OpContext& c, const std::vector<VendorGrant>& grants) {
+  TM_TRY(check_vendor_grants(s, grants));
+  ComplianceReader r(s.overlay());
+  for (const VendorGrant& g : grants) {
+    put_vendor(s.overlay(), g.vid, g.org);
+    const std::string detail = "vendor id " + std::to_string(g.vid) + " by the trustees";
+    TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
+    if (org) {
+      org->vendor_id = g.vid;
+      org->updated_at = c.block.height;
+      put_org(s.overlay(), *org);
+      TM_TRY(log_org(s, c, *org, "vendor.assign", detail));
+    } else {  // kept for an org that has yet to register
+      TM_TRY(record_change(s.overlay(), "org:" + g.org, c.block.height, c.tx_hash, "vendor.assign", detail,
+                           vendor_grants_to_cbor({g})));
+    }
   }
   return Status::Ok();
 }

@@ -225,11 +225,12 @@ Value Proposal::to_cbor() const {
       {text("approvals"), addresses_to_cbor(approvals)},
       {text("applied"), Value::boolean(applied)},
   });
-  if (validators.empty() && grants.empty() && ca_roots.empty()) return v;
+  if (validators.empty() && grants.empty() && ca_roots.empty() && vendor_ids.empty()) return v;
   MapEntries e = v.map_entries();
   if (!validators.empty()) e.emplace_back(text("validators"), validator_changes_to_cbor(validators));
   if (!grants.empty()) e.emplace_back(text("grants"), role_grants_to_cbor(grants));
   if (!ca_roots.empty()) e.emplace_back(text("ca_roots"), der_list_to_cbor(ca_roots));
+  if (!vendor_ids.empty()) e.emplace_back(text("vendor_ids"), vendor_grants_to_cbor(vendor_ids));
   return Value::map(std::move(e));
 }
 
@@ -256,6 +257,10 @@ Result<Proposal> Proposal::from_cbor(const Value& v) {
     TM_ASSIGN_OR_RETURN(const Value* c, r.get("ca_roots"));
     TM_ASSIGN_OR_RETURN(p.ca_roots, der_list_from_cbor(*c, "ca_roots"));
   }
+  if (r.has("vendor_ids")) {
+    TM_ASSIGN_OR_RETURN(const Value* g, r.get("vendor_ids"));
+    TM_ASSIGN_OR_RETURN(p.vendor_ids, vendor_grants_from_cbor(*g));
+  }
   TM_TRY(r.finish());
   return p;
 }
@@ -278,6 +283,27 @@ Result<std::vector<RoleGrant>> role_grants_from_cbor(const Value& v) {
     TM_ASSIGN_OR_RETURN(g.org, item.array_items()[0].as_text());
     TM_ASSIGN_OR_RETURN(g.role, item.array_items()[1].as_text());
     TM_ASSIGN_OR_RETURN(g.revoke, item.array_items()[2].as_bool());
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Value vendor_grants_to_cbor(const std::vector<VendorGrant>& grants) {
+  cbor::Array out;
+  for (const auto& g : grants) out.push_back(Value::array({Value::uint(g.vid), text(g.org)}));
+  return Value::array(std::move(out));
+}
+
+Result<std::vector<VendorGrant>> vendor_grants_from_cbor(const Value& v) {
+  if (!v.is_array() || v.array_items().empty() || v.array_items().size() > 100)
+    return make_error(ErrorCode::kMalformed, "vendor_ids must be an array of 1..100 [vid, org] entries");
+  std::vector<VendorGrant> out;
+  for (const Value& item : v.array_items()) {
+    if (!item.is_array() || item.array_items().size() != 2)
+      return make_error(ErrorCode::kMalformed, "a vendor id assignment is [vid, org]");
+    VendorGrant g;
+    TM_ASSIGN_OR_RETURN(g.vid, item.array_items()[0].as_uint());
+    TM_ASSIGN_OR_RETURN(g.org, item.array_items()[1].as_text());
     out.push_back(std::move(g));
   }
   return out;

@@ -107,6 +107,16 @@ struct RoleGrant {
 };
 cbor::Value role_grants_to_cbor(const std::vector<RoleGrant>& grants);
 Result<std::vector<RoleGrant>> role_grants_from_cbor(const cbor::Value& v);
+// A vendor id the trustees assign to an organisation id (registered or not
+// yet): org.register may claim a vendor id only when it is assigned to that
+// id, as a standards body hands out vendor ids. Encoded as [vid, org].
+struct VendorGrant {
+  uint64_t vid = 0;
+  std::string org;
+  bool operator==(const VendorGrant&) const = default;
+};
+cbor::Value vendor_grants_to_cbor(const std::vector<VendorGrant>& grants);
+Result<std::vector<VendorGrant>> vendor_grants_from_cbor(const cbor::Value& v);
 cbor::Value der_list_to_cbor(const std::vector<Bytes>& ders);
 Result<std::vector<Bytes>> der_list_from_cbor(const cbor::Value& v, std::string_view what);
 
@@ -118,6 +128,7 @@ struct Proposal {
   std::vector<ValidatorChange> validators;  // validator set changes (may be empty)
   std::vector<RoleGrant> grants;            // role grants (may be empty)
   std::vector<Bytes> ca_roots;              // CA roots to add (may be empty)
+  std::vector<VendorGrant> vendor_ids;      // vendor id assignments (may be empty)
   std::vector<Address> approvals;           // sorted, unique
   bool applied = false;
 

@@ -153,5 +153,19 @@ Bytes subject_claim_count_key(std::string_view subject) {
   append_short_text(k, subject);
   return k;
 }
+Bytes crl_key(const Hash32& issuer) {
+  return prefixed("crl:", issuer);
+}
+Bytes change_key(std::string_view subject, uint32_t index) {
+  Bytes k = prefixed("rh:");
+  append_short_text(k, subject);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes change_count_key(std::string_view subject) {
+  Bytes k = prefixed("rh#");
+  append_short_text(k, subject);
+  return k;
+}
 
 }  // namespace trustmesh::ledger::schema

@@ -34,6 +34,8 @@
 //   "r:" image sha256(32)          -> Release
 //   "cl:" id(u64 BE)               -> Claim; "g:next_claim" -> next claim id
 //   "cs:" len(1) subject idx(u32 BE) -> claim id (CBOR uint); "cs#" len(1) subject -> count
+//   "crl:" issuer cert sha256(32)  -> CrlRecord: the newest CRL that CA published
+//   "rh:" len(1) subject idx(u32 BE) -> ChangeEntry of an org or model; "rh#" len(1) subject -> count
 #pragma once
 
 #include <string_view>
@@ -72,5 +74,8 @@ Bytes claim_key(uint64_t id);
 Bytes next_claim_key();
 Bytes subject_claim_key(std::string_view subject, uint32_t index);
 Bytes subject_claim_count_key(std::string_view subject);
+Bytes crl_key(const Hash32& issuer);
+Bytes change_key(std::string_view subject, uint32_t index);
+Bytes change_count_key(std::string_view subject);
 
 }  // namespace trustmesh::ledger::schema

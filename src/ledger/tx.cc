@@ -51,6 +51,7 @@ struct ToFields {
     if (!o.validators.empty()) e.emplace_back(text("validators"), validator_changes_to_cbor(o.validators));
     if (!o.grants.empty()) e.emplace_back(text("grants"), role_grants_to_cbor(o.grants));
     if (!o.ca_roots.empty()) e.emplace_back(text("ca_roots"), der_list_to_cbor(o.ca_roots));
+    if (!o.vendor_ids.empty()) e.emplace_back(text("vendor_ids"), vendor_grants_to_cbor(o.vendor_ids));
     return e;
   }
   MapEntries operator()(const op::OrgRegister& o) const {
@@ -73,6 +74,9 @@ struct ToFields {
     MapEntries e{{text("cert"), bytes(o.cert)}};
     if (!o.reason.empty()) e.emplace_back(text("reason"), text(o.reason));
     return e;
+  }
+  MapEntries operator()(const op::CrlPublish& o) const {
+    return {{text("org"), text(o.org)}, {text("der"), bytes(o.der)}};
   }
   MapEntries operator()(const op::ModelRegister& o) const {
     MapEntries e{{text("org"), text(o.org)},
@@ -134,6 +138,7 @@ struct TypeName {
   std::string_view operator()(const op::OrgRegister&) const { return "org.register"; }
   std::string_view operator()(const op::CertAdd&) const { return "cert.add"; }
   std::string_view operator()(const op::CertRevoke&) const { return "cert.revoke"; }
+  std::string_view operator()(const op::CrlPublish&) const { return "crl.publish"; }
   std::string_view operator()(const op::ModelRegister&) const { return "model.register"; }
   std::string_view operator()(const op::ReleasePublish&) const { return "release.publish"; }
   std::string_view operator()(const op::ClaimIssue&) const { return "claim.issue"; }
@@ -172,6 +177,12 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     op::CertRevoke o;
     TM_ASSIGN_OR_RETURN(o.cert, read_hash32(r, "cert"));
     TM_ASSIGN_OR_RETURN(o.reason, read_opt_text(r, "reason"));
+    return Operation(std::move(o));
+  }
+  if (type == "crl.publish") {
+    op::CrlPublish o;
+    TM_ASSIGN_OR_RETURN(o.org, r.get_text("org"));
+    TM_ASSIGN_OR_RETURN(o.der, r.get_bytes("der"));
     return Operation(std::move(o));
   }
   if (type == "model.register") {
@@ -270,6 +281,10 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
     if (r.has("ca_roots")) {
       TM_ASSIGN_OR_RETURN(const Value* c, r.get("ca_roots"));
       TM_ASSIGN_OR_RETURN(o.ca_roots, der_list_from_cbor(*c, "ca_roots"));
+    }
+    if (r.has("vendor_ids")) {
+      TM_ASSIGN_OR_RETURN(const Value* g, r.get("vendor_ids"));
+      TM_ASSIGN_OR_RETURN(o.vendor_ids, vendor_grants_from_cbor(*g));
     }
     return Operation(std::move(o));
   }

@@ -58,6 +58,7 @@ struct GovPropose {  // a trustee proposes parameter, validator set, role or CA 
   std::vector<ValidatorChange> validators;  // power 0 removes; effective 2 blocks after approval
   std::vector<RoleGrant> grants;            // power roles for organisations
   std::vector<Bytes> ca_roots;              // public CA root certificates (DER) that sub-CAs may chain to
+  std::vector<VendorGrant> vendor_ids;      // vendor ids assigned to organisation ids
 };
 // Compliance ledger (ledger/compliance.h; rules in ops_orgs.cc, ops_claims.cc).
 struct OrgRegister {  // the sender becomes the org's admin
@@ -79,6 +80,10 @@ struct CertAdd {  // an intermediate or model certificate under one of the org's
 struct CertRevoke {
   Hash32 cert{};
   std::string reason;  // e.g. keyCompromise, superseded, cessationOfOperation
+};
+struct CrlPublish {  // a CRL signed by one of the org's CA certificates, matching the ledger
+  std::string org;
+  Bytes der;
 };
 struct ModelRegister {  // again by the same org: updates name and label
   std::string org;
@@ -127,7 +132,7 @@ struct Evidence {  // two conflicting signed votes of one validator (anyone may 
 using Operation = std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
                                op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence,
                                op::OrgRegister, op::CertAdd, op::CertRevoke, op::ModelRegister,
-                               op::ReleasePublish, op::ClaimIssue, op::ClaimWithdraw>;
+                               op::ReleasePublish, op::ClaimIssue, op::ClaimWithdraw, op::CrlPublish>;
 
 // "send", "name.preorder", "name.register", ... , "gov.approve"
 std::string_view op_type_name(const Operation& op);

@@ -276,6 +276,7 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
   }
   // Up the ledger's own parent links, which were checked when each was added.
   std::optional<Hash32> at = issuer;
+  std::optional<uint64_t> model_vid, model_pid;
   while (at) {
     if (d.path.size() > kMaxPath + 1) return make_error(ErrorCode::kInternal, "certificate path too long");
     TM_ASSIGN_OR_RETURN(auto rec, r_.cert(*at));
@@ -295,10 +296,34 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
       chain.missing = "a path of certificates valid now";
       return Status::Ok();
     }
-    if (rec->level == "model" && d.model.empty() && rec->vid && rec->pid)
+    if (rec->level == "model" && d.model.empty() && rec->vid && rec->pid) {
       d.model = ledger::model_subject(*rec->vid, *rec->pid);
+      model_vid = rec->vid;
+      model_pid = rec->pid;
+    }
     if (rec->level == "root" && d.manufacturer.empty()) d.manufacturer = rec->org;
     at = rec->parent;
+  }
+  // Vendor and product ids the device certificate names (Matter attributes)
+  // must be those of its model, or the manufacturer's vendor id.
+  if (dev->vid || dev->pid) {
+    std::optional<uint64_t> vid = model_vid;
+    if (!vid) {
+      TM_ASSIGN_OR_RETURN(auto maker, r_.org(d.manufacturer));
+      if (maker) vid = maker->vendor_id;
+    }
+    auto show = [](const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : std::string("none"); };
+    std::string why;
+    if (dev->vid && dev->vid != vid)
+      why = "vendor id " + std::to_string(*dev->vid) + " but its chain is vendor id " + show(vid);
+    else if (dev->pid && dev->pid != model_pid)
+      why = "product id " + std::to_string(*dev->pid) + " but its chain's model is product id " +
+            show(model_pid);
+    if (!why.empty()) {
+      chain.detail = "the device certificate names " + why;
+      chain.missing = "a device certificate whose vendor and product ids are its chain's";
+      return Status::Ok();
+    }
   }
   std::vector<std::string> names;
   for (size_t i = 1; i < d.path.size(); ++i)

@@ -40,6 +40,7 @@ json cert_json(const Hash32& hash, const ledger::CertRecord& c, bool with_der) {
   if (c.vid) j["vid"] = *c.vid;
   if (c.pid) j["pid"] = *c.pid;
   if (c.revoked) j["revoked_at"] = c.revoked_at;
+  if (c.revoked_time) j["revoked_time"] = c.revoked_time;
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (with_der) j["pem"] = x509::to_pem(c.der);
   return j;
@@ -66,6 +67,22 @@ json release_json(const ledger::Release& r) {
   if (!r.url.empty()) j["url"] = r.url;
   if (!r.signature.empty()) j["signature"] = to_hex(r.signature);
   return j;
+}
+
+json crl_json(const ledger::CrlRecord& c) {
+  json j{{"issuer", to_hex(c.issuer)},     {"number", c.number},
+         {"this_update", c.this_update},   {"entries", c.entries},
+         {"published_at", c.published_at}, {"url", "/v1/crls/" + to_hex(c.issuer)}};
+  if (c.next_update) j["next_update"] = c.next_update;
+  return j;
+}
+
+json change_json(const ledger::ChangeEntry& e) {
+  return json{{"height", e.height},
+              {"tx", to_hex(e.tx_hash)},
+              {"op", e.op},
+              {"detail", e.detail},
+              {"digest", to_hex(e.digest)}};
 }
 
 json claim_json(const ledger::Claim& c, uint64_t height) {

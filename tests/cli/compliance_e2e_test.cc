@@ -66,6 +66,7 @@ class ComplianceE2E : public ::testing::Test {
   }
   // acme makes lock devices of model 4660/1 with firmware fw1.bin.
   void manufacturer() {
+    ok("gov propose --vendor-id 4660:acme --key dev --json");  // vendor ids come from the trustees
     org("acme", "manufacturer", "--vendor-id 4660");
     ok("model register --org acme --vid 4660 --pid 1 --name 'Door lock' --label support_until=2031 --key "
        "acme --json");
@@ -153,11 +154,15 @@ TEST_F(ComplianceE2E, ApprovedLabCertifiesAModelItsDeviceIsAdmittedUntilTheAppro
 
   json acme = ok("org show acme --json");
   EXPECT_EQ(acme["vendor_id"], 4660);
-  EXPECT_EQ(acme["certificates"].size(), 2u);  // root and model
+  EXPECT_EQ(acme["certificates"].size(), 2u);           // root and model
+  ASSERT_EQ(acme["history_count"], 3) << acme.dump(2);  // vendor.assign, org.register, cert.add
+  EXPECT_EQ(acme["history"][1]["op"], "org.register");
+  EXPECT_EQ(acme["history"][2]["op"], "cert.add");
   json model = ok("model show 4660 1 --json");
   EXPECT_EQ(model["label"]["support_until"], "2031");
   EXPECT_EQ(model["releases"].size(), 2u);
   EXPECT_EQ(model["claims"][0]["type"], "compliance");
+  EXPECT_EQ(model["history"].back()["op"], "release.publish");
   HttpResult v1 = http_get(node_->port(), "/v1/models/4660/1/versions/1");
   ASSERT_EQ(v1.status, 200) << v1.body;
   EXPECT_EQ(v1.json()["sha256"], fw);
@@ -205,6 +210,40 @@ TEST_F(ComplianceE2E, FlagsRevocationsSubCasAndBadInput) {
   Exec revoked = admit("lighting.json", "--json");
   EXPECT_EQ(revoked.status, 6);
   EXPECT_NE(revoked.out.find("keyCompromise"), std::string::npos) << revoked.out;
+
+  // acme's root signs a CRL of that revocation and publishes it; the node serves it at the
+  // distribution point, and the standard openssl tools accept it and refuse the model certificate.
+  const std::string publish = "crl publish --org acme --issuer-cert " + path("acme-root.pem") +
+                              " --issuer-key " + path("acme-root.key") + " --key acme --json";
+  ok(publish);
+  ok(publish);  // again: the next cRLNumber
+  json with_crl = ok("org show acme --json");
+  ASSERT_EQ(with_crl["crls"].size(), 1u) << with_crl.dump(2);
+  EXPECT_EQ(with_crl["crls"][0]["number"], 2);
+  EXPECT_EQ(with_crl["crls"][0]["entries"], 1);
+  HttpResult crl = http_get(node_->port(), with_crl["crls"][0]["url"].get<std::string>());
+  ASSERT_EQ(crl.status, 200) << crl.body;
+  {
+    std::ofstream f(path("acme.crl"), std::ios::binary);
+    f << crl.body;
+  }
+  Exec checked = run_shell("openssl crl -inform DER -in " + path("acme.crl") + " -CAfile " +
+                           path("acme-root.pem") + " -noout -text");
+  EXPECT_EQ(checked.status, 0) << checked.out;
+  EXPECT_NE(checked.out.find("verify OK"), std::string::npos) << checked.out;
+  EXPECT_NE(checked.out.find("Key Compromise"), std::string::npos) << checked.out;
+  Exec verify =
+      run_shell("openssl crl -inform DER -in " + path("acme.crl") + " -out " + path("acme-crl.pem") +
+                " && openssl verify -crl_check -CAfile " + path("acme-root.pem") + " -CRLfile " +
+                path("acme-crl.pem") + " " + path("model.pem"));
+  EXPECT_NE(verify.status, 0) << verify.out;
+  EXPECT_NE(verify.out.find("certificate revoked"), std::string::npos) << verify.out;
+  // A CRL signed with someone else's key for acme's root: refused by the ledger.
+  Exec forged = run("crl publish --org acme --issuer-cert " + path("acme-root.pem") + " --issuer-key " +
+                    path("globex-root.key") + " --key acme --json");
+  EXPECT_EQ(forged.status, 5) << forged.out;
+  EXPECT_NE(forged.out.find("bad_crl"), std::string::npos) << forged.out;
+  EXPECT_EQ(http_get(node_->port(), "/v1/crls/" + std::string(64, '0')).status, 404);
 
   // Bad input over HTTP: each a clear 4xx that changes nothing.
   HttpResult not_json = http_post(node_->port(), "/v1/admission", "{", "application/json");

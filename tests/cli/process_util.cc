@@ -52,7 +52,11 @@ uint16_t free_port() {
 }
 
 Exec run(const std::string& args) {
-  std::string cmd = binary() + " " + args + " 2>&1";
+  return run_shell(binary() + " " + args);
+}
+
+Exec run_shell(const std::string& command) {
+  std::string cmd = command + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   Exec e;
   char buf[4096];

@@ -26,6 +26,8 @@ struct Exec {
   std::string out;
 };
 Exec run(const std::string& args);
+// Runs a shell command line to completion (e.g. the openssl tools).
+Exec run_shell(const std::string& command);
 
 class NodeProcess {
  public:

@@ -4,6 +4,7 @@
 
 #include "core/hash.h"
 #include "core/x509.h"
+#include "core/x509_crl.h"
 #include "core/x509_issue.h"
 #include "ledger/compliance_access.h"
 #include "ledger/ledger_util.h"
@@ -65,6 +66,7 @@ class ComplianceTest : public ::testing::Test {
   // acme (manufacturer, vid 4660, account 1) with model 4660/1 and a model
   // certificate; csa (standards body, account 2); lab (test lab, account 3).
   void standard_cast() {
+    ok(0, op::GovPropose{.vendor_ids = {{4660, "acme"}}});  // the trustees assign vendor ids
     ok(1, org_op(1, "acme", "manufacturer", acme_root_, 4660));
     ok(2, org_op(2, "csa", "standards_body", csa_root_));
     ok(3, org_op(3, "lab", "test_lab", lab_root_));
@@ -93,7 +95,7 @@ TEST_F(ComplianceTest, OrgRegistersWithRootAndUniqueIds) {
 
   x509::Issued other = ca("Other Root");
   refused(4, org_op(4, "acme", "manufacturer", other), ErrorCode::kOrgExists);
-  refused(4, org_op(4, "acme2", "manufacturer", other, 4660), ErrorCode::kOrgExists);
+  refused(4, org_op(4, "acme2", "manufacturer", other, 4660), ErrorCode::kMissingRole);
   refused(4, org_op(4, "acme2", "manufacturer", acme_root_), ErrorCode::kConflict);
   refused(4, org_op(4, "acme2", "alchemist", other), ErrorCode::kInvalidArgument);
   refused(4, org_op(4, "Bad_Id", "manufacturer", other), ErrorCode::kInvalidArgument);
@@ -290,6 +292,7 @@ TEST_F(ComplianceTest, TrusteesGrantRolesAndApproveCaRoots) {
   // put that CA's root on the ledger, refused before.
   x509::Issued public_ca = ca("Public CA Root");
   x509::Issued sub = ca("Globex Sub-CA", &public_ca);
+  ok(0, op::GovPropose{.vendor_ids = {{99, "globex"}}});
   refused(5, org_op(5, "globex", "manufacturer", sub, 99), ErrorCode::kBadCertificate);
   refused(0, op::GovPropose{.ca_roots = {sub.der}}, ErrorCode::kBadParams);  // not self-signed
   ok(0, op::GovPropose{.ca_roots = {public_ca.der}});
@@ -297,6 +300,149 @@ TEST_F(ComplianceTest, TrusteesGrantRolesAndApproveCaRoots) {
   ok(5, org_op(5, "globex", "manufacturer", sub, 99));
   EXPECT_EQ((*reader().cert(sha256(sub.der)))->parent, sha256(public_ca.der));
   refused(0, op::GovPropose{.ca_roots = {public_ca.der}}, ErrorCode::kBadParams);  // already there
+}
+
+TEST_F(ComplianceTest, VendorIdsAreAssignedByTheTrustees) {
+  x509::Issued beta_root = ca("Beta Root");
+  refused(4, org_op(4, "beta", "manufacturer", beta_root, 5000), ErrorCode::kMissingRole);  // unassigned
+  refused(1, op::GovPropose{.vendor_ids = {{5000, "beta"}}}, ErrorCode::kNotTrustee);
+  refused(0, op::GovPropose{.vendor_ids = {{0, "beta"}}}, ErrorCode::kBadParams);
+  refused(0, op::GovPropose{.vendor_ids = {{5000, "Beta!"}}}, ErrorCode::kBadParams);
+  refused(0, op::GovPropose{.vendor_ids = {{5000, "beta"}, {5000, "gamma"}}}, ErrorCode::kBadParams);
+  // An assignment nobody has used yet may be moved; the first holder then cannot use it.
+  ok(0, op::GovPropose{.vendor_ids = {{5000, "gamma"}}});
+  ok(0, op::GovPropose{.vendor_ids = {{5000, "beta"}}});
+  refused(5, org_op(5, "gamma", "manufacturer", ca("Gamma Root"), 5000), ErrorCode::kMissingRole);
+  ok(4, org_op(4, "beta", "manufacturer", beta_root, 5000));
+  EXPECT_EQ(*reader().org_by_vendor(5000), std::optional<std::string>("beta"));
+  refused(0, op::GovPropose{.vendor_ids = {{5000, "delta"}}}, ErrorCode::kBadParams);  // held now
+  refused(0, op::GovPropose{.vendor_ids = {{5001, "beta"}}}, ErrorCode::kBadParams);   // one per org
+  // A registered org without one gets it directly.
+  ok(2, org_op(2, "csa", "standards_body", csa_root_));
+  ok(0, op::GovPropose{.vendor_ids = {{6000, "csa"}}});
+  EXPECT_EQ((*reader().org("csa"))->vendor_id, 6000u);
+  auto h = *reader().changes("org:csa");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].op, "vendor.assign");
+}
+
+TEST_F(ComplianceTest, OrgsAndModelsKeepTheirHistory) {
+  standard_cast();
+  x509::Issued model = ca("Acme Bulb", &acme_root_);
+  ok(1, op::CertAdd{.org = "acme", .level = "model", .der = model.der, .vid = 4660, .pid = 1});
+  ok(1, op::CertRevoke{.cert = sha256(model.der), .reason = "superseded"});
+  ok(0, op::GovPropose{.grants = {{"acme", "certification_body", false}}});
+  ok(1, op::ModelRegister{.org = "acme", .vid = 4660, .pid = 1, .name = "Bulb 2"});
+  ok(1, op::ReleasePublish{.org = "acme",
+                           .vid = 4660,
+                           .pid = 1,
+                           .version = 1,
+                           .version_string = "1.0",
+                           .kind = "firmware",
+                           .sha256 = sha256(Bytes{7}),
+                           .size = 10});
+  auto ops_of = [&](const std::string& subject) {
+    std::vector<std::string> out;
+    for (const ChangeEntry& e : *reader().changes(subject)) out.push_back(e.op);
+    return out;
+  };
+  EXPECT_EQ(ops_of("org:acme"), (std::vector<std::string>{"vendor.assign", "org.register", "cert.add",
+                                                          "cert.revoke", "role.grant"}));
+  EXPECT_EQ(ops_of("model:4660/1"),
+            (std::vector<std::string>{"model.register", "model.update", "release.publish"}));
+  auto org_h = *reader().changes("org:acme");
+  EXPECT_EQ(org_h.back().digest, sha256(cbor::encode((*reader().org("acme"))->to_cbor())));
+  EXPECT_NE(org_h[2].digest, org_h[3].digest);
+  EXPECT_NE(org_h[3].detail.find("superseded"), std::string::npos);
+  auto newest = *reader().changes("model:4660/1", 1);
+  ASSERT_EQ(newest.size(), 1u);
+  EXPECT_EQ(newest[0].op, "release.publish");
+  EXPECT_EQ(newest[0].height, c_.height());
+  EXPECT_EQ(*reader().change_count("model:4660/1"), 3u);
+}
+
+TEST_F(ComplianceTest, CertificatesNameTheirVendorAndProductAndKeepPathLength) {
+  auto issue = [](x509::CertSpec spec, const x509::Issued* parent) {
+    spec.ca = true;
+    spec.not_before = 1577836800;
+    auto r = parent ? x509::issue(spec, std::pair<ByteView, EVP_PKEY*>(parent->der, parent->key.get()))
+                    : x509::issue(spec, std::nullopt);
+    return std::move(r).value();
+  };
+  ok(0, op::GovPropose{.vendor_ids = {{4660, "acme"}, {4661, "other"}}});
+  x509::Issued wrong_vid = issue({.cn = "Acme Root", .vid = 4661}, nullptr);
+  EXPECT_EQ(x509::parse_certificate(wrong_vid.der)->vid, 4661u);
+  refused(1, org_op(1, "acme", "manufacturer", wrong_vid, 4660), ErrorCode::kBadCertificate);
+  refused(1, org_op(1, "acme", "manufacturer", issue({.cn = "R", .pid = 1}, nullptr), 4660),
+          ErrorCode::kBadCertificate);  // a root names no product
+  x509::Issued root = issue({.cn = "Acme Root", .path_len = 1, .vid = 4660}, nullptr);
+  EXPECT_EQ(x509::parse_certificate(root.der)->path_len, 1);
+  ok(1, org_op(1, "acme", "manufacturer", root, 4660));
+  ok(1, op::ModelRegister{.org = "acme", .vid = 4660, .pid = 1, .name = "Bulb"});
+  x509::Issued bu = issue({.cn = "BU", .vid = 4660}, &root);
+  ok(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = bu.der});
+  refused(1,
+          op::CertAdd{
+              .org = "acme", .level = "intermediate", .der = issue({.cn = "BU pid", .pid = 1}, &root).der},
+          ErrorCode::kBadCertificate);  // product ids belong on model certificates
+  refused(1,
+          op::CertAdd{.org = "acme",
+                      .level = "model",
+                      .der = issue({.cn = "M2", .vid = 4660, .pid = 2}, &root).der,
+                      .vid = 4660,
+                      .pid = 1},
+          ErrorCode::kBadCertificate);  // pid 2 in the certificate, model 1 in the op
+  ok(1, op::CertAdd{.org = "acme",
+                    .level = "model",
+                    .der = issue({.cn = "M1", .vid = 4660, .pid = 1}, &root).der,
+                    .vid = 4660,
+                    .pid = 1});
+  // The root allows one CA below it: a model certificate under the BU would be the second.
+  refused(1,
+          op::CertAdd{.org = "acme",
+                      .level = "model",
+                      .der = issue({.cn = "M1b", .pid = 1}, &bu).der,
+                      .vid = 4660,
+                      .pid = 1},
+          ErrorCode::kBadCertificate);
+}
+
+TEST_F(ComplianceTest, PublishedCrlsSayWhatTheLedgerSays) {
+  standard_cast();
+  x509::Issued m1 = ca("Model One", &acme_root_), m2 = ca("Model Two", &acme_root_);
+  ok(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = m1.der});
+  ok(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = m2.der});
+  ok(1, op::CertRevoke{.cert = sha256(m1.der), .reason = "keyCompromise"});
+  const Bytes s1 = x509::parse_certificate(m1.der)->serial, s2 = x509::parse_certificate(m2.der)->serial;
+  auto crl = [&](const x509::Issued& by, std::vector<Bytes> serials, uint64_t number) {
+    std::vector<x509::CrlEntry> entries;
+    for (Bytes& s : serials) entries.push_back({std::move(s), 1767225600, "keyCompromise"});
+    return op::CrlPublish{
+        .org = "acme",
+        .der = x509::sign_crl(by.der, by.key.get(), entries, 1767225600, 1767830400, number).value()};
+  };
+  refused(1, crl(acme_root_, {}, 1), ErrorCode::kBadCrl);         // leaves out the revoked m1
+  refused(1, crl(acme_root_, {s1, s2}, 1), ErrorCode::kBadCrl);   // lists m2, not revoked on the ledger
+  refused(1, crl(ca("Acme Root"), {s1}, 1), ErrorCode::kBadCrl);  // same name, not the ledger's key
+  refused(1, crl(lab_root_, {}, 1), ErrorCode::kBadCrl);          // not acme's CA
+  refused(1, op::CrlPublish{.org = "acme", .der = Bytes{1, 2, 3}}, ErrorCode::kBadCrl);
+  refused(4, crl(acme_root_, {s1}, 1), ErrorCode::kNotOrgAdmin);
+  const Bytes device_serial{0x0d, 0xe1};  // a device certificate revoked off the ledger may be listed too
+  ok(1, crl(acme_root_, {s1, device_serial}, 5));
+  auto rec = *reader().crl(sha256(acme_root_.der));
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->number, 5u);
+  EXPECT_EQ(rec->entries, 2u);
+  EXPECT_EQ(rec->org, "acme");
+  EXPECT_TRUE(x509::verify_crl_signed_by(rec->der, acme_root_.der).ok());
+  refused(1, crl(acme_root_, {s1}, 5), ErrorCode::kBadCrl);  // cRLNumber must go up
+  ok(1, crl(acme_root_, {s1}, 6));
+  // m2's own CRL (empty) is its own record; and the org's history shows both.
+  ok(1, crl(m2, {}, 1));
+  EXPECT_EQ((*reader().crl(sha256(m2.der)))->entries, 0u);
+  EXPECT_EQ((*reader().changes("org:acme")).back().op, "crl.publish");
+  // A revoked CA publishes no more CRLs.
+  refused(1, crl(m1, {}, 1), ErrorCode::kBadCrl);
 }
 
 TEST_F(ComplianceTest, OperationsRoundTripThroughTheTxCodec) {
@@ -316,7 +462,10 @@ TEST_F(ComplianceTest, OperationsRoundTripThroughTheTxCodec) {
                          .signature = Bytes{1, 2}},
       op::ClaimIssue{.issuer = "a", .type = "b", .subject = "c", .data = {{"d", "e"}}, .expires_at = 9},
       op::ClaimWithdraw{.id = 5},
-      op::GovPropose{.grants = {{"lab", "test_lab", true}}, .ca_roots = {acme_root_.der}},
+      op::CrlPublish{.org = "acme", .der = Bytes{1, 2, 3}},
+      op::GovPropose{.grants = {{"lab", "test_lab", true}},
+                     .ca_roots = {acme_root_.der},
+                     .vendor_ids = {{7, "acme"}, {8, "beta"}}},
   };
   for (const Operation& op : ops) {
     auto back = operation_from_cbor(operation_to_cbor(op));

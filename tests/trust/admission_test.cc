@@ -87,6 +87,10 @@ class Admission : public ::testing::Test {
   }
   void ok(int who, Operation o) {
     if (auto* reg = std::get_if<op::OrgRegister>(&o)) {
+      if (reg->vendor_id) {  // the trustees (account 0) assign vendor ids
+        TxResult g = c_.run(0, op::GovPropose{.vendor_ids = {{*reg->vendor_id, reg->id}}});
+        EXPECT_EQ(g.outcome, TxOutcome::kOk) << g.message;
+      }
       for (const Bytes& root : reg->roots)
         reg->root_sigs.push_back(
             x509::sign_with(root_keys_.at(root).get(),
@@ -225,6 +229,21 @@ TEST_F(Admission, LightingAdmitsWhatBuildingSecurityRefusesAndBothSayWhy) {
   EXPECT_NE(why.find("FAIL  compliance"), std::string::npos) << why;
   EXPECT_NE(why.find("missing: a membership claim by 'csa'"), std::string::npos) << why;
   EXPECT_NE(why.find("ok    chain"), std::string::npos) << why;
+}
+
+TEST_F(Admission, DeviceCertificateMustNameItsChainsVendorAndProduct) {
+  auto device = [&](std::optional<uint64_t> vid, std::optional<uint64_t> pid) {
+    x509::CertSpec spec{.cn = "lock-ids", .org = "t", .not_before = k2020, .vid = vid, .pid = pid};
+    return x509::issue(spec, std::pair<ByteView, EVP_PKEY*>(model_.der, model_.key.get())).value().der;
+  };
+  EXPECT_TRUE(decide(policy(kLighting), device(4660, 1)).admit);
+  Decision d = decide(policy(kLighting), device(4661, 1));
+  EXPECT_FALSE(d.admit);
+  EXPECT_NE(explain(d).find("names vendor id 4661 but its chain is vendor id 4660"), std::string::npos)
+      << explain(d);
+  d = decide(policy(kLighting), device(std::nullopt, 2));
+  EXPECT_FALSE(d.admit);
+  EXPECT_NE(explain(d).find("product id 2"), std::string::npos) << explain(d);
 }
 
 TEST_F(Admission, ManufacturerThatIsASubCaOfAPublicCaIsAccepted) {

@@ -50,6 +50,7 @@ class LightAdmission : public ::testing::Test {
                              .roots = {root.der},
                              .root_sigs = {x509::sign_with(root.key.get(), pop).value()}};
     };
+    ok(0, op::GovPropose{.vendor_ids = {{7, "acme"}}});
     ok(1, reg(1, "acme", "manufacturer", root_, 7));
     ok(1, op::ModelRegister{.org = "acme", .vid = 7, .pid = 1, .name = "Bulb"});
     ok(1, op::CertAdd{.org = "acme", .level = "model", .der = model_.der, .vid = 7, .pid = 1});
