@@ -40,12 +40,15 @@ A manufacturer, a model, a device and a gateway's admission decision (ADMIT, wit
   $TM cert issue --cn 'Acme Root' --ca --out acme-root
   $TM cert issue --cn 'Acme Bulb' --ca --issuer-cert acme-root.pem --issuer-key acme-root.key --out bulb-model
   $TM cert issue --cn bulb-1 --issuer-cert bulb-model.pem --issuer-key bulb-model.key --out bulb-1
-  $TM gov propose --vendor-id 4660:acme --key dev   # vendor ids are assigned by the trustees
-  $TM org register acme --kind manufacturer --vendor-id 4660 --root acme-root.pem --root-key acme-root.key --key dev
+  $TM org register acme --kind manufacturer --root acme-root.pem --root-key acme-root.key --key dev
+  $TM gov propose --vendor-id 4660:acme --key dev   # the trustees assign vendor ids to registered orgs
   $TM model register --org acme --vid 4660 --pid 1 --name 'Smart Bulb' --key dev
   $TM cert add --org acme --level model --cert bulb-model.pem --vid 4660 --pid 1 --key dev
   $TM admit --policy examples/policies/backyard-lighting.json --cert bulb-1.pem --anchor $DATA/genesis.json
   $TM admit --policy examples/policies/building-security.json --cert bulb-1.pem   # DENY: says what is missing
+  $TM cert revoke --cert bulb-model.pem --reason keyCompromise --key dev
+  $TM crl publish --org acme --issuer-cert acme-root.pem --issuer-key acme-root.key --key dev
+  $TM org show acme   # history, and the CRL's URL for curl / openssl crl
 
 Stop the node with Ctrl-C; \`make run\` again continues the same chain.
 

@@ -21,6 +21,10 @@ namespace trustmesh::node {
 class Node;
 }
 
+namespace trustmesh::pki {
+class OcspResponder;
+}
+
 namespace trustmesh::api {
 
 inline constexpr std::string_view kJsonType = "application/json";
@@ -63,6 +67,7 @@ struct Response {
 struct Context {
   node::Node& node;
   const node::ApiConfig& cfg;
+  const pki::OcspResponder* ocsp = nullptr;  // null: no OCSP signer configured
 };
 
 }  // namespace trustmesh::api

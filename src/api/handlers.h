@@ -45,6 +45,8 @@ void handle_model(const Context& ctx, std::string_view vid, std::string_view pid
 void handle_model_version(const Context& ctx, std::string_view vid, std::string_view pid,
                           std::string_view version, Response& res);
 void handle_release(const Context& ctx, std::string_view sha256, Response& res);
+// POST /v1/ocsp, GET /v1/ocsp/{base64}: the node's OCSP responder (404 if none is configured).
+void handle_ocsp(const Context& ctx, const Request& req, std::string_view encoded, Response& res);
 // GET /v1/crls/{issuer sha256}[?format=pem]: the newest CRL that CA published (DER by default).
 void handle_crl(const Context& ctx, std::string_view issuer, std::string_view query, Response& res);
 void handle_claim(const Context& ctx, std::string_view id, Response& res);

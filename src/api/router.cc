@@ -55,7 +55,8 @@ void route_names(const Context& ctx, const Request& req, std::string_view rest, 
 }
 
 // /v1/orgs/{id}, /v1/vendors/{vid}, /v1/models/{vid}/{pid}, /v1/releases/{sha},
-// /v1/crls/{issuer}, /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission. False if p is none of them.
+// /v1/crls/{issuer}, /v1/ocsp[/{base64}], /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission. False if
+// p is none of them.
 bool route_compliance(const Context& ctx, const Request& req, std::string_view p, Response& res) {
   auto one_segment = [&](std::string_view prefix) {
     return starts_with(p, prefix) && p.size() > prefix.size() &&
@@ -98,6 +99,21 @@ bool route_compliance(const Context& ctx, const Request& req, std::string_view p
       write_error(res, 404, ErrorCode::kNotFound,
                   "models are at /v1/models/{vid}/{pid} and /v1/models/{vid}/{pid}/versions/{n}");
     }
+    return true;
+  }
+  if (p == "ocsp") {
+    if (req.method != Method::kPost) {
+      res.allow = "POST";
+      write_error(res, 405, ErrorCode::kUnsupported,
+                  "send the DER OCSP request with POST, or GET /v1/ocsp/{base64}");
+      return true;
+    }
+    handle_ocsp(ctx, req, "", res);
+    return true;
+  }
+  if (starts_with(p, "ocsp/")) {
+    // The base64 may hold '/', so everything after "ocsp/" is the request.
+    if (get_only(req, res)) handle_ocsp(ctx, req, p.substr(5), res);
     return true;
   }
   if (one_segment("crls/")) {

@@ -16,6 +16,7 @@
 #include "api/http_session.h"
 #include "api/shared.h"
 #include "node/node.h"
+#include "pki/ocsp_responder.h"
 
 namespace trustmesh::api {
 
@@ -115,8 +116,9 @@ void run_loop(asio::io_context& ioc) {
 }  // namespace
 
 struct ApiServer::Impl {
-  Impl(node::Node& node, const node::ApiConfig& cfg, const Tuning& t)
-      : shared(node, cfg, t.sse_keepalive_ms) {}
+  Impl(node::Node& node, const node::ApiConfig& cfg, const Tuning& t,
+       std::unique_ptr<const pki::OcspResponder> ocsp)
+      : shared(node, cfg, t.sse_keepalive_ms, std::move(ocsp)) {}
 
   Shared shared;
   std::vector<std::unique_ptr<asio::io_context>> iocs;
@@ -139,7 +141,11 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(node::Node& node, const node
                                                     const Tuning& tuning) {
   TM_ASSIGN_OR_RETURN(tcp::endpoint ep, resolve(cfg));
   const unsigned threads = std::max(1u, cfg.threads);
-  auto impl = std::make_unique<Impl>(node, cfg, tuning);
+  std::unique_ptr<const pki::OcspResponder> ocsp;
+  if (!cfg.ocsp_signers.empty()) {
+    TM_ASSIGN_OR_RETURN(ocsp, pki::OcspResponder::load(cfg.ocsp_signers));
+  }
+  auto impl = std::make_unique<Impl>(node, cfg, tuning, std::move(ocsp));
   // One io_context (and acceptor) per thread, or one shared by all threads.
   const size_t contexts = tuning.reuse_port ? threads : 1;
   std::vector<std::shared_ptr<Listener>> listeners;

@@ -16,6 +16,7 @@
 
 #include "api/exchange.h"
 #include "node/node.h"
+#include "pki/ocsp_responder.h"
 
 namespace trustmesh::api {
 
@@ -37,13 +38,20 @@ class SseHub {
 };
 
 struct Shared {
-  Shared(node::Node& n, const node::ApiConfig& c, uint64_t keepalive_ms)
-      : node(n), cfg(c), ctx{n, cfg}, hub(n), sse_keepalive_ms(keepalive_ms) {}
+  Shared(node::Node& n, const node::ApiConfig& c, uint64_t keepalive_ms,
+         std::unique_ptr<const pki::OcspResponder> o = nullptr)
+      : node(n),
+        cfg(c),
+        ocsp(std::move(o)),
+        ctx{n, cfg, ocsp.get()},
+        hub(n),
+        sse_keepalive_ms(keepalive_ms) {}
   Shared(const Shared&) = delete;
   Shared& operator=(const Shared&) = delete;
 
   node::Node& node;
   const node::ApiConfig cfg;
+  const std::unique_ptr<const pki::OcspResponder> ocsp;
   const Context ctx;
   SseHub hub;
   const uint64_t sse_keepalive_ms;

@@ -107,6 +107,8 @@ struct NodeOpts {
   std::string data = "data";
   std::string listen;
   bool json = false;
+  std::vector<std::string> ocsp_signers;  // CERT.pem:KEY.pem
+  uint64_t ocsp_validity_s = 0;           // 0: node.toml's (default 300)
 };
 
 int run_node(const NodeOpts& o) {
@@ -125,6 +127,8 @@ int run_node(const NodeOpts& o) {
     cfg->api.host = over->api.host;
     cfg->api.port = over->api.port;
   }
+  if (!o.ocsp_signers.empty()) cfg->api.ocsp_signers = o.ocsp_signers;
+  if (o.ocsp_validity_s) cfg->api.ocsp_validity_s = o.ocsp_validity_s;
 
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;
@@ -225,6 +229,11 @@ void add_node_commands(CLI::App& app) {
   nd->add_option("--data", node_opts->data, "Data directory (made by trustmesh init)")->capture_default_str();
   nd->add_option("--listen", node_opts->listen, "API address host:port (overrides node.toml)");
   nd->add_flag("--json", node_opts->json, "Print the startup line as JSON (api, chain_id, height, pid)");
+  nd->add_option("--ocsp-signer", node_opts->ocsp_signers,
+                 "Serve OCSP at /v1/ocsp, signing with this delegated responder CERT.pem:KEY.pem (issued by "
+                 "a CA on the ledger, extendedKeyUsage OCSPSigning; repeatable)");
+  nd->add_option("--ocsp-validity", node_opts->ocsp_validity_s,
+                 "Seconds from thisUpdate (the newest block's time) to nextUpdate (default 300)");
   nd->footer(
       "Stops cleanly on SIGTERM or Ctrl-C; restart with the same --data to continue the chain.\n"
       "Example: trustmesh node --data ./data --listen 127.0.0.1:8080");

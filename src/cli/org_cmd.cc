@@ -24,17 +24,17 @@ struct OrgOptions {
   std::string id, kind, name, root, crl_url, org, level, cert, sha256, reason, version_string,
       kind_release = "firmware", file, url;
   std::vector<std::string> roots, root_keys, labels;
-  uint64_t vendor_id = 0, vid = 0, pid = 0, version = 0, size = 0;
+  uint64_t vid = 0, pid = 0, version = 0, size = 0;
   // cert issue
   std::string cn, subject_org, issuer_cert, issuer_key, out;
   bool ca = false;
   uint64_t days = 3650;
   int path_len = -1;
+  bool ocsp_signing = false;
 };
 
 Done run_org_register(const OrgOptions& o) {
   op::OrgRegister r{.id = o.id, .kind = o.kind, .name = o.name.empty() ? o.id : o.name, .crl_url = o.crl_url};
-  if (o.vendor_id) r.vendor_id = o.vendor_id;
   if (o.root_keys.size() != o.roots.size())
     return make_error(ErrorCode::kInvalidArgument,
                       "give one --root-key for each --root, in the same order: "
@@ -104,7 +104,8 @@ Done run_cert_issue(const OrgOptions& o) {
                       .ca = o.ca,
                       .not_before = now,
                       .not_after = now + static_cast<int64_t>(o.days) * 86400,
-                      .path_len = o.path_len};
+                      .path_len = o.path_len,
+                      .ocsp_signing = o.ocsp_signing};
   if (o.vid) spec.vid = o.vid;
   if (o.pid) spec.pid = o.pid;
   if ((o.vid && o.vid > 0xffff) || (o.pid && o.pid > 0xffff))
@@ -169,13 +170,12 @@ void add_org_commands(CLI::App& app) {
                   "PEM private key of each --root, in the same order: it signs a proof that you hold it "
                   "(the key stays here)")
       ->required();
-  reg->add_option("--vendor-id", ro->vendor_id, "Vendor id 1..65535 (manufacturers)");
   reg->add_option("--crl-url", ro->crl_url, "Published revocation distribution point");
   add_tx_options(reg, ro->tx);
-  set_examples(
-      reg,
-      "Example: trustmesh org register acme --kind manufacturer --vendor-id 4660 --root acme-root.pem "
-      "--root-key acme-root.key --key acme");
+  set_examples(reg,
+               "Example: trustmesh org register acme --kind manufacturer --root acme-root.pem "
+               "--root-key acme-root.key --key acme\n"
+               "Then a trustee assigns its vendor id: trustmesh gov propose --vendor-id 4660:acme --key dev");
   on_run_done(reg, [ro] { return run_org_register(*ro); });
   add_show_command(
       org, "show",
@@ -193,7 +193,10 @@ void add_org_commands(CLI::App& app) {
   CLI::App* add =
       cert->add_subcommand("add", "Put an intermediate or model certificate of your org on the ledger");
   add->add_option("--org", ca->org, "Your organisation id")->required();
-  add->add_option("--level", ca->level, "intermediate or model")->required();
+  add->add_option(
+         "--level", ca->level,
+         "intermediate, model, or device (a leaf certificate your CA issued: found by OCSP and CRL checks)")
+      ->required();
   add->add_option("--cert", ca->cert, "PEM file of the certificate")->required();
   add->add_option("--vid", ca->vid, "Model certificates: vendor id");
   add->add_option("--pid", ca->pid, "Model certificates: product id");
@@ -223,6 +226,10 @@ void add_org_commands(CLI::App& app) {
   iss->add_option("--vid", ci->vid,
                   "Vendor id to name in the subject (Matter attribute; the ledger checks it is the org's)");
   iss->add_option("--pid", ci->pid, "Product id to name in the subject (model and device certificates)");
+  iss->add_flag(
+      "--ocsp-signing", ci->ocsp_signing,
+      "A delegated OCSP responder certificate (extendedKeyUsage OCSPSigning): give it to trustmesh node "
+      "--ocsp-signer with its key");
   iss->add_option("--path-len", ci->path_len,
                   "pathLenConstraint of a CA: how many CA certificates may follow it");
   iss->add_option("--out", ci->out, "Output prefix")->required();

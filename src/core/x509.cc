@@ -3,6 +3,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -69,8 +70,10 @@ Result<X509Ptr> decode(ByteView der) {
   }
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x || p != der.data() + der.size())
+  if (!x || p != der.data() + der.size()) {
+    ERR_clear_error();
     return make_error(ErrorCode::kMalformed, "not a DER X.509 certificate");
+  }
   return x;
 }
 
@@ -106,6 +109,8 @@ Result<CertFacts> parse_certificate(ByteView der) {
   f.hash = sha256(der);
   f.subject_hash = name_hash(X509_get_subject_name(x.get()));
   f.issuer_hash = name_hash(X509_get_issuer_name(x.get()));
+  if (ASN1_STRING_type(X509_get0_serialNumber(x.get())) == V_ASN1_NEG_INTEGER)
+    return make_error(ErrorCode::kMalformed, "the certificate's serial number is negative");
   f.serial = detail::serial_bytes(X509_get0_serialNumber(x.get()));
   f.subject = name_text(X509_get_subject_name(x.get()));
   f.issuer = name_text(X509_get_issuer_name(x.get()));
@@ -130,9 +135,11 @@ Status verify_signed_by(ByteView child_der, ByteView issuer_der) {
   if (X509_NAME_cmp(X509_get_issuer_name(child.get()), X509_get_subject_name(issuer.get())) != 0)
     return make_error(ErrorCode::kBadSignature, "the certificate's issuer is not this certificate's subject");
   EVP_PKEY* key = X509_get0_pubkey(issuer.get());
-  if (!key || X509_verify(child.get(), key) != 1)
+  if (!key || X509_verify(child.get(), key) != 1) {
+    ERR_clear_error();
     return make_error(ErrorCode::kBadSignature,
                       "the certificate's signature does not verify under the issuer's key");
+  }
   return Status::Ok();
 }
 
@@ -145,7 +152,10 @@ Status verify_by_cert_key(ByteView cert_der, ByteView message, ByteView sig) {
   bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, ed ? nullptr : EVP_sha256(), nullptr, key) == 1 &&
             EVP_DigestVerify(ctx, sig.data(), sig.size(), message.data(), message.size()) == 1;
   EVP_MD_CTX_free(ctx);
-  if (!ok) return make_error(ErrorCode::kBadSignature, "the signature is not by the certificate's key");
+  if (!ok) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kBadSignature, "the signature is not by the certificate's key");
+  }
   return Status::Ok();
 }
 

@@ -7,8 +7,12 @@
 // key; the state machine never signs anything.
 //
 // Invariants: parse_crl accepts exactly one DER v2 CRL with no trailing
-// bytes, at most kMaxCrlDer bytes, with a cRLNumber extension and no serial
-// listed twice; serials are big-endian magnitudes as CertFacts::serial.
+// bytes, at most kMaxCrlDer bytes, with a cRLNumber extension, no serial
+// listed twice and none negative; as CRL extensions only cRLNumber and
+// authorityKeyIdentifier, as entry extensions only a final reasonCode and
+// invalidityDate (no delta CRLs, distribution-point scopes, indirect entries,
+// holds or un-revocations: what the ledger accepts, every relying party reads
+// alike). Serials are big-endian magnitudes as CertFacts::serial.
 #pragma once
 
 #include <openssl/evp.h>
@@ -36,8 +40,9 @@ struct CrlFacts {
 // kMalformed for anything but one DER CRL as above; kTooLarge past kMaxCrlDer.
 Result<CrlFacts> parse_crl(ByteView der);
 
-// Ok iff the CRL's issuer name is `issuer_der`'s subject and its signature
-// verifies under that certificate's key; kBadSignature otherwise.
+// Ok iff the CRL's issuer name is `issuer_der`'s subject, the certificate may
+// sign CRLs (keyUsage, when present, has cRLSign) and the signature verifies
+// under its key; kBadSignature otherwise.
 Status verify_crl_signed_by(ByteView crl_der, ByteView issuer_der);
 
 struct CrlEntry {
@@ -50,6 +55,9 @@ struct CrlEntry {
 // affiliationChanged superseded cessationOfOperation certificateHold
 // removeFromCRL privilegeWithdrawn aACompromise. -1 for anything else.
 int crl_reason_code(std::string_view reason);
+// Whether a ledger revocation may carry `reason`: "" or a name above except
+// certificateHold and removeFromCRL (revocation on the ledger is final).
+bool is_final_revocation_reason(std::string_view reason);
 
 // A v2 CRL by the CA (issuer_der, key) listing `entries`, with cRLNumber
 // `number`; next_update 0 leaves it out. Reasons not in the list above are left out.

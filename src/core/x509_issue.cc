@@ -48,7 +48,8 @@ std::string hex4(uint64_t v) {
 }  // namespace
 
 Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteView, EVP_PKEY*>>& issuer) {
-  PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  if (spec.subject_key) EVP_PKEY_up_ref(spec.subject_key);
+  PkeyPtr key(spec.subject_key ? spec.subject_key : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!key) return make_error(ErrorCode::kCryptoFailure, "P-256 key generation failed");
   std::unique_ptr<X509, X509Free> x(X509_new());
   std::unique_ptr<X509, X509Free> parent;
@@ -87,6 +88,9 @@ Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteVie
                spec.ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") &&
        add_ext(x.get(), ext_issuer, NID_subject_key_identifier, "hash") &&
        (!parent || add_ext(x.get(), ext_issuer, NID_authority_key_identifier, "keyid:always"));
+  if (ok && spec.ocsp_signing)
+    ok = add_ext(x.get(), ext_issuer, NID_ext_key_usage, "critical,OCSPSigning") &&
+         add_ext(x.get(), ext_issuer, NID_id_pkix_OCSP_noCheck, "ignored");
   if (ok && !spec.uri_san.empty())
     ok = add_ext(x.get(), ext_issuer, NID_subject_alt_name, ("URI:" + spec.uri_san).c_str());
   EVP_PKEY* signer = issuer ? issuer->second : key.get();

@@ -33,12 +33,14 @@ struct CertSpec {
   std::string cn;   // subject CN
   std::string org;  // subject O ("" = none)
   bool ca = false;
-  int64_t not_before = 0;       // seconds since the epoch; 0 = now - 1 hour
-  int64_t not_after = 0;        // 0 = not_before + 10 years
-  std::string uri_san;          // "" = none
-  int path_len = -1;            // pathLenConstraint of a CA; -1 = none
-  std::optional<uint64_t> vid;  // Matter vendor id attribute in the subject (x509.h)
-  std::optional<uint64_t> pid;  // Matter product id attribute
+  int64_t not_before = 0;           // seconds since the epoch; 0 = now - 1 hour
+  int64_t not_after = 0;            // 0 = not_before + 10 years
+  std::string uri_san;              // "" = none
+  int path_len = -1;                // pathLenConstraint of a CA; -1 = none
+  std::optional<uint64_t> vid;      // Matter vendor id attribute in the subject (x509.h)
+  std::optional<uint64_t> pid;      // Matter product id attribute
+  bool ocsp_signing = false;        // a delegated OCSP responder: extendedKeyUsage OCSPSigning + ocsp-nocheck
+  EVP_PKEY* subject_key = nullptr;  // certify this key (e.g. renewing a CA) instead of a new P-256 key
 };
 
 // A new P-256 key and a certificate for it, signed by (issuer_der, issuer_key)

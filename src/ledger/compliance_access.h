@@ -26,6 +26,10 @@ class ComplianceReader {
   Result<uint32_t> certs_named_count(const Hash32& subject_hash) const;
   Result<std::vector<Hash32>> certs_named(const Hash32& subject_hash) const;
   Result<std::optional<CrlRecord>> crl(const Hash32& issuer) const;
+  // The ledger certificate `issuer` issued with this serial number (big-endian magnitude).
+  Result<std::optional<Hash32>> cert_by_serial(const Hash32& issuer, ByteView serial) const;
+  // The certificates `issuer` issued that were revoked on the ledger, in the order revoked.
+  Result<std::vector<Hash32>> revoked_children(const Hash32& issuer) const;
   Result<std::optional<Model>> model(uint64_t vid, uint64_t pid) const;
   Result<std::vector<Hash32>> model_releases(const Model& m) const;
   Result<std::optional<Release>> release(const Hash32& sha256) const;
@@ -58,13 +62,18 @@ void put_cert(Overlay& s, const Hash32& hash, const CertRecord& c);
 // roots belong to no org) and to its subject-name index.
 Status index_cert(Overlay& s, Org* org, const Hash32& hash, const Hash32& subject_hash);
 void put_crl(Overlay& s, const CrlRecord& c);
+// Indexes a certificate with a parent under (parent, serial); kConflict if the
+// parent already issued one with that serial, kBadCertificate for a serial over 32 bytes.
+Status index_cert_serial(Overlay& s, const Hash32& parent, ByteView serial, const Hash32& hash);
+Status index_revoked_child(Overlay& s, const Hash32& parent, const Hash32& hash);
 void put_model(Overlay& s, const Model& m);
 void put_release(Overlay& s, const Release& r);
 void put_model_release(Overlay& s, const Model& m, uint32_t index, const Hash32& sha256);
 void put_claim(Overlay& s, const Claim& c);
 void put_next_claim_id(Overlay& s, uint64_t id);
 Status index_claim(Overlay& s, std::string_view subject, uint64_t id);
-// Appends a change to `subject`'s history; `record` is the record after it (hashed into the entry).
+// Appends a change to `subject`'s history; `record` is the record after it (hashed into the
+// entry). Never fails at the cap (2^20 entries): the history just stops growing.
 Status record_change(Overlay& s, std::string_view subject, uint64_t height, const Hash32& tx_hash,
                      std::string op, std::string detail, const cbor::Value& record);
 

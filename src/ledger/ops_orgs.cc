@@ -1,16 +1,20 @@
 // Organisations and their certificate hierarchies, models and releases.
 //
 // Rules kept here:
-//  * org.register: a fresh id ([a-z0-9-], 2..64), a known kind, a vendor id
-//    only if the trustees assigned it to this id (gov.propose vendor_ids;
-//    they may also assign one to a registered org without one); every root is a CA certificate that is either
+//  * org.register: a fresh id ([a-z0-9-], 2..64), a known kind; vendor ids
+//    come later, assigned by the trustees to a registered org (gov.propose
+//    vendor_ids), one each, never moved; every root is a CA certificate that is either
 //    self-signed or signed by a public CA root the trustees put on the ledger (a sub-CA), and comes with its
 //    key's signature over org_root_message (so nobody can register someone else's root); the sender becomes
 //    the org's admin. The kind is what the org says it is; power comes only from roles.
 //  * cert.add: an intermediate or model certificate of the sender's org must
 //    be a CA certificate signed by an unrevoked root or intermediate of the
 //    same org that is on the ledger (vendor-managed: no trustee vote); a model
-//    certificate names a registered model of the org's vendor id.
+//    certificate names a registered model of the org's vendor id. A device
+//    certificate (what a CA service issued) is a non-CA certificate signed by
+//    an unrevoked root, intermediate or model certificate of the org; it is
+//    indexed by issuer and serial (OCSP, CRLs), not in the org's list.
+//    Serial numbers are unique per issuer.
 //  * Vendor and product ids named in certificates (Matter attributes) match
 //    the org's vendor id and the model; pathLenConstraint of every CA above a
 //    new CA certificate holds, and CA chains are at most 7 deep.
@@ -63,16 +67,34 @@ Status check_id16(std::string_view what, uint64_t v) {
   return Status::Ok();
 }
 
-// The certificate parses, is a CA and is valid at the block time.
-Result<x509::CertFacts> ca_facts(ByteView der, const BlockContext& block) {
+// The certificate parses, is a CA (or, with `leaf`, is not) and is valid at the block time.
+Result<x509::CertFacts> ca_facts(ByteView der, const BlockContext& block, bool leaf = false) {
   auto f = x509::parse_certificate(der);
   if (!f.ok()) return bad_cert(f.error().message);
-  if (!f->is_ca)
+  if (!f->is_ca && !leaf)
     return bad_cert("certificate '" + f->subject + "' is not a CA certificate (basicConstraints cA)");
+  if (f->is_ca && leaf) return bad_cert("device certificate '" + f->subject + "' is a CA certificate");
   if (block.time != 0 &&
       (static_cast<int64_t>(block.time) < f->not_before || static_cast<int64_t>(block.time) > f->not_after))
     return bad_cert("certificate '" + f->subject + "' is not valid at the block time");
   return f;
+}
+
+// No certificate on the ledger has the same subject name and key as `f`: a
+// CA's name and key say which certificates and CRLs it signed, so two ledger
+// records of one CA would let a CRL or revocation cover only one of them.
+Status check_new_name_and_key(const ComplianceReader& r, const x509::CertFacts& f) {
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(f.subject_hash));
+  for (const Hash32& h : named) {
+    TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
+    if (!rec) continue;
+    auto other = x509::parse_certificate(rec->der);
+    if (other.ok() && other->key_hash == f.key_hash)
+      return make_error(ErrorCode::kConflict, "a certificate with the subject '" + f.subject +
+                                                  "' and the same key is already on the ledger (" +
+                                                  to_hex(h) + ")");
+  }
+  return Status::Ok();
 }
 
 // An unrevoked certificate on the ledger, named like der's issuer, of one of
@@ -99,8 +121,9 @@ Status check_named_ids(const x509::CertFacts& f, const Org& org, std::string_vie
     return bad_cert("certificate '" + f.subject + "' names vendor id " + std::to_string(*f.vid) + " but '" +
                     org.id + "' holds " +
                     (org.vendor_id ? "vendor id " + std::to_string(*org.vendor_id) : std::string("none")));
-  if (f.pid && level != "model")
-    return bad_cert("certificate '" + f.subject + "' names a product id; only model certificates do");
+  if (f.pid && level != "model" && level != "device")
+    return bad_cert("certificate '" + f.subject +
+                    "' names a product id; only model and device certificates do");
   if (f.pid && pid && *f.pid != *pid)
     return bad_cert("certificate '" + f.subject + "' names product id " + std::to_string(*f.pid) +
                     ", not the model's " + std::to_string(*pid));
@@ -110,13 +133,13 @@ Status check_named_ids(const x509::CertFacts& f, const Org& org, std::string_vie
 // How far a CRL's thisUpdate may be ahead of the block time (clocks differ).
 constexpr int64_t kCrlClockSkew = 600;
 
-// A new CA certificate under `parent`: every CA above it allows that many CA
-// certificates below itself (pathLenConstraint), and the chain stays within
-// kMaxCaDepth so that walking it is bounded.
+// A new certificate under `parent`: every CA above it allows that many CA
+// certificates below itself (pathLenConstraint; a leaf does not count), and
+// the chain stays within kMaxCaDepth so that walking it is bounded.
 constexpr int64_t kMaxCaDepth = 7;
-Status check_path_len(const ComplianceReader& r, const Hash32& parent) {
+Status check_path_len(const ComplianceReader& r, const Hash32& parent, bool leaf = false) {
   std::optional<Hash32> at = parent;
-  for (int64_t d = 1; at; ++d) {
+  for (int64_t d = leaf ? 0 : 1; at; ++d) {
     if (d > kMaxCaDepth)
       return bad_cert("the certificate would be more than " + std::to_string(kMaxCaDepth) +
                       " CA certificates deep");
@@ -171,22 +194,11 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
   ComplianceReader r(s.overlay());
   TM_ASSIGN_OR_RETURN(auto existing, r.org(o.id));
   if (existing) return make_error(ErrorCode::kOrgExists, "organisation '" + o.id + "' is already registered");
-  if (o.vendor_id) {
-    TM_TRY(check_id16("vendor_id", *o.vendor_id));
-    TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(*o.vendor_id));
-    if (!holder || *holder != o.id)
-      return make_error(ErrorCode::kMissingRole,
-                        "vendor id " + std::to_string(*o.vendor_id) + " is " +
-                            (holder ? "assigned to '" + *holder + "'" : "not assigned to anyone") +
-                            "; the trustees assign vendor ids (trustmesh gov propose --vendor-id " +
-                            std::to_string(*o.vendor_id) + ":" + o.id + "), or register without one");
-  }
   Org org;
   org.id = o.id;
   org.kind = o.kind;
   org.name = o.name;
   org.admin = c.sender;
-  org.vendor_id = o.vendor_id;
   org.crl_url = o.crl_url;
   org.registered_at = org.updated_at = c.block.height;
   const Bytes pop = org_root_message(c.block.chain_id, o.id, c.sender);
@@ -202,7 +214,11 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
     TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
     if (known)
       return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
-    TM_TRY(check_named_ids(f, org, "root", std::nullopt));
+    TM_TRY(check_new_name_and_key(r, f));
+    // A root may name a vendor id (as Matter roots do); it is checked when
+    // the trustees assign one. It names no product.
+    if (f.pid)
+      return bad_cert("root '" + f.subject + "' names a product id; only model and device certificates do");
     CertRecord rec{.org = o.id, .level = "root", .der = der, .added_at = c.block.height};
     if (!(f.self_issued() && x509::verify_signed_by(der, der).ok())) {
       // A sub-CA of a public CA: its issuer must be a CA root the trustees approved.
@@ -212,6 +228,7 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
                         "' is neither self-signed nor signed by a CA root on the ledger (issuer '" +
                         f.issuer + "')");
       TM_TRY(check_path_len(r, *parent));
+      TM_TRY(index_cert_serial(s.overlay(), *parent, f.serial, f.hash));
       rec.parent = *parent;
     }
     if (std::find(org.roots.begin(), org.roots.end(), f.hash) != org.roots.end())
@@ -221,17 +238,15 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
     TM_TRY(index_cert(s.overlay(), &org, f.hash, f.subject_hash));
   }
   put_org(s.overlay(), org);
-  if (org.vendor_id) put_vendor(s.overlay(), *org.vendor_id, org.id);
-  std::string detail = org.kind + ", " + std::to_string(org.roots.size()) + " root(s)";
-  if (org.vendor_id) detail += ", vendor id " + std::to_string(*org.vendor_id);
-  return log_org(s, c, org, "org.register", detail);
+  return log_org(s, c, org, "org.register", org.kind + ", " + std::to_string(org.roots.size()) + " root(s)");
 }
 
 Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
   TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, o.org));
   ComplianceReader r(s.overlay());
-  if (o.level != "intermediate" && o.level != "model")
-    return make_error(ErrorCode::kInvalidArgument, "level must be intermediate or model");
+  if (o.level != "intermediate" && o.level != "model" && o.level != "device")
+    return make_error(ErrorCode::kInvalidArgument, "level must be intermediate, model or device");
+  const bool device = o.level == "device";
   if (o.level == "model") {
     if (!o.vid || !o.pid)
       return make_error(ErrorCode::kInvalidArgument, "a model certificate needs vid and pid");
@@ -243,17 +258,21 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
   } else if (o.vid || o.pid) {
     return make_error(ErrorCode::kInvalidArgument, "vid and pid belong on model certificates only");
   }
-  TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(o.der, c.block));
+  TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(o.der, c.block, device));
   TM_TRY(check_named_ids(f, org, o.level, o.pid));
   TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
   if (known)
     return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");
-  TM_ASSIGN_OR_RETURN(auto parent, find_issuer(r, o.der, f, &org.id, {"root", "intermediate"}));
+  if (!device) TM_TRY(check_new_name_and_key(r, f));
+  TM_ASSIGN_OR_RETURN(auto parent, device
+                                       ? find_issuer(r, o.der, f, &org.id, {"root", "intermediate", "model"})
+                                       : find_issuer(r, o.der, f, &org.id, {"root", "intermediate"}));
   if (!parent)
-    return bad_cert("certificate '" + f.subject +
-                    "' is not signed by an unrevoked root or intermediate of '" + org.id +
-                    "' on the ledger (issuer '" + f.issuer + "')");
-  TM_TRY(check_path_len(r, *parent));
+    return bad_cert("certificate '" + f.subject + "' is not signed by an unrevoked " +
+                    (device ? "root, intermediate or model certificate" : "root or intermediate") + " of '" +
+                    org.id + "' on the ledger (issuer '" + f.issuer + "')");
+  TM_TRY(check_path_len(r, *parent, device));
+  TM_TRY(index_cert_serial(s.overlay(), *parent, f.serial, f.hash));
   CertRecord rec{.org = org.id,
                  .level = o.level,
                  .parent = *parent,
@@ -262,6 +281,9 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
                  .pid = o.pid,
                  .added_at = c.block.height};
   put_cert(s.overlay(), f.hash, rec);
+  // Device certificates issue nothing: they stay out of the org's list and the
+  // issuer-name index (an org may record many), found by hash and serial.
+  if (device) return Status::Ok();
   TM_TRY(index_cert(s.overlay(), &org, f.hash, f.subject_hash));
   org.updated_at = c.block.height;
   put_org(s.overlay(), org);
@@ -279,12 +301,18 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
   TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, cert->org));
   if (cert->revoked)
     return make_error(ErrorCode::kCertRevoked, "certificate " + to_hex(o.cert) + " is already revoked");
-  TM_TRY(check_text("reason", o.reason, 0, 64));
+  if (!x509::is_final_revocation_reason(o.reason))
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "reason '" + o.reason +
+            "' is not one of unspecified, keyCompromise, cACompromise, affiliationChanged, "
+            "superseded, cessationOfOperation, privilegeWithdrawn, aACompromise (revocation is final)");
   cert->revoked = true;
   cert->revoked_at = c.block.height;
   cert->revoked_time = c.block.time;
   cert->reason = o.reason;
   put_cert(s.overlay(), o.cert, *cert);
+  if (cert->parent) TM_TRY(index_revoked_child(s.overlay(), *cert->parent, o.cert));
   org.updated_at = c.block.height;
   put_org(s.overlay(), org);
   return log_org(s, c, org, "cert.revoke",
@@ -320,22 +348,28 @@ Status apply_crl_publish(StateAccess& s, OpContext& c, const op::CrlPublish& o) 
     return make_error(ErrorCode::kBadCrl, "cRLNumber " + std::to_string(f.number) +
                                               " (or thisUpdate) is not above the published CRL's " +
                                               std::to_string(previous->number));
-  // The CRL says what the ledger says about the certificates this CA issued on it.
-  TM_ASSIGN_OR_RETURN(std::vector<Hash32> certs, r.org_certs(org));
-  for (const Hash32& h : certs) {
+  // The CRL says what the ledger says about the certificates this CA issued on it:
+  // every one revoked there is listed, and none listed is unrevoked there.
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> revoked, r.revoked_children(*issuer));
+  for (const Hash32& h : revoked) {
     TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
-    if (!rec || rec->parent != issuer) continue;
+    if (!rec)
+      return make_error(ErrorCode::kInternal, "corrupt state: revoked certificate " + to_hex(h) + " missing");
     auto child = x509::parse_certificate(rec->der);
     if (!child.ok()) return make_error(ErrorCode::kInternal, "corrupt state: " + child.error().message);
-    const bool listed = std::binary_search(f.serials.begin(), f.serials.end(), child->serial);
-    if (rec->revoked && !listed)
+    if (!std::binary_search(f.serials.begin(), f.serials.end(), child->serial))
       return make_error(ErrorCode::kBadCrl, "the CRL leaves out '" + child->subject +
                                                 "', revoked on the ledger at height " +
                                                 std::to_string(rec->revoked_at));
-    if (!rec->revoked && listed)
+  }
+  for (const Bytes& serial : f.serials) {
+    TM_ASSIGN_OR_RETURN(auto h, r.cert_by_serial(*issuer, serial));
+    if (!h) continue;  // not on the ledger (e.g. a device certificate issued elsewhere)
+    TM_ASSIGN_OR_RETURN(auto rec, r.cert(*h));
+    if (rec && !rec->revoked)
       return make_error(ErrorCode::kBadCrl,
-                        "the CRL lists '" + child->subject +
-                            "', which is not revoked on the ledger; revoke it there first "
+                        "the CRL lists serial " + to_hex(serial) + " (certificate " + to_hex(*h) +
+                            "), which is not revoked on the ledger; revoke it there first "
                             "(trustmesh cert revoke)");
   }
   CrlRecord rec{.org = org.id,
@@ -488,22 +522,33 @@ Status check_vendor_grants(StateAccess& s, const std::vector<VendorGrant>& grant
     const VendorGrant& g = grants[i];
     auto vid_ok = check_id16("vendor id", g.vid);
     if (!vid_ok.ok()) return make_error(ErrorCode::kBadParams, vid_ok.error().message);
-    auto org_ok = check_org_id(g.org);
-    if (!org_ok.ok()) return make_error(ErrorCode::kBadParams, org_ok.error().message);
     for (size_t j = 0; j < i; ++j)
       if (grants[j].vid == g.vid || grants[j].org == g.org)
         return make_error(ErrorCode::kBadParams, "a vendor id or org is listed twice");
-    TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(g.vid));
-    if (holder) {
-      TM_ASSIGN_OR_RETURN(auto held_by, r.org(*holder));
-      if (held_by)  // a registered holder keeps it; an unused assignment may be moved
-        return make_error(ErrorCode::kBadParams,
-                          "vendor id " + std::to_string(g.vid) + " is held by '" + *holder + "'");
-    }
+    // Only a registered org (whose admin key the trustees can see) gets one,
+    // so nobody can take an id string that a vendor id waits for.
     TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
-    if (org && org->vendor_id)
+    if (!org)
+      return make_error(
+          ErrorCode::kOrgNotFound,
+          "no organisation '" + g.org + "': it registers first, then the trustees assign its vendor id");
+    if (org->vendor_id)
       return make_error(ErrorCode::kBadParams,
                         "'" + g.org + "' already holds vendor id " + std::to_string(*org->vendor_id));
+    TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(g.vid));
+    if (holder)
+      return make_error(ErrorCode::kBadParams,
+                        "vendor id " + std::to_string(g.vid) + " is held by '" + *holder + "'");
+    // Certificates that already name a vendor id must name this one.
+    TM_ASSIGN_OR_RETURN(std::vector<Hash32> certs, r.org_certs(*org));
+    for (const Hash32& h : certs) {
+      TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
+      if (!rec) continue;
+      auto f = x509::parse_certificate(rec->der);
+      if (f.ok() && f->vid && *f->vid != g.vid)
+        return make_error(ErrorCode::kBadParams, "'" + g.org + "' has certificate '" + f->subject +
+                                                     "' naming vendor id " + std::to_string(*f->vid));
+    }
   }
   return Status::Ok();
 }
@@ -513,17 +558,11 @@ Status assign_vendor_ids(StateAccess& s, const OpContext& c, const std::vector<V
   ComplianceReader r(s.overlay());
   for (const VendorGrant& g : grants) {
     put_vendor(s.overlay(), g.vid, g.org);
-    const std::string detail = "vendor id " + std::to_string(g.vid) + " by the trustees";
     TM_ASSIGN_OR_RETURN(auto org, r.org(g.org));
-    if (org) {
-      org->vendor_id = g.vid;
-      org->updated_at = c.block.height;
-      put_org(s.overlay(), *org);
-      TM_TRY(log_org(s, c, *org, "vendor.assign", detail));
-    } else {  // kept for an org that has yet to register
-      TM_TRY(record_change(s.overlay(), "org:" + g.org, c.block.height, c.tx_hash, "vendor.assign", detail,
-                           vendor_grants_to_cbor({g})));
-    }
+    org->vendor_id = g.vid;
+    org->updated_at = c.block.height;
+    put_org(s.overlay(), *org);
+    TM_TRY(log_org(s, c, *org, "vendor.assign", "vendor id " + std::to_string(g.vid) + " by the trustees"));
   }
   return Status::Ok();
 }

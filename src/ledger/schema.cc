@@ -156,6 +156,20 @@ Bytes subject_claim_count_key(std::string_view subject) {
 Bytes crl_key(const Hash32& issuer) {
   return prefixed("crl:", issuer);
 }
+Bytes cert_serial_key(const Hash32& issuer, ByteView serial) {
+  Bytes k = prefixed("cq:", issuer);
+  k.push_back(static_cast<uint8_t>(serial.size()));
+  k.insert(k.end(), serial.begin(), serial.end());
+  return k;
+}
+Bytes revoked_child_key(const Hash32& issuer, uint32_t index) {
+  Bytes k = prefixed("cr:", issuer);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes revoked_child_count_key(const Hash32& issuer) {
+  return prefixed("cr#", issuer);
+}
 Bytes change_key(std::string_view subject, uint32_t index) {
   Bytes k = prefixed("rh:");
   append_short_text(k, subject);

@@ -34,6 +34,10 @@
 //   "r:" image sha256(32)          -> Release
 //   "cl:" id(u64 BE)               -> Claim; "g:next_claim" -> next claim id
 //   "cs:" len(1) subject idx(u32 BE) -> claim id (CBOR uint); "cs#" len(1) subject -> count
+//   "cq:" issuer cert sha256(32) len(1) serial -> cert hash(32): ledger certificates by
+//                                     issuer and serial number (what OCSP and CRLs name)
+//   "cr:" issuer sha256(32) idx(u32 BE) -> cert hash(32); "cr#" issuer -> count: the
+//                                     issuer's certificates revoked on the ledger, in order
 //   "crl:" issuer cert sha256(32)  -> CrlRecord: the newest CRL that CA published
 //   "rh:" len(1) subject idx(u32 BE) -> ChangeEntry of an org or model; "rh#" len(1) subject -> count
 #pragma once
@@ -75,6 +79,9 @@ Bytes next_claim_key();
 Bytes subject_claim_key(std::string_view subject, uint32_t index);
 Bytes subject_claim_count_key(std::string_view subject);
 Bytes crl_key(const Hash32& issuer);
+Bytes cert_serial_key(const Hash32& issuer, ByteView serial);  // serial: 1..32 bytes
+Bytes revoked_child_key(const Hash32& issuer, uint32_t index);
+Bytes revoked_child_count_key(const Hash32& issuer);
 Bytes change_key(std::string_view subject, uint32_t index);
 Bytes change_count_key(std::string_view subject);
 

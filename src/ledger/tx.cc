@@ -60,7 +60,6 @@ struct ToFields {
                  {text("name"), text(o.name)},
                  {text("roots"), der_list_to_cbor(o.roots)},
                  {text("root_sigs"), der_list_to_cbor(o.root_sigs)}};
-    if (o.vendor_id) e.emplace_back(text("vendor_id"), Value::uint(*o.vendor_id));
     if (!o.crl_url.empty()) e.emplace_back(text("crl_url"), text(o.crl_url));
     return e;
   }
@@ -160,7 +159,6 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.roots, der_list_from_cbor(*roots, "roots"));
     TM_ASSIGN_OR_RETURN(const Value* sigs, r.get("root_sigs"));
     TM_ASSIGN_OR_RETURN(o.root_sigs, der_list_from_cbor(*sigs, "root_sigs"));
-    TM_ASSIGN_OR_RETURN(o.vendor_id, read_opt_uint(r, "vendor_id"));
     TM_ASSIGN_OR_RETURN(o.crl_url, read_opt_text(r, "crl_url"));
     return Operation(std::move(o));
   }

@@ -65,7 +65,6 @@ struct OrgRegister {  // the sender becomes the org's admin
   std::string id;
   std::string kind;
   std::string name;
-  std::optional<uint64_t> vendor_id;
   std::vector<Bytes> roots;  // DER: self-signed CA roots, or CA certificates issued by a ledger CA root
   std::string crl_url;
   std::vector<Bytes> root_sigs;  // per root: its key's signature over org_root_message (proof of possession)

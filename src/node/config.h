@@ -53,6 +53,10 @@ struct ApiConfig {
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;
   uint64_t request_timeout_ms = 10000;
+  // OCSP responder (pki/ocsp_responder.h): "CERT.pem:KEY.pem" delegated
+  // signers; none = /v1/ocsp answers 404. Responses hold for ocsp_validity_s.
+  std::vector<std::string> ocsp_signers;
+  uint64_t ocsp_validity_s = 300;
 };
 
 struct P2pConfig {

@@ -236,6 +236,14 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
     chain.missing = "a device certificate valid now";
     return Status::Ok();
   }
+  // A device certificate recorded on the ledger (cert.add device) may have been revoked there.
+  TM_ASSIGN_OR_RETURN(auto own, r_.cert(dev->hash));
+  if (own && own->revoked) {
+    chain.detail = "the device certificate was revoked by '" + own->org + "' at height " +
+                   std::to_string(own->revoked_at) + (own->reason.empty() ? "" : " (" + own->reason + ")");
+    chain.missing = "an unrevoked device certificate";
+    return Status::Ok();
+  }
   for (const Bytes& c : req.chain) {
     auto f = x509::parse_certificate(c);
     if (!f.ok()) return make_error(ErrorCode::kBadCertificate, "chain certificate: " + f.error().message);

@@ -67,7 +67,8 @@ Exec run_shell(const std::string& command) {
   return e;
 }
 
-std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::string* error) {
+std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::string* error,
+                                              const std::vector<std::string>& extra) {
   int out[2];
   if (::pipe(out) != 0) return std::nullopt;
   pid_t pid = ::fork();
@@ -77,8 +78,10 @@ std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::
     ::close(out[0]);
     ::close(out[1]);
     std::string bin = binary();
-    ::execl(bin.c_str(), bin.c_str(), "node", "--data", data_dir.c_str(), "--json",
-            static_cast<char*>(nullptr));
+    std::vector<const char*> argv = {bin.c_str(), "node", "--data", data_dir.c_str(), "--json"};
+    for (const std::string& a : extra) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
   ::close(out[1]);
@@ -147,14 +150,15 @@ nlohmann::json last_json(const std::string& out) {
                                false);
 }
 
-std::optional<NodeProcess> start_dev_node(const std::string& data_dir, std::string* error) {
+std::optional<NodeProcess> start_dev_node(const std::string& data_dir, std::string* error,
+                                          const std::vector<std::string>& node_args) {
   Exec init = run("init --data " + data_dir + " --port " + std::to_string(free_port()) +
                   " --block-interval-ms 100 --json");
   if (init.status != 0) {
     if (error) *error = "trustmesh init failed: " + init.out;
     return std::nullopt;
   }
-  auto n = NodeProcess::start(data_dir, error);
+  auto n = NodeProcess::start(data_dir, error, node_args);
   if (!n) return std::nullopt;
   ::setenv("TRUSTMESH_NODE", n->url().c_str(), 1);
   ::setenv("TRUSTMESH_KEYRING", (data_dir + "/keys").c_str(), 1);

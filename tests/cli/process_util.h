@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace trustmesh::testproc {
 
@@ -31,8 +32,9 @@ Exec run_shell(const std::string& command);
 
 class NodeProcess {
  public:
-  // Starts `trustmesh node --data DIR --json` and waits until its API answers.
-  static std::optional<NodeProcess> start(const std::string& data_dir, std::string* error = nullptr);
+  // Starts `trustmesh node --data DIR --json [extra args]` and waits until its API answers.
+  static std::optional<NodeProcess> start(const std::string& data_dir, std::string* error = nullptr,
+                                          const std::vector<std::string>& extra = {});
   NodeProcess(NodeProcess&& o) noexcept : pid_(o.pid_), url_(std::move(o.url_)), port_(o.port_) {
     o.pid_ = -1;
   }
@@ -58,7 +60,8 @@ nlohmann::json last_json(const std::string& out);
 // `trustmesh init` of a one-validator dev chain (100 ms blocks) in data_dir,
 // then its node; points TRUSTMESH_NODE and TRUSTMESH_KEYRING at them.
 // nullopt (with *error set) if either step fails.
-std::optional<NodeProcess> start_dev_node(const std::string& data_dir, std::string* error);
+std::optional<NodeProcess> start_dev_node(const std::string& data_dir, std::string* error,
+                                          const std::vector<std::string>& node_args = {});
 
 struct HttpResult {
   int status = 0;  // 0 = transport error

@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 #include "core/hash.h"
@@ -137,6 +138,79 @@ TEST(X509Crl, SignedCrlParsesAndVerifiesOnlyUnderItsIssuer) {
   EXPECT_EQ(parse_crl(*twice).error().code, ErrorCode::kMalformed);
   EXPECT_EQ(crl_reason_code("superseded"), 4);
   EXPECT_EQ(crl_reason_code("vibes"), -1);
+}
+
+// A CRL by `root` built with OpenSSL directly, so that `edit` can add what
+// sign_crl never writes (negative serials, holds, delta indicators).
+Bytes raw_crl(const Issued& root, const std::function<void(X509_CRL*)>& edit) {
+  const unsigned char* p = root.der.data();
+  std::unique_ptr<X509, decltype(&X509_free)> ca(d2i_X509(nullptr, &p, static_cast<long>(root.der.size())),
+                                                 X509_free);
+  std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(X509_CRL_new(), X509_CRL_free);
+  X509_CRL_set_version(crl.get(), 1);
+  X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca.get()));
+  ASN1_TIME* t = ASN1_TIME_set(nullptr, k2020);
+  X509_CRL_set1_lastUpdate(crl.get(), t);
+  ASN1_TIME_free(t);
+  ASN1_INTEGER* num = ASN1_INTEGER_new();
+  ASN1_INTEGER_set(num, 1);
+  X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, num, 0, 0);
+  ASN1_INTEGER_free(num);
+  edit(crl.get());
+  EXPECT_GT(X509_CRL_sign(crl.get(), root.key.get(), EVP_sha256()), 0);
+  unsigned char* der = nullptr;
+  const int n = i2d_X509_CRL(crl.get(), &der);
+  Bytes out(der, der + n);
+  OPENSSL_free(der);
+  return out;
+}
+
+void add_entry(X509_CRL* crl, long serial, int reason) {
+  X509_REVOKED* r = X509_REVOKED_new();
+  ASN1_INTEGER* sn = ASN1_INTEGER_new();
+  ASN1_INTEGER_set(sn, serial);
+  X509_REVOKED_set_serialNumber(r, sn);
+  ASN1_INTEGER_free(sn);
+  ASN1_TIME* t = ASN1_TIME_set(nullptr, k2020);
+  X509_REVOKED_set_revocationDate(r, t);
+  ASN1_TIME_free(t);
+  if (reason >= 0) {
+    ASN1_ENUMERATED* e = ASN1_ENUMERATED_new();
+    ASN1_ENUMERATED_set(e, reason);
+    X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, e, 0, 0);
+    ASN1_ENUMERATED_free(e);
+  }
+  X509_CRL_add0_revoked(crl, r);
+}
+
+TEST(X509Crl, OnlyWhatEveryRelyingPartyReadsAlikeIsAccepted) {
+  auto root = issue({.cn = "Root", .ca = true, .not_before = k2020}, std::nullopt).value();
+  EXPECT_TRUE(parse_crl(raw_crl(root, [](X509_CRL* c) { add_entry(c, 5, 1); })).ok());
+  // A negative serial would satisfy a lookup by magnitude yet match no certificate.
+  EXPECT_EQ(parse_crl(raw_crl(root, [](X509_CRL* c) { add_entry(c, -5, -1); })).error().code,
+            ErrorCode::kMalformed);
+  // removeFromCRL and certificateHold are not revocations.
+  EXPECT_EQ(parse_crl(raw_crl(root, [](X509_CRL* c) { add_entry(c, 5, 8); })).error().code,
+            ErrorCode::kMalformed);
+  EXPECT_EQ(parse_crl(raw_crl(root, [](X509_CRL* c) { add_entry(c, 5, 6); })).error().code,
+            ErrorCode::kMalformed);
+  // A delta CRL says only what changed.
+  Bytes delta = raw_crl(root, [](X509_CRL* c) {
+    ASN1_INTEGER* base = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(base, 1);
+    X509_CRL_add1_ext_i2d(c, NID_delta_crl, base, 1, 0);
+    ASN1_INTEGER_free(base);
+  });
+  EXPECT_EQ(parse_crl(delta).error().code, ErrorCode::kMalformed);
+  // A certificate whose keyUsage lacks cRLSign may not sign CRLs.
+  auto leaf = issue({.cn = "Leaf", .not_before = k2020}, std::nullopt).value();  // digitalSignature only
+  auto by_leaf = sign_crl(leaf.der, leaf.key.get(), {}, k2020, 0, 1);
+  ASSERT_TRUE(by_leaf.ok());
+  EXPECT_EQ(verify_crl_signed_by(*by_leaf, leaf.der).error().code, ErrorCode::kBadSignature);
+  EXPECT_TRUE(is_final_revocation_reason(""));
+  EXPECT_TRUE(is_final_revocation_reason("keyCompromise"));
+  EXPECT_FALSE(is_final_revocation_reason("removeFromCRL"));
+  EXPECT_FALSE(is_final_revocation_reason("certificateHold"));
 }
 
 }  // namespace

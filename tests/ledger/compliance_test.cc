@@ -25,14 +25,9 @@ x509::Issued ca(const std::string& cn, const x509::Issued* parent = nullptr) {
 
 // An org.register with bytes that are not (or not for this key) a root: the
 // proof of possession is junk, and the ledger must refuse before it matters.
-op::OrgRegister org_raw(const std::string& id, const std::string& kind, const Bytes& root,
-                        std::optional<uint64_t> vid = std::nullopt) {
-  return op::OrgRegister{.id = id,
-                         .kind = kind,
-                         .name = id + " Ltd",
-                         .vendor_id = vid,
-                         .roots = {root},
-                         .root_sigs = {Bytes{1}}};
+op::OrgRegister org_raw(const std::string& id, const std::string& kind, const Bytes& root) {
+  return op::OrgRegister{
+      .id = id, .kind = kind, .name = id + " Ltd", .roots = {root}, .root_sigs = {Bytes{1}}};
 }
 
 class ComplianceTest : public ::testing::Test {
@@ -40,9 +35,8 @@ class ComplianceTest : public ::testing::Test {
   ComplianceTest() : c_(8) {}
   ComplianceReader reader() const { return ComplianceReader(c_.state()); }
   // org.register sent by account `who`, with the root key's proof of possession.
-  op::OrgRegister org_op(int who, const std::string& id, const std::string& kind, const x509::Issued& root,
-                         std::optional<uint64_t> vid = std::nullopt) {
-    op::OrgRegister o = org_raw(id, kind, root.der, vid);
+  op::OrgRegister org_op(int who, const std::string& id, const std::string& kind, const x509::Issued& root) {
+    op::OrgRegister o = org_raw(id, kind, root.der);
     o.root_sigs = {
         x509::sign_with(root.key.get(), org_root_message(c_.chain_id(), id, c_.addr(who))).value()};
     return o;
@@ -66,8 +60,8 @@ class ComplianceTest : public ::testing::Test {
   // acme (manufacturer, vid 4660, account 1) with model 4660/1 and a model
   // certificate; csa (standards body, account 2); lab (test lab, account 3).
   void standard_cast() {
+    ok(1, org_op(1, "acme", "manufacturer", acme_root_));
     ok(0, op::GovPropose{.vendor_ids = {{4660, "acme"}}});  // the trustees assign vendor ids
-    ok(1, org_op(1, "acme", "manufacturer", acme_root_, 4660));
     ok(2, org_op(2, "csa", "standards_body", csa_root_));
     ok(3, org_op(3, "lab", "test_lab", lab_root_));
     ok(0, op::GovPropose{.grants = {{"csa", "standards_body", false}}});  // the trustees recognise csa
@@ -95,11 +89,9 @@ TEST_F(ComplianceTest, OrgRegistersWithRootAndUniqueIds) {
 
   x509::Issued other = ca("Other Root");
   refused(4, org_op(4, "acme", "manufacturer", other), ErrorCode::kOrgExists);
-  refused(4, org_op(4, "acme2", "manufacturer", other, 4660), ErrorCode::kMissingRole);
   refused(4, org_op(4, "acme2", "manufacturer", acme_root_), ErrorCode::kConflict);
   refused(4, org_op(4, "acme2", "alchemist", other), ErrorCode::kInvalidArgument);
   refused(4, org_op(4, "Bad_Id", "manufacturer", other), ErrorCode::kInvalidArgument);
-  refused(4, org_op(4, "acme2", "manufacturer", other, 70000), ErrorCode::kInvalidArgument);
   // Someone else's root (all certificates are public) without its key: refused.
   refused(4, org_raw("acme2", "manufacturer", other.der), ErrorCode::kBadSignature);
   op::OrgRegister replayed = org_op(1, "acme2", "manufacturer", other);  // signed for account 1
@@ -292,38 +284,42 @@ TEST_F(ComplianceTest, TrusteesGrantRolesAndApproveCaRoots) {
   // put that CA's root on the ledger, refused before.
   x509::Issued public_ca = ca("Public CA Root");
   x509::Issued sub = ca("Globex Sub-CA", &public_ca);
-  ok(0, op::GovPropose{.vendor_ids = {{99, "globex"}}});
-  refused(5, org_op(5, "globex", "manufacturer", sub, 99), ErrorCode::kBadCertificate);
+  refused(5, org_op(5, "globex", "manufacturer", sub), ErrorCode::kBadCertificate);
   refused(0, op::GovPropose{.ca_roots = {sub.der}}, ErrorCode::kBadParams);  // not self-signed
   ok(0, op::GovPropose{.ca_roots = {public_ca.der}});
   EXPECT_EQ((*reader().cert(sha256(public_ca.der)))->level, "external_root");
-  ok(5, org_op(5, "globex", "manufacturer", sub, 99));
+  ok(5, org_op(5, "globex", "manufacturer", sub));
   EXPECT_EQ((*reader().cert(sha256(sub.der)))->parent, sha256(public_ca.der));
   refused(0, op::GovPropose{.ca_roots = {public_ca.der}}, ErrorCode::kBadParams);  // already there
 }
 
-TEST_F(ComplianceTest, VendorIdsAreAssignedByTheTrustees) {
-  x509::Issued beta_root = ca("Beta Root");
-  refused(4, org_op(4, "beta", "manufacturer", beta_root, 5000), ErrorCode::kMissingRole);  // unassigned
+TEST_F(ComplianceTest, VendorIdsAreAssignedByTheTrusteesToRegisteredOrgs) {
+  // Nobody can wait for a vendor id under an id string: only a registered org gets one.
+  refused(0, op::GovPropose{.vendor_ids = {{5000, "beta"}}}, ErrorCode::kOrgNotFound);
+  ok(4, org_op(4, "beta", "manufacturer", ca("Beta Root")));
+  ok(5, org_op(5, "gamma", "manufacturer", ca("Gamma Root")));
   refused(1, op::GovPropose{.vendor_ids = {{5000, "beta"}}}, ErrorCode::kNotTrustee);
   refused(0, op::GovPropose{.vendor_ids = {{0, "beta"}}}, ErrorCode::kBadParams);
-  refused(0, op::GovPropose{.vendor_ids = {{5000, "Beta!"}}}, ErrorCode::kBadParams);
+  refused(0, op::GovPropose{.vendor_ids = {{70000, "beta"}}}, ErrorCode::kBadParams);
   refused(0, op::GovPropose{.vendor_ids = {{5000, "beta"}, {5000, "gamma"}}}, ErrorCode::kBadParams);
-  // An assignment nobody has used yet may be moved; the first holder then cannot use it.
-  ok(0, op::GovPropose{.vendor_ids = {{5000, "gamma"}}});
+  refused(0, op::GovPropose{.vendor_ids = {{5000, "beta"}, {5001, "beta"}}}, ErrorCode::kBadParams);
   ok(0, op::GovPropose{.vendor_ids = {{5000, "beta"}}});
-  refused(5, org_op(5, "gamma", "manufacturer", ca("Gamma Root"), 5000), ErrorCode::kMissingRole);
-  ok(4, org_op(4, "beta", "manufacturer", beta_root, 5000));
   EXPECT_EQ(*reader().org_by_vendor(5000), std::optional<std::string>("beta"));
-  refused(0, op::GovPropose{.vendor_ids = {{5000, "delta"}}}, ErrorCode::kBadParams);  // held now
+  EXPECT_EQ((*reader().org("beta"))->vendor_id, 5000u);
+  refused(0, op::GovPropose{.vendor_ids = {{5000, "gamma"}}}, ErrorCode::kBadParams);  // held: never moved
   refused(0, op::GovPropose{.vendor_ids = {{5001, "beta"}}}, ErrorCode::kBadParams);   // one per org
-  // A registered org without one gets it directly.
-  ok(2, org_op(2, "csa", "standards_body", csa_root_));
-  ok(0, op::GovPropose{.vendor_ids = {{6000, "csa"}}});
-  EXPECT_EQ((*reader().org("csa"))->vendor_id, 6000u);
-  auto h = *reader().changes("org:csa");
+  auto h = *reader().changes("org:beta");
   ASSERT_EQ(h.size(), 2u);
   EXPECT_EQ(h[1].op, "vendor.assign");
+  // A root that names a vendor id binds the org to it.
+  x509::Issued named{};
+  {
+    x509::CertSpec spec{.cn = "Delta Root", .ca = true, .not_before = 1577836800, .vid = 6000};
+    named = x509::issue(spec, std::nullopt).value();
+  }
+  ok(6, org_op(6, "delta", "manufacturer", named));
+  refused(0, op::GovPropose{.vendor_ids = {{6001, "delta"}}}, ErrorCode::kBadParams);
+  ok(0, op::GovPropose{.vendor_ids = {{6000, "delta"}}});
 }
 
 TEST_F(ComplianceTest, OrgsAndModelsKeepTheirHistory) {
@@ -346,7 +342,7 @@ TEST_F(ComplianceTest, OrgsAndModelsKeepTheirHistory) {
     for (const ChangeEntry& e : *reader().changes(subject)) out.push_back(e.op);
     return out;
   };
-  EXPECT_EQ(ops_of("org:acme"), (std::vector<std::string>{"vendor.assign", "org.register", "cert.add",
+  EXPECT_EQ(ops_of("org:acme"), (std::vector<std::string>{"org.register", "vendor.assign", "cert.add",
                                                           "cert.revoke", "role.grant"}));
   EXPECT_EQ(ops_of("model:4660/1"),
             (std::vector<std::string>{"model.register", "model.update", "release.publish"}));
@@ -369,15 +365,21 @@ TEST_F(ComplianceTest, CertificatesNameTheirVendorAndProductAndKeepPathLength) {
                     : x509::issue(spec, std::nullopt);
     return std::move(r).value();
   };
-  ok(0, op::GovPropose{.vendor_ids = {{4660, "acme"}, {4661, "other"}}});
-  x509::Issued wrong_vid = issue({.cn = "Acme Root", .vid = 4661}, nullptr);
-  EXPECT_EQ(x509::parse_certificate(wrong_vid.der)->vid, 4661u);
-  refused(1, org_op(1, "acme", "manufacturer", wrong_vid, 4660), ErrorCode::kBadCertificate);
-  refused(1, org_op(1, "acme", "manufacturer", issue({.cn = "R", .pid = 1}, nullptr), 4660),
+  refused(1, org_op(1, "acme", "manufacturer", issue({.cn = "R", .pid = 1}, nullptr)),
           ErrorCode::kBadCertificate);  // a root names no product
   x509::Issued root = issue({.cn = "Acme Root", .path_len = 1, .vid = 4660}, nullptr);
   EXPECT_EQ(x509::parse_certificate(root.der)->path_len, 1);
-  ok(1, org_op(1, "acme", "manufacturer", root, 4660));
+  ok(1, org_op(1, "acme", "manufacturer", root));
+  // Before it holds a vendor id, nothing it adds may name one.
+  refused(1,
+          op::CertAdd{
+              .org = "acme", .level = "intermediate", .der = issue({.cn = "Early", .vid = 4660}, &root).der},
+          ErrorCode::kBadCertificate);
+  ok(0, op::GovPropose{.vendor_ids = {{4660, "acme"}}});
+  refused(1,
+          op::CertAdd{
+              .org = "acme", .level = "intermediate", .der = issue({.cn = "Wrong", .vid = 4661}, &root).der},
+          ErrorCode::kBadCertificate);
   ok(1, op::ModelRegister{.org = "acme", .vid = 4660, .pid = 1, .name = "Bulb"});
   x509::Issued bu = issue({.cn = "BU", .vid = 4660}, &root);
   ok(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = bu.der});
@@ -445,9 +447,61 @@ TEST_F(ComplianceTest, PublishedCrlsSayWhatTheLedgerSays) {
   refused(1, crl(m1, {}, 1), ErrorCode::kBadCrl);
 }
 
+TEST_F(ComplianceTest, RevocationIsFinalAndCaNamesWithKeysAreUnique) {
+  standard_cast();
+  x509::Issued m = ca("Model", &acme_root_);
+  ok(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = m.der});
+  refused(1, op::CertRevoke{.cert = sha256(m.der), .reason = "removeFromCRL"}, ErrorCode::kInvalidArgument);
+  refused(1, op::CertRevoke{.cert = sha256(m.der), .reason = "certificateHold"}, ErrorCode::kInvalidArgument);
+  refused(1, op::CertRevoke{.cert = sha256(m.der), .reason = "vibes"}, ErrorCode::kInvalidArgument);
+  // The same CA (name and key) in a second certificate would split what its CRLs cover.
+  x509::CertSpec same{
+      .cn = "Model", .org = "test", .ca = true, .not_before = 1577836800, .subject_key = m.key.get()};
+  x509::Issued copy =
+      x509::issue(same, std::pair<ByteView, EVP_PKEY*>(acme_root_.der, acme_root_.key.get())).value();
+  ASSERT_NE(copy.der, m.der);
+  refused(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = copy.der}, ErrorCode::kConflict);
+  ok(1, op::CertRevoke{.cert = sha256(m.der), .reason = "superseded"});
+  refused(1, op::CertRevoke{.cert = sha256(m.der)}, ErrorCode::kCertRevoked);
+}
+
+TEST_F(ComplianceTest, DeviceCertificatesAreFoundByIssuerAndSerial) {
+  standard_cast();
+  x509::Issued model = ca("Acme Bulb", &acme_root_);
+  ok(1, op::CertAdd{.org = "acme", .level = "model", .der = model.der, .vid = 4660, .pid = 1});
+  auto leaf = [](const x509::Issued& by, const std::string& cn) {
+    x509::CertSpec spec{.cn = cn, .not_before = 1577836800, .vid = 4660, .pid = 1};
+    return x509::issue(spec, std::pair<ByteView, EVP_PKEY*>(by.der, by.key.get())).value();
+  };
+  x509::Issued dev = leaf(model, "bulb-1");
+  const Bytes serial = x509::parse_certificate(dev.der)->serial;
+  const uint32_t certs_before = (*reader().org("acme"))->cert_count;
+  ok(1, op::CertAdd{.org = "acme", .level = "device", .der = dev.der});
+  EXPECT_EQ(*reader().cert_by_serial(sha256(model.der), serial), std::optional<Hash32>(sha256(dev.der)));
+  EXPECT_EQ((*reader().cert(sha256(dev.der)))->parent, sha256(model.der));
+  EXPECT_EQ((*reader().org("acme"))->cert_count, certs_before);  // not in the org's list
+  EXPECT_FALSE(*reader().cert_by_serial(sha256(acme_root_.der), serial));
+  refused(1, op::CertAdd{.org = "acme", .level = "device", .der = dev.der}, ErrorCode::kConflict);  // twice
+  refused(1, op::CertAdd{.org = "acme", .level = "device", .der = ca("Sub", &model).der},
+          ErrorCode::kBadCertificate);  // a CA is no device
+  refused(1, op::CertAdd{.org = "acme", .level = "device", .der = leaf(lab_root_, "x").der},
+          ErrorCode::kBadCertificate);  // not issued by acme
+  refused(2, op::CertAdd{.org = "acme", .level = "device", .der = leaf(model, "y").der},
+          ErrorCode::kNotOrgAdmin);
+  // Revoked on the ledger: listed under its issuer, and its CRL must say so.
+  ok(1, op::CertRevoke{.cert = sha256(dev.der), .reason = "keyCompromise"});
+  EXPECT_EQ(*reader().revoked_children(sha256(model.der)), std::vector<Hash32>{sha256(dev.der)});
+  auto crl = [&](std::vector<x509::CrlEntry> entries) {
+    return op::CrlPublish{
+        .org = "acme", .der = x509::sign_crl(model.der, model.key.get(), entries, 1767225600, 0, 1).value()};
+  };
+  refused(1, crl({}), ErrorCode::kBadCrl);
+  ok(1, crl({{serial, 1767225600, "keyCompromise"}}));
+}
+
 TEST_F(ComplianceTest, OperationsRoundTripThroughTheTxCodec) {
   std::vector<Operation> ops = {
-      org_op(1, "acme", "manufacturer", acme_root_, 4660),
+      org_op(1, "acme", "manufacturer", acme_root_),
       op::CertAdd{.org = "acme", .level = "model", .der = acme_root_.der, .vid = 1, .pid = 2},
       op::CertRevoke{.cert = sha256(Bytes{1}), .reason = "superseded"},
       op::ModelRegister{.org = "acme", .vid = 1, .pid = 2, .name = "n", .label = {{"a", "b"}}},

@@ -69,7 +69,8 @@ class Admission : public ::testing::Test {
                 std::optional<uint64_t> vid = std::nullopt) {
     EVP_PKEY_up_ref(root.key.get());
     root_keys_[root.der] = x509::PkeyPtr(root.key.get());
-    return op::OrgRegister{.id = id, .kind = kind, .name = id, .vendor_id = vid, .roots = {root.der}};
+    if (vid) vendor_ids_[id] = *vid;  // assigned by the trustees once it is registered (ok())
+    return op::OrgRegister{.id = id, .kind = kind, .name = id, .roots = {root.der}};
   }
   static Operation claim(const std::string& issuer, const std::string& type, const std::string& subject,
                          ledger::TextMap data = {}) {
@@ -86,11 +87,9 @@ class Admission : public ::testing::Test {
                               .size = 4096};
   }
   void ok(int who, Operation o) {
+    std::optional<ledger::VendorGrant> grant;
     if (auto* reg = std::get_if<op::OrgRegister>(&o)) {
-      if (reg->vendor_id) {  // the trustees (account 0) assign vendor ids
-        TxResult g = c_.run(0, op::GovPropose{.vendor_ids = {{*reg->vendor_id, reg->id}}});
-        EXPECT_EQ(g.outcome, TxOutcome::kOk) << g.message;
-      }
+      if (vendor_ids_.contains(reg->id)) grant = ledger::VendorGrant{vendor_ids_.at(reg->id), reg->id};
       for (const Bytes& root : reg->roots)
         reg->root_sigs.push_back(
             x509::sign_with(root_keys_.at(root).get(),
@@ -99,6 +98,10 @@ class Admission : public ::testing::Test {
     }
     TxResult r = c_.run(who, std::move(o));
     EXPECT_EQ(r.outcome, TxOutcome::kOk) << r.message;
+    if (grant) {  // the trustees (account 0) assign vendor ids to registered orgs
+      TxResult g = c_.run(0, op::GovPropose{.vendor_ids = {*grant}});
+      EXPECT_EQ(g.outcome, TxOutcome::kOk) << g.message;
+    }
   }
   // Issues a claim; returns its id.
   uint64_t claim_ok(int who, Operation o) {
@@ -130,6 +133,7 @@ class Admission : public ::testing::Test {
 
   ledger::testing::TestChain c_;
   std::map<Bytes, x509::PkeyPtr> root_keys_;
+  std::map<std::string, uint64_t> vendor_ids_;
   x509::Issued acme_root_ = make("Acme Root", true, nullptr);
   x509::Issued model_ = make("Acme Door Lock", true, &acme_root_);
   x509::Issued device_ = make("lock-0001", false, &model_);
@@ -244,6 +248,15 @@ TEST_F(Admission, DeviceCertificateMustNameItsChainsVendorAndProduct) {
   d = decide(policy(kLighting), device(std::nullopt, 2));
   EXPECT_FALSE(d.admit);
   EXPECT_NE(explain(d).find("product id 2"), std::string::npos) << explain(d);
+}
+
+TEST_F(Admission, ADeviceCertificateRevokedOnTheLedgerIsDenied) {
+  ok(1, op::CertAdd{.org = "acme", .level = "device", .der = device_.der});
+  EXPECT_TRUE(decide(policy(kLighting), device_.der).admit);
+  ok(1, op::CertRevoke{.cert = sha256(device_.der), .reason = "keyCompromise"});
+  Decision d = decide(policy(kLighting), device_.der);
+  EXPECT_FALSE(d.admit);
+  EXPECT_NE(explain(d).find("device certificate was revoked by 'acme'"), std::string::npos) << explain(d);
 }
 
 TEST_F(Admission, ManufacturerThatIsASubCaOfAPublicCaIsAccepted) {

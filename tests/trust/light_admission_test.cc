@@ -40,21 +40,19 @@ class LightAdmission : public ::testing::Test {
     auto ok = [&](int who, ledger::Operation o) {
       ASSERT_EQ(c.run(who, std::move(o)).outcome, ledger::TxOutcome::kOk);
     };
-    auto reg = [&](int who, const std::string& id, const std::string& kind, const x509::Issued& root,
-                   std::optional<uint64_t> vid) {
+    auto reg = [&](int who, const std::string& id, const std::string& kind, const x509::Issued& root) {
       Bytes pop = ledger::org_root_message(c.chain_id(), id, c.addr(who));
       return op::OrgRegister{.id = id,
                              .kind = kind,
                              .name = id,
-                             .vendor_id = vid,
                              .roots = {root.der},
                              .root_sigs = {x509::sign_with(root.key.get(), pop).value()}};
     };
+    ok(1, reg(1, "acme", "manufacturer", root_));
     ok(0, op::GovPropose{.vendor_ids = {{7, "acme"}}});
-    ok(1, reg(1, "acme", "manufacturer", root_, 7));
     ok(1, op::ModelRegister{.org = "acme", .vid = 7, .pid = 1, .name = "Bulb"});
     ok(1, op::CertAdd{.org = "acme", .level = "model", .der = model_.der, .vid = 7, .pid = 1});
-    ok(2, reg(2, "csa", "standards_body", make("CSA", true, nullptr), std::nullopt));
+    ok(2, reg(2, "csa", "standards_body", make("CSA", true, nullptr)));
     ok(0, op::GovPropose{.grants = {{"csa", "standards_body", false}}});
     ok(2, op::ClaimIssue{.issuer = "csa", .type = "membership", .subject = "org:acme"});
 

@@ -1,0 +1,224 @@
+// OCSP responder answering from ledger state; see ocsp_responder.h.
+#include "pki/ocsp_responder.h"
+
+#include <openssl/bn.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/hash.h"
+#include "core/x509.h"
+#include "core/x509_crl.h"
+#include "ledger/compliance_access.h"
+
+namespace trustmesh::pki {
+
+namespace {
+
+template <typename T, void (*F)(T*)>
+struct Free {
+  void operator()(T* p) const { F(p); }
+};
+using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
+using RequestPtr = std::unique_ptr<OCSP_REQUEST, Free<OCSP_REQUEST, OCSP_REQUEST_free>>;
+using BasicPtr = std::unique_ptr<OCSP_BASICRESP, Free<OCSP_BASICRESP, OCSP_BASICRESP_free>>;
+using ResponsePtr = std::unique_ptr<OCSP_RESPONSE, Free<OCSP_RESPONSE, OCSP_RESPONSE_free>>;
+using CertIdPtr = std::unique_ptr<OCSP_CERTID, Free<OCSP_CERTID, OCSP_CERTID_free>>;
+using TimePtr = std::unique_ptr<ASN1_TIME, Free<ASN1_TIME, ASN1_TIME_free>>;
+
+X509Ptr decode(ByteView der) {
+  const unsigned char* p = der.data();
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (x && p != der.data() + der.size()) x.reset();
+  return x;
+}
+
+Bytes encode(OCSP_RESPONSE* r) {
+  unsigned char* der = nullptr;
+  const int n = r ? i2d_OCSP_RESPONSE(r, &der) : -1;
+  Bytes out;
+  if (n > 0) out.assign(der, der + n);
+  OPENSSL_free(der);
+  return out;
+}
+
+// A serial number as x509::CertFacts::serial holds it (big-endian magnitude).
+Bytes magnitude(const ASN1_INTEGER* serial) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  Bytes out(bn ? static_cast<size_t>(BN_num_bytes(bn)) : 0);
+  if (bn) BN_bn2bin(bn, out.data());
+  BN_free(bn);
+  return out;
+}
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, "cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// An unsuccessful OCSPResponse (no body).
+Bytes status_only(int status) {
+  ResponsePtr r(OCSP_response_create(status, nullptr));
+  return encode(r.get());
+}
+
+// The CA a responder certificate was issued by, on the ledger: unrevoked if
+// there is such a one, else a revoked one (whose certificates are all revoked).
+struct LedgerCa {
+  Hash32 hash{};
+  ledger::CertRecord rec;
+  X509Ptr x509;
+};
+
+Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteView responder_der) {
+  TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(responder_der));
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(f.issuer_hash));
+  std::optional<LedgerCa> found;
+  for (const Hash32& h : named) {
+    TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
+    if (!rec || !x509::verify_signed_by(responder_der, rec->der).ok()) continue;
+    if (found && !found->rec.revoked) break;
+    X509Ptr x = decode(rec->der);  // before the record moves
+    found = LedgerCa{h, std::move(*rec), std::move(x)};
+    if (!found->rec.revoked) break;
+  }
+  if (found && !found->x509) return make_error(ErrorCode::kInternal, "a ledger certificate does not decode");
+  return found;
+}
+
+}  // namespace
+
+struct OcspResponder::Impl {
+  std::vector<OcspSigner> signers;
+  std::vector<X509Ptr> certs;  // decoded signers[i].cert_der
+};
+
+OcspResponder::OcspResponder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OcspResponder::~OcspResponder() = default;
+
+size_t OcspResponder::signer_count() const {
+  return impl_->signers.size();
+}
+
+Result<std::unique_ptr<OcspResponder>> OcspResponder::create(std::vector<OcspSigner> signers) {
+  auto impl = std::make_unique<Impl>();
+  for (OcspSigner& s : signers) {
+    X509Ptr x = decode(s.cert_der);
+    if (!x) return make_error(ErrorCode::kInvalidArgument, "an OCSP signer certificate does not parse");
+    const std::string name = x509::parse_certificate(s.cert_der).value().subject;
+    if (!(X509_get_extension_flags(x.get()) & EXFLAG_XKUSAGE) ||
+        !(X509_get_extended_key_usage(x.get()) & XKU_OCSP_SIGN))
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          "'" + name + "' lacks extendedKeyUsage OCSPSigning (trustmesh cert issue --ocsp-signing)");
+    if (!s.key || X509_check_private_key(x.get(), s.key.get()) != 1)
+      return make_error(ErrorCode::kInvalidArgument, "the key given for '" + name + "' is not its key");
+    impl->certs.push_back(std::move(x));
+    impl->signers.push_back(std::move(s));
+  }
+  return std::unique_ptr<OcspResponder>(new OcspResponder(std::move(impl)));
+}
+
+Result<std::unique_ptr<OcspResponder>> OcspResponder::load(const std::vector<std::string>& pairs) {
+  std::vector<OcspSigner> signers;
+  for (const std::string& pair : pairs) {
+    const size_t colon = pair.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
+      return make_error(ErrorCode::kInvalidArgument,
+                        "an OCSP signer is CERT.pem:KEY.pem, not '" + pair + "'");
+    TM_ASSIGN_OR_RETURN(std::string cert_pem, read_text(pair.substr(0, colon)));
+    TM_ASSIGN_OR_RETURN(std::string key_pem, read_text(pair.substr(colon + 1)));
+    TM_ASSIGN_OR_RETURN(std::vector<Bytes> certs, x509::read_certificates(cert_pem));
+    TM_ASSIGN_OR_RETURN(x509::PkeyPtr key, x509::key_from_pem(key_pem));
+    signers.push_back(OcspSigner{certs.at(0), std::move(key)});
+  }
+  return create(std::move(signers));
+}
+
+Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, int64_t block_time,
+                            int64_t validity_s) const {
+  if (request.empty() || request.size() > kMaxOcspRequest)
+    return status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+  const unsigned char* p = request.data();
+  RequestPtr req(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(request.size())));
+  const int n = req ? OCSP_request_onereq_count(req.get()) : 0;
+  if (!req || p != request.data() + request.size() || n < 1 || n > kMaxCertIdsPerRequest)
+    return status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+
+  ledger::ComplianceReader r(state);
+  // The signer whose CA issued the first CertID answers them all.
+  std::optional<size_t> signer;
+  std::optional<LedgerCa> ca;
+  for (size_t i = 0; i < impl_->signers.size() && !signer; ++i) {
+    auto found = find_ca(r, impl_->signers[i].cert_der);
+    if (!found.ok()) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+    if (!*found) continue;
+    OCSP_CERTID* first = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), 0));
+    ASN1_OBJECT* md_oid = nullptr;
+    OCSP_id_get0_info(nullptr, &md_oid, nullptr, nullptr, first);
+    const EVP_MD* md = md_oid ? EVP_get_digestbyobj(md_oid) : nullptr;
+    if (!md) return status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+    CertIdPtr ca_id(OCSP_cert_to_id(md, nullptr, (*found)->x509.get()));
+    if (ca_id && OCSP_id_issuer_cmp(ca_id.get(), first) == 0) {
+      signer = i;
+      ca = std::move(*found);
+    }
+  }
+  if (!signer) return status_only(OCSP_RESPONSE_STATUS_UNAUTHORIZED);
+
+  BasicPtr basic(OCSP_BASICRESP_new());
+  TimePtr this_update(ASN1_TIME_set(nullptr, static_cast<time_t>(block_time)));
+  TimePtr next_update(ASN1_TIME_set(nullptr, static_cast<time_t>(block_time + validity_s)));
+  if (!basic || !this_update || !next_update) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+  for (int i = 0; i < n; ++i) {
+    OCSP_CERTID* id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), i));
+    ASN1_OBJECT* md_oid = nullptr;
+    ASN1_INTEGER* serial = nullptr;
+    OCSP_id_get0_info(nullptr, &md_oid, nullptr, &serial, id);
+    const EVP_MD* md = md_oid ? EVP_get_digestbyobj(md_oid) : nullptr;
+    CertIdPtr ca_id(md ? OCSP_cert_to_id(md, nullptr, ca->x509.get()) : nullptr);
+    if (!ca_id || !serial) return status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+    if (OCSP_id_issuer_cmp(ca_id.get(), id) != 0) return status_only(OCSP_RESPONSE_STATUS_UNAUTHORIZED);
+    const Bytes serial_bytes = magnitude(serial);
+    int status = V_OCSP_CERTSTATUS_UNKNOWN, reason = OCSP_REVOKED_STATUS_NOSTATUS;
+    int64_t revoked_time = 0;
+    if (ca->rec.revoked) {  // a revoked CA revokes everything under it
+      status = V_OCSP_CERTSTATUS_REVOKED;
+      revoked_time = ca->rec.revoked_time ? static_cast<int64_t>(ca->rec.revoked_time) : block_time;
+      reason = OCSP_REVOKED_STATUS_CACOMPROMISE;
+    } else {
+      auto hash = r.cert_by_serial(ca->hash, serial_bytes);
+      if (!hash.ok()) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+      if (*hash) {
+        auto rec = r.cert(**hash);
+        if (!rec.ok() || !*rec) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+        status = (*rec)->revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD;
+        if ((*rec)->revoked) {
+          revoked_time = (*rec)->revoked_time ? static_cast<int64_t>((*rec)->revoked_time) : block_time;
+          const int code = x509::crl_reason_code((*rec)->reason);
+          reason = code >= 0 ? code : OCSP_REVOKED_STATUS_NOSTATUS;
+        }
+      }
+    }
+    TimePtr rev(status == V_OCSP_CERTSTATUS_REVOKED
+                    ? ASN1_TIME_set(nullptr, static_cast<time_t>(revoked_time))
+                    : nullptr);
+    if (!OCSP_basic_add1_status(basic.get(), id, status, reason, rev.get(), this_update.get(),
+                                next_update.get()))
+      return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+  }
+  const OcspSigner& s = impl_->signers[*signer];
+  if (OCSP_copy_nonce(basic.get(), req.get()) <= 0 ||
+      OCSP_basic_sign(basic.get(), impl_->certs[*signer].get(), s.key.get(), EVP_sha256(), nullptr, 0) != 1)
+    return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
+  ResponsePtr resp(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
+  return encode(resp.get());
+}
+
+}  // namespace trustmesh::pki
