@@ -78,7 +78,17 @@ Result<json> org_answer(const std::shared_ptr<const store::ReadView>& view, std:
   json crls = json::array();            // the signed CRLs its CAs published
   for (const Hash32& h : certs) {
     TM_ASSIGN_OR_RETURN(auto crl, r.crl(h));
-    if (crl) crls.push_back(trust::crl_json(*crl));
+    if (!crl) continue;
+    json c = trust::crl_json(*crl);
+    // Stale: a certificate of this CA was revoked on the ledger after the CRL was published.
+    TM_ASSIGN_OR_RETURN(std::vector<Hash32> revoked, r.revoked_children(h));
+    bool stale = false;
+    if (!revoked.empty()) {
+      TM_ASSIGN_OR_RETURN(auto last, r.cert(revoked.back()));
+      stale = last && last->revoked_at > crl->published_at;
+    }
+    c["stale"] = stale;
+    crls.push_back(std::move(c));
   }
   j["crls"] = crls;
   TM_ASSIGN_OR_RETURN(j["claims"], claims_json(r, "org:" + org->id, view->height()));

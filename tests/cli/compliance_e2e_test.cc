@@ -222,6 +222,7 @@ TEST_F(ComplianceE2E, FlagsRevocationsSubCasAndBadInput) {
   ASSERT_EQ(with_crl["crls"].size(), 1u) << with_crl.dump(2);
   EXPECT_EQ(with_crl["crls"][0]["number"], 2);
   EXPECT_EQ(with_crl["crls"][0]["entries"], 1);
+  EXPECT_EQ(with_crl["crls"][0]["stale"], false);
   HttpResult crl = http_get(node_->port(), with_crl["crls"][0]["url"].get<std::string>());
   ASSERT_EQ(crl.status, 200) << crl.body;
   {
