@@ -55,6 +55,12 @@ void handle_ocsp(const Context& ctx, const Request& req, std::string_view encode
     auto hdr = consensus::BlockHeader::decode((*hc)->first);
     if (hdr.ok()) time = static_cast<int64_t>(hdr->time);
   }
+  if (time == 0) {  // no block time to date the answer with: OCSP's "try later" (3)
+    static const char kTryLater[] = {0x30, 0x03, 0x0a, 0x01, 0x03};
+    res.content_type = kOcspResponseType;
+    res.body.assign(kTryLater, sizeof kTryLater);
+    return;
+  }
   node::ViewReader reader(view);
   const Bytes out = ctx.ocsp->answer(reader, der, time, static_cast<int64_t>(ctx.cfg.ocsp_validity_s));
   res.content_type = kOcspResponseType;

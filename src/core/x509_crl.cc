@@ -107,7 +107,7 @@ Result<CrlFacts> parse_crl(ByteView der) {
           static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, nullptr));
       const long code = reason ? ASN1_ENUMERATED_get(reason) : -1;
       ASN1_ENUMERATED_free(reason);
-      if (!is_final_reason(static_cast<int>(code)))
+      if (code < 0 || code > 10 || !is_final_reason(static_cast<int>(code)))
         return make_error(ErrorCode::kMalformed,
                           "a CRL entry's reason is not a final revocation (certificateHold, removeFromCRL) "
                           "or does not parse");
@@ -149,6 +149,7 @@ int crl_reason_code(std::string_view reason) {
 
 Result<Bytes> sign_crl(ByteView issuer_der, EVP_PKEY* key, const std::vector<CrlEntry>& entries,
                        int64_t this_update, int64_t next_update, uint64_t number) {
+  if (!key) return make_error(ErrorCode::kInvalidArgument, "no key to sign the CRL with");
   TM_ASSIGN_OR_RETURN(CertPtr issuer, decode_cert(issuer_der));
   CrlPtr crl(X509_CRL_new());
   auto set_time = [](int64_t t, auto setter) {
@@ -193,7 +194,6 @@ Result<Bytes> sign_crl(ByteView issuer_der, EVP_PKEY* key, const std::vector<Crl
     X509_EXTENSION_free(akid);
   }
   const bool ed = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519;
-  if (!key) return make_error(ErrorCode::kInvalidArgument, "no key to sign the CRL with");
   if (!ok || X509_CRL_sort(crl.get()) != 1 || X509_CRL_sign(crl.get(), key, ed ? nullptr : EVP_sha256()) <= 0)
     return make_error(ErrorCode::kCryptoFailure, "building or signing the CRL failed");
   unsigned char* der = nullptr;

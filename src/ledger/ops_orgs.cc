@@ -219,6 +219,12 @@ Status apply_org_register(StateAccess& s, OpContext& c, const op::OrgRegister& o
     // the trustees assign one. It names no product.
     if (f.pid)
       return bad_cert("root '" + f.subject + "' names a product id; only model and device certificates do");
+    if (f.vid) {
+      TM_ASSIGN_OR_RETURN(auto holder, r.org_by_vendor(*f.vid));
+      if (holder && *holder != o.id)
+        return bad_cert("root '" + f.subject + "' names vendor id " + std::to_string(*f.vid) + ", held by '" +
+                        *holder + "'");
+    }
     CertRecord rec{.org = o.id, .level = "root", .der = der, .added_at = c.block.height};
     if (!(f.self_issued() && x509::verify_signed_by(der, der).ok())) {
       // A sub-CA of a public CA: its issuer must be a CA root the trustees approved.
@@ -272,6 +278,14 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
                     (device ? "root, intermediate or model certificate" : "root or intermediate") + " of '" +
                     org.id + "' on the ledger (issuer '" + f.issuer + "')");
   TM_TRY(check_path_len(r, *parent, device));
+  if (device && f.pid) {  // a device's product is its model's
+    TM_ASSIGN_OR_RETURN(auto above, r.cert(*parent));
+    if (!above || above->level != "model" || above->pid != f.pid)
+      return bad_cert("device certificate '" + f.subject + "' names product id " + std::to_string(*f.pid) +
+                      (above && above->level == "model" && above->pid
+                           ? " but its model certificate is product " + std::to_string(*above->pid)
+                           : " but is not issued by a model certificate"));
+  }
   TM_TRY(index_cert_serial(s.overlay(), *parent, f.serial, f.hash));
   CertRecord rec{.org = org.id,
                  .level = o.level,

@@ -74,7 +74,14 @@ struct LedgerCa {
   Hash32 hash{};
   ledger::CertRecord rec;
   X509Ptr x509;
+  // The CA or a certificate above it is revoked: everything under it is, from
+  // that block time (0 = unknown).
+  bool chain_revoked = false;
+  uint64_t chain_revoked_time = 0;
 };
+
+// How many certificates above a CA are looked at (ledger chains are shorter).
+constexpr int kMaxChainWalk = 8;
 
 Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteView responder_der) {
   TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(responder_der));
@@ -89,6 +96,20 @@ Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteV
     if (!found->rec.revoked) break;
   }
   if (found && !found->x509) return make_error(ErrorCode::kInternal, "a ledger certificate does not decode");
+  if (found) {
+    const ledger::CertRecord* at = &found->rec;
+    std::optional<ledger::CertRecord> above;
+    for (int i = 0; i <= kMaxChainWalk && at; ++i) {
+      if (at->revoked) {
+        found->chain_revoked = true;
+        found->chain_revoked_time = at->revoked_time;
+        break;
+      }
+      if (!at->parent) break;
+      TM_ASSIGN_OR_RETURN(above, r.cert(*at->parent));
+      at = above ? &*above : nullptr;
+    }
+  }
   return found;
 }
 
@@ -111,7 +132,10 @@ Result<std::unique_ptr<OcspResponder>> OcspResponder::create(std::vector<OcspSig
   for (OcspSigner& s : signers) {
     X509Ptr x = decode(s.cert_der);
     if (!x) return make_error(ErrorCode::kInvalidArgument, "an OCSP signer certificate does not parse");
-    const std::string name = x509::parse_certificate(s.cert_der).value().subject;
+    auto facts = x509::parse_certificate(s.cert_der);
+    if (!facts.ok())
+      return make_error(ErrorCode::kInvalidArgument, "OCSP signer certificate: " + facts.error().message);
+    const std::string name = facts->subject;
     if (!(X509_get_extension_flags(x.get()) & EXFLAG_XKUSAGE) ||
         !(X509_get_extended_key_usage(x.get()) & XKU_OCSP_SIGN))
       return make_error(
@@ -188,11 +212,12 @@ Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, 
     const Bytes serial_bytes = magnitude(serial);
     int status = V_OCSP_CERTSTATUS_UNKNOWN, reason = OCSP_REVOKED_STATUS_NOSTATUS;
     int64_t revoked_time = 0;
-    if (ca->rec.revoked) {  // a revoked CA revokes everything under it
+    if (ca->chain_revoked) {  // a revoked CA (or one above it) revokes everything under it
       status = V_OCSP_CERTSTATUS_REVOKED;
-      revoked_time = ca->rec.revoked_time ? static_cast<int64_t>(ca->rec.revoked_time) : block_time;
+      revoked_time = ca->chain_revoked_time ? static_cast<int64_t>(ca->chain_revoked_time) : block_time;
       reason = OCSP_REVOKED_STATUS_CACOMPROMISE;
-    } else {
+    } else if (ASN1_STRING_type(serial) !=
+               V_ASN1_NEG_INTEGER) {  // no ledger certificate has a negative serial
       auto hash = r.cert_by_serial(ca->hash, serial_bytes);
       if (!hash.ok()) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
       if (*hash) {
@@ -215,7 +240,9 @@ Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, 
   }
   const OcspSigner& s = impl_->signers[*signer];
   if (OCSP_copy_nonce(basic.get(), req.get()) <= 0 ||
-      OCSP_basic_sign(basic.get(), impl_->certs[*signer].get(), s.key.get(), EVP_sha256(), nullptr, 0) != 1)
+      OCSP_basic_sign(basic.get(), impl_->certs[*signer].get(), s.key.get(),
+                      EVP_PKEY_get_base_id(s.key.get()) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256(), nullptr,
+                      0) != 1)
     return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
   ResponsePtr resp(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
   return encode(resp.get());

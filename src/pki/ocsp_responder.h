@@ -6,7 +6,8 @@
 // that CA on the ledger and answers from what the ledger says about the
 // serial: `good` (a certificate of that CA on the ledger, unrevoked),
 // `revoked` (with the block time of its revocation and its reason; every
-// certificate of a revoked CA is revoked too) or `unknown` (that CA recorded
+// certificate under a revoked CA, or under a revoked certificate above it, is
+// revoked too: cACompromise) or `unknown` (that CA recorded
 // no such serial). thisUpdate is the time of the newest block; nextUpdate is
 // `validity_s` later. Nonces are echoed.
 //

@@ -236,14 +236,6 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
     chain.missing = "a device certificate valid now";
     return Status::Ok();
   }
-  // A device certificate recorded on the ledger (cert.add device) may have been revoked there.
-  TM_ASSIGN_OR_RETURN(auto own, r_.cert(dev->hash));
-  if (own && own->revoked) {
-    chain.detail = "the device certificate was revoked by '" + own->org + "' at height " +
-                   std::to_string(own->revoked_at) + (own->reason.empty() ? "" : " (" + own->reason + ")");
-    chain.missing = "an unrevoked device certificate";
-    return Status::Ok();
-  }
   for (const Bytes& c : req.chain) {
     auto f = x509::parse_certificate(c);
     if (!f.ok()) return make_error(ErrorCode::kBadCertificate, "chain certificate: " + f.error().message);
@@ -281,6 +273,19 @@ Status Evaluator::check_chain(const AdmissionRequest& req, Decision& d, Check& c
           "the issuing model, intermediate or root certificate of '" + dev->issuer + "' on the ledger";
     }
     return Status::Ok();
+  }
+  // A device certificate recorded on the ledger (cert.add device) may have been
+  // revoked there. Found by issuer and serial, not by hash: a re-encoding of
+  // the certificate (an ECDSA signature can be rewritten without the key) keeps both.
+  TM_ASSIGN_OR_RETURN(auto own_hash, r_.cert_by_serial(*issuer, dev->serial));
+  if (own_hash) {
+    TM_ASSIGN_OR_RETURN(auto own, r_.cert(*own_hash));
+    if (own && own->revoked) {
+      chain.detail = "the device certificate was revoked by '" + own->org + "' at height " +
+                     std::to_string(own->revoked_at) + (own->reason.empty() ? "" : " (" + own->reason + ")");
+      chain.missing = "an unrevoked device certificate";
+      return Status::Ok();
+    }
   }
   // Up the ledger's own parent links, which were checked when each was added.
   std::optional<Hash32> at = issuer;

@@ -317,6 +317,11 @@ TEST_F(ComplianceTest, VendorIdsAreAssignedByTheTrusteesToRegisteredOrgs) {
     x509::CertSpec spec{.cn = "Delta Root", .ca = true, .not_before = 1577836800, .vid = 6000};
     named = x509::issue(spec, std::nullopt).value();
   }
+  {  // a root naming a vendor id another org holds
+    x509::CertSpec spec{.cn = "Fake Beta Root", .ca = true, .not_before = 1577836800, .vid = 5000};
+    refused(7, org_op(7, "fake", "manufacturer", x509::issue(spec, std::nullopt).value()),
+            ErrorCode::kBadCertificate);
+  }
   ok(6, org_op(6, "delta", "manufacturer", named));
   refused(0, op::GovPropose{.vendor_ids = {{6001, "delta"}}}, ErrorCode::kBadParams);
   ok(0, op::GovPropose{.vendor_ids = {{6000, "delta"}}});
@@ -488,6 +493,18 @@ TEST_F(ComplianceTest, DeviceCertificatesAreFoundByIssuerAndSerial) {
           ErrorCode::kBadCertificate);  // not issued by acme
   refused(2, op::CertAdd{.org = "acme", .level = "device", .der = leaf(model, "y").der},
           ErrorCode::kNotOrgAdmin);
+  // A device's product is its model's.
+  {
+    x509::CertSpec spec{.cn = "bulb-x", .not_before = 1577836800, .vid = 4660, .pid = 2};
+    auto other_pid = x509::issue(spec, std::pair<ByteView, EVP_PKEY*>(model.der, model.key.get())).value();
+    refused(1, op::CertAdd{.org = "acme", .level = "device", .der = other_pid.der},
+            ErrorCode::kBadCertificate);
+    auto under_root = x509::issue({.cn = "bulb-r", .not_before = 1577836800, .vid = 4660, .pid = 1},
+                                  std::pair<ByteView, EVP_PKEY*>(acme_root_.der, acme_root_.key.get()))
+                          .value();
+    refused(1, op::CertAdd{.org = "acme", .level = "device", .der = under_root.der},
+            ErrorCode::kBadCertificate);
+  }
   // Revoked on the ledger: listed under its issuer, and its CRL must say so.
   ok(1, op::CertRevoke{.cert = sha256(dev.der), .reason = "keyCompromise"});
   EXPECT_EQ(*reader().revoked_children(sha256(model.der)), std::vector<Hash32>{sha256(dev.der)});

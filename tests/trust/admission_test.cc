@@ -2,7 +2,9 @@
 // blocks: the scenarios of the compliance issue, each with the explanation
 // checked, and the bad input that must deny (or be refused) for a reason.
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <map>
 
@@ -255,6 +257,46 @@ TEST_F(Admission, ADeviceCertificateRevokedOnTheLedgerIsDenied) {
   EXPECT_TRUE(decide(policy(kLighting), device_.der).admit);
   ok(1, op::CertRevoke{.cert = sha256(device_.der), .reason = "keyCompromise"});
   Decision d = decide(policy(kLighting), device_.der);
+  EXPECT_FALSE(d.admit);
+  EXPECT_NE(explain(d).find("device certificate was revoked by 'acme'"), std::string::npos) << explain(d);
+}
+
+// The same certificate with its ECDSA signature (r, s) rewritten as (r, n - s):
+// still valid, different bytes, so a different hash; anyone can make it.
+Bytes reencoded(const Bytes& der) {
+  const unsigned char* p = der.data();
+  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
+                                                X509_free);
+  const ASN1_BIT_STRING* sig = nullptr;
+  X509_get0_signature(&sig, nullptr, x.get());
+  const unsigned char* sp = ASN1_STRING_get0_data(sig);
+  ECDSA_SIG* es = d2i_ECDSA_SIG(nullptr, &sp, ASN1_STRING_length(sig));
+  const BIGNUM *r = nullptr, *s = nullptr;
+  ECDSA_SIG_get0(es, &r, &s);
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  BIGNUM* flipped = BN_new();
+  BN_sub(flipped, EC_GROUP_get0_order(group), s);
+  ECDSA_SIG_set0(es, BN_dup(r), flipped);
+  unsigned char* out = nullptr;
+  const int n = i2d_ECDSA_SIG(es, &out);
+  ASN1_BIT_STRING_set(const_cast<ASN1_BIT_STRING*>(sig), out, n);
+  OPENSSL_free(out);
+  ECDSA_SIG_free(es);
+  EC_GROUP_free(group);
+  unsigned char* enc = nullptr;
+  const int len = i2d_X509(x.get(), &enc);
+  Bytes result(enc, enc + len);
+  OPENSSL_free(enc);
+  return result;
+}
+
+TEST_F(Admission, ARevokedDeviceCertificateStaysRevokedWhenReencoded) {
+  ok(1, op::CertAdd{.org = "acme", .level = "device", .der = device_.der});
+  ok(1, op::CertRevoke{.cert = sha256(device_.der), .reason = "keyCompromise"});
+  const Bytes copy = reencoded(device_.der);
+  ASSERT_NE(sha256(copy), sha256(device_.der));
+  ASSERT_TRUE(x509::verify_signed_by(copy, model_.der).ok());  // still a valid certificate
+  Decision d = decide(policy(kLighting), copy);
   EXPECT_FALSE(d.admit);
   EXPECT_NE(explain(d).find("device certificate was revoked by 'acme'"), std::string::npos) << explain(d);
 }
