@@ -50,19 +50,6 @@ Bytes serial_bytes(const ASN1_INTEGER* serial) {
   return out;
 }
 
-}  // namespace detail
-
-namespace {
-
-using detail::name_hash;
-using detail::name_text;
-using detail::seconds;
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
 Result<X509Ptr> decode(ByteView der) {
   if (der.size() > kMaxCertDer) {
     return make_error(ErrorCode::kTooLarge, "certificate is " + std::to_string(der.size()) +
@@ -76,6 +63,16 @@ Result<X509Ptr> decode(ByteView der) {
   }
   return x;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::decode;
+using detail::name_hash;
+using detail::name_text;
+using detail::seconds;
+using detail::X509Ptr;
 
 // A Matter-style id attribute of the subject: none, or four hex digits once.
 Result<std::optional<uint64_t>> id_attribute(const X509_NAME* name, const char* oid, std::string_view what) {

@@ -22,10 +22,6 @@ struct CrlFree {
   void operator()(X509_CRL* c) const { X509_CRL_free(c); }
 };
 using CrlPtr = std::unique_ptr<X509_CRL, CrlFree>;
-struct CertFree {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using CertPtr = std::unique_ptr<X509, CertFree>;
 
 constexpr std::array<std::string_view, 11> kReasons = {
     "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
@@ -49,16 +45,6 @@ Result<CrlPtr> decode_crl(ByteView der) {
     return make_error(ErrorCode::kMalformed, "not a DER X.509 CRL");
   }
   return c;
-}
-
-Result<CertPtr> decode_cert(ByteView der) {
-  const unsigned char* p = der.data();
-  CertPtr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x || p != der.data() + der.size()) {
-    ERR_clear_error();
-    return make_error(ErrorCode::kMalformed, "not a DER certificate");
-  }
-  return x;
 }
 
 }  // namespace
@@ -122,7 +108,7 @@ Result<CrlFacts> parse_crl(ByteView der) {
 
 Status verify_crl_signed_by(ByteView crl_der, ByteView issuer_der) {
   TM_ASSIGN_OR_RETURN(CrlPtr crl, decode_crl(crl_der));
-  TM_ASSIGN_OR_RETURN(CertPtr issuer, decode_cert(issuer_der));
+  TM_ASSIGN_OR_RETURN(detail::X509Ptr issuer, detail::decode(issuer_der));
   if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer.get())) != 0)
     return make_error(ErrorCode::kBadSignature, "the CRL's issuer is not this certificate's subject");
   if ((X509_get_extension_flags(issuer.get()) & EXFLAG_KUSAGE) &&
@@ -150,7 +136,7 @@ int crl_reason_code(std::string_view reason) {
 Result<Bytes> sign_crl(ByteView issuer_der, EVP_PKEY* key, const std::vector<CrlEntry>& entries,
                        int64_t this_update, int64_t next_update, uint64_t number) {
   if (!key) return make_error(ErrorCode::kInvalidArgument, "no key to sign the CRL with");
-  TM_ASSIGN_OR_RETURN(CertPtr issuer, decode_cert(issuer_der));
+  TM_ASSIGN_OR_RETURN(detail::X509Ptr issuer, detail::decode(issuer_der));
   CrlPtr crl(X509_CRL_new());
   auto set_time = [](int64_t t, auto setter) {
     ASN1_TIME* a = ASN1_TIME_set(nullptr, static_cast<time_t>(t));

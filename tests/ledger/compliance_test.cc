@@ -344,7 +344,8 @@ TEST_F(ComplianceTest, OrgsAndModelsKeepTheirHistory) {
                            .size = 10});
   auto ops_of = [&](const std::string& subject) {
     std::vector<std::string> out;
-    for (const ChangeEntry& e : *reader().changes(subject)) out.push_back(e.op);
+    const std::vector<ChangeEntry> list = *reader().changes(subject);  // not a range over a temporary
+    for (const ChangeEntry& e : list) out.push_back(e.op);
     return out;
   };
   EXPECT_EQ(ops_of("org:acme"), (std::vector<std::string>{"org.register", "vendor.assign", "cert.add",
