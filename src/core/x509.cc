@@ -76,11 +76,13 @@ using detail::X509Ptr;
 
 // A Matter-style id attribute of the subject: none, or four hex digits once.
 Result<std::optional<uint64_t>> id_attribute(const X509_NAME* name, const char* oid, std::string_view what) {
-  ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
+  // Parsed once: OBJ_txt2obj takes OpenSSL's global object lock on every call.
+  static const ASN1_OBJECT* const vid_obj = OBJ_txt2obj(kVidOid, 1);
+  static const ASN1_OBJECT* const pid_obj = OBJ_txt2obj(kPidOid, 1);
+  const ASN1_OBJECT* obj = std::string_view(oid) == kVidOid ? vid_obj : pid_obj;
   if (!obj) return make_error(ErrorCode::kInternal, "OID does not parse");
   const int at = X509_NAME_get_index_by_OBJ(name, obj, -1);
   const int again = at < 0 ? -1 : X509_NAME_get_index_by_OBJ(name, obj, at);
-  ASN1_OBJECT_free(obj);
   if (at < 0) return std::optional<uint64_t>();
   const auto bad = make_error(ErrorCode::kMalformed, "the subject's " + std::string(what) +
                                                          " attribute must appear once, as 4 hex digits");
