@@ -136,12 +136,7 @@ void handle_vendor(const Context& ctx, std::string_view vid_s, Response& res) {
   if (!*org)
     return write_error(
         res, make_error(ErrorCode::kOrgNotFound, "no organisation holds vendor id " + std::to_string(*vid)));
-  auto found = org_answer(view, **org);
-  if (!found.ok() && found.error().code == ErrorCode::kOrgNotFound)
-    return write_error(
-        res, make_error(ErrorCode::kOrgNotFound, "vendor id " + std::to_string(*vid) + " is assigned to '" +
-                                                     **org + "', which has not registered yet"));
-  answer(res, found);
+  answer(res, org_answer(view, **org));  // vendor ids go only to registered orgs
 }
 
 void handle_model(const Context& ctx, std::string_view vid, std::string_view pid, Response& res) {
