@@ -93,12 +93,13 @@ Done run_approve(const GovOptions& o) {
 }  // namespace
 
 void add_gov_commands(CLI::App& app) {
-  CLI::App* gov = app.add_subcommand("gov", "Trustee governance: parameters and the validator set");
+  CLI::App* gov = app.add_subcommand(
+      "gov", "Trustee governance: parameters, the validator set, roles, CA roots and vendor ids");
   gov->require_subcommand(1);
 
   auto po = std::make_shared<GovOptions>();
-  CLI::App* propose =
-      gov->add_subcommand("propose", "Propose parameter and/or validator-set changes (trustees)");
+  CLI::App* propose = gov->add_subcommand(
+      "propose", "Propose parameter, validator-set, role, CA-root or vendor-id changes (trustees)");
   propose->add_option("--param", po->params, "A parameter change name=value (repeatable)");
   propose->add_option(
       "--validator", po->validators,
@@ -109,9 +110,10 @@ void add_gov_commands(CLI::App& app) {
                       "with -ORG:ROLE (repeatable)");
   propose->add_option("--ca-root", po->ca_roots,
                       "PEM file of a public CA root that manufacturers may be sub-CAs of (repeatable)");
-  propose->add_option("--vendor-id", po->vendor_ids,
-                      "Assign a vendor id to an organisation id VID:ORG, registered or not yet (repeatable); "
-                      "org register --vendor-id needs it");
+  propose->add_option(
+      "--vendor-id", po->vendor_ids,
+      "Assign a vendor id to a registered organisation VID:ORG (repeatable; one per org, never "
+      "moved)");
   propose->add_option("--key", po->key, "Keyring key of a trustee (signs and pays)")->required();
   propose->add_option("--fee", po->fee, "Tx fee")->capture_default_str();
   add_keyring_option(propose, po->keyring);
