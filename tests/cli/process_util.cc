@@ -2,6 +2,7 @@
 #include "process_util.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -74,6 +75,10 @@ std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::
   pid_t pid = ::fork();
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+    // The node's log goes to DIR/node.log (appended across restarts), so a
+    // failed start can say why.
+    const int log = ::open((data_dir + "/node.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log >= 0) ::dup2(log, 2);
     ::dup2(out[1], 1);
     ::close(out[0]);
     ::close(out[1]);
@@ -93,7 +98,11 @@ std::optional<NodeProcess> NodeProcess::start(const std::string& data_dir, std::
   ::close(out[0]);  // later output goes nowhere (the node ignores SIGPIPE)
   nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.contains("api")) {
-    if (error) *error = "node did not start: '" + line + "'";
+    if (error) {
+      const std::string log = read_all(data_dir + "/node.log");
+      *error = "node did not start: '" + line + "'; the end of " + data_dir +
+               "/node.log: " + log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
+    }
     return std::nullopt;
   }
   p.url_ = j["api"].get<std::string>();

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "core/keys.h"
 #include "ledger/tx.h"
@@ -185,11 +186,15 @@ Testnet::~Testnet() {
 
 bool Testnet::start(size_t i, std::string* error) {
   if (procs_[i]) return true;
-  auto p = NodeProcess::start(data_dir(i), error);
-  if (!p) return false;
-  std::lock_guard<std::mutex> lock(procs_mu_);
-  procs_[i].emplace(std::move(*p));
-  return true;
+  for (int attempt = 0; attempt < 3; ++attempt) {  // a restart right after a stop may race a port
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto p = NodeProcess::start(data_dir(i), error);
+    if (!p) continue;
+    std::lock_guard<std::mutex> lock(procs_mu_);
+    procs_[i].emplace(std::move(*p));
+    return true;
+  }
+  return false;
 }
 
 bool Testnet::start_all(std::string* error) {
