@@ -125,7 +125,9 @@ void TcpProxy::pump(int a, int b) {
       }
       ssize_t off = 0;
       while (off < n) {
-        ssize_t w = ::write(fds[1 - k].fd, buf + off, static_cast<size_t>(n - off));
+        // send with MSG_NOSIGNAL: a peer that closed must end this relay, not
+        // kill the test process with SIGPIPE.
+        ssize_t w = ::send(fds[1 - k].fd, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
         if (w <= 0) {
           done = true;
           break;

@@ -142,7 +142,7 @@ TEST(P2p, PlainTcpAndGarbageAreRefused) {
   addr.sin_port = htons(a.host->port());
   ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   const char junk[] = "GET / HTTP/1.1\r\n\r\n";
-  ASSERT_GT(::write(fd, junk, sizeof junk), 0);
+  ASSERT_GT(::send(fd, junk, sizeof junk, MSG_NOSIGNAL), 0);
   char buf[64];
   // The host closes the connection (TLS handshake fails).
   ssize_t n = 0;
