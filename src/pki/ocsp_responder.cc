@@ -123,10 +123,6 @@ struct OcspResponder::Impl {
 OcspResponder::OcspResponder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 OcspResponder::~OcspResponder() = default;
 
-size_t OcspResponder::signer_count() const {
-  return impl_->signers.size();
-}
-
 Result<std::unique_ptr<OcspResponder>> OcspResponder::create(std::vector<OcspSigner> signers) {
   auto impl = std::make_unique<Impl>();
   for (OcspSigner& s : signers) {

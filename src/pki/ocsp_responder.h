@@ -47,10 +47,6 @@ class OcspResponder {
   Bytes answer(const ledger::StateReader& state, ByteView request, int64_t block_time,
                int64_t validity_s) const;
 
-  // The ledger hash of each signer's issuing CA is found per request; this is
-  // how many signers there are (for the startup line).
-  size_t signer_count() const;
-
  private:
   struct Impl;
   explicit OcspResponder(std::unique_ptr<Impl> impl);
