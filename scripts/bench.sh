@@ -59,6 +59,9 @@ rm -rf "$OUT/ocsp" && OCSP_FIXTURE_NMIN=120 make_ocsp_fixture "$OUT/ocsp"
 TM_OCSP_FIXTURE="$OUT/ocsp" "./$BUILD/light_bench" --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true --benchmark_out="$OUT/light_bench.json" --benchmark_out_format=json
 
+echo "== OCSP over HTTP: the node's /v1/ocsp over 100,000 device certificates vs openssl ocsp (ab, 16 clients)"
+bash scripts/bench_ocsp.sh "$BUILD" --json "$OUT/ocsp_bench.json"
+
 echo "== status check over HTTP: trustmesh vs openssl ocsp, cfssl, nginx (ab, 16 clients)"
 TMP=$(mktemp -d /tmp/tm-bench-XXXXXX)
 NODE_PID=""

@@ -49,6 +49,9 @@ void handle_release(const Context& ctx, std::string_view sha256, Response& res);
 void handle_ocsp(const Context& ctx, const Request& req, std::string_view encoded, Response& res);
 // GET /v1/crls/{issuer sha256}[?format=pem]: the newest CRL that CA published (DER by default).
 void handle_crl(const Context& ctx, std::string_view issuer, std::string_view query, Response& res);
+// GET /v1/crls/{issuer}/entries: what the CA's next CRL must list (its
+// certificates revoked on the ledger, devices included) and its next cRLNumber.
+void handle_crl_entries(const Context& ctx, std::string_view issuer, Response& res);
 void handle_claim(const Context& ctx, std::string_view id, Response& res);
 void handle_claims(const Context& ctx, std::string_view query, Response& res);
 // handlers_admission.cc: POST /v1/admission

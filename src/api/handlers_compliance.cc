@@ -3,11 +3,13 @@
 // /v1/models/{vid}/{pid}, /v1/releases/{sha256}, /v1/claims/{id} and
 // /v1/claims?subject=S. Each reads one snapshot; claims come with their state
 // (valid, expired, withdrawn) at that height, so history is never hidden.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/url.h"
+#include "core/x509.h"
 #include "core/x509_crl.h"
 #include "ledger/compliance_access.h"
 #include "node/node.h"
@@ -193,6 +195,43 @@ void handle_crl(const Context& ctx, std::string_view issuer, std::string_view qu
     res.content_type = kCrlType;
     res.body.assign((*crl)->der.begin(), (*crl)->der.end());
   }
+}
+
+void handle_crl_entries(const Context& ctx, std::string_view issuer, Response& res) {
+  auto h = parse_hash(issuer, "issuer certificate hash");
+  if (!h.ok()) return write_error(res, h.error());
+  auto view = ctx.node.view();
+  node::ViewReader vr(view);
+  ledger::ComplianceReader r(vr);
+  answer(res, [&]() -> Result<json> {
+    TM_ASSIGN_OR_RETURN(auto ca, r.cert(*h));
+    if (!ca) return make_error(ErrorCode::kCertNotFound, "no certificate " + to_hex(*h) + " on the ledger");
+    TM_ASSIGN_OR_RETURN(auto crl, r.crl(*h));
+    TM_ASSIGN_OR_RETURN(std::vector<Hash32> revoked, r.revoked_children(*h));
+    json entries = json::array();
+    uint64_t newest = 0;
+    for (const Hash32& c : revoked) {
+      TM_ASSIGN_OR_RETURN(auto rec, r.cert(c));
+      if (!rec)
+        return make_error(ErrorCode::kInternal, "corrupt state: certificate " + to_hex(c) + " missing");
+      TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(rec->der));
+      newest = std::max(newest, rec->revoked_at);
+      entries.push_back(json{{"sha256", to_hex(c)},
+                             {"serial", to_hex(f.serial)},
+                             {"level", rec->level},
+                             {"revoked_at", rec->revoked_at},
+                             {"revoked_time", rec->revoked_time},
+                             {"reason", rec->reason}});
+    }
+    return json{{"issuer", to_hex(*h)},
+                {"org", ca->org},
+                {"revoked", ca->revoked},
+                {"next_number", crl ? crl->number + 1 : 1},
+                {"published", crl ? trust::crl_json(*crl) : json(nullptr)},
+                {"stale", !revoked.empty() && (!crl || newest > crl->published_at)},
+                {"entries", entries},
+                {"height", view->height()}};
+  }());
 }
 
 void handle_release(const Context& ctx, std::string_view sha, Response& res) {

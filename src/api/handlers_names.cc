@@ -35,7 +35,7 @@ constexpr uint32_t kMaxHistory = 1000;
 
 std::string_view status_at(const ledger::NameRecord& r, uint64_t height) {
   if (r.expired_at(height)) return "expired";
-  return r.status == ledger::NameStatus::kRevoked ? "revoked" : "active";
+  return ledger::name_status_name(r.status);
 }
 
 Result<ledger::NameRecord> decode_record(ByteView raw, std::string_view name) {
@@ -89,6 +89,7 @@ Status write_status(const store::ReadView& view, std::string_view name, bool pro
   w.begin_object().field("name", name);
   if (rec) {
     w.field("status", status_at(*rec, height))
+        .field("stage", ledger::device_stage_name(rec->stage))
         .field("expires_at", rec->expires_at)
         .field_hex("cert_hash", rec->value.cert_hash)
         .field("owner", rec->owner.to_string());
@@ -135,6 +136,7 @@ Status write_name(const store::ReadView& view, std::string_view name, Response& 
       .field("name", name)
       .field("owner", rec.owner.to_string())
       .field("status", status_at(rec, view.height()))
+      .field("stage", ledger::device_stage_name(rec.stage))
       .field_hex("cert_hash", rec.value.cert_hash);
   if (rec.value.cert_der) w.field_hex("cert_der", *rec.value.cert_der);
   if (rec.value.config_hash) w.field_hex("config_hash", *rec.value.config_hash);
@@ -151,7 +153,9 @@ Status write_name(const store::ReadView& view, std::string_view name, Response& 
         .field("owner", h.owner.to_string())
         .field_hex("value_hash", h.value_hash)
         .field("expires_at", h.expires_at)
-        .end_object();
+        .field("stage", ledger::device_stage_name(h.stage));
+    if (h.cert) w.field_hex("cert", *h.cert);
+    w.end_object();
   }
   w.end_array().end_object();
   return Status::Ok();

@@ -55,8 +55,8 @@ void route_names(const Context& ctx, const Request& req, std::string_view rest, 
 }
 
 // /v1/orgs/{id}, /v1/vendors/{vid}, /v1/models/{vid}/{pid}, /v1/releases/{sha},
-// /v1/crls/{issuer}, /v1/ocsp[/{base64}], /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission. False if
-// p is none of them.
+// /v1/crls/{issuer}[/entries], /v1/ocsp[/{base64}], /v1/claims/{id}, /v1/claims?subject=, POST /v1/admission.
+// False if p is none of them.
 bool route_compliance(const Context& ctx, const Request& req, std::string_view p, Response& res) {
   auto one_segment = [&](std::string_view prefix) {
     return starts_with(p, prefix) && p.size() > prefix.size() &&
@@ -114,6 +114,11 @@ bool route_compliance(const Context& ctx, const Request& req, std::string_view p
   if (starts_with(p, "ocsp/")) {
     // The base64 may hold '/', so everything after "ocsp/" is the request.
     if (get_only(req, res)) handle_ocsp(ctx, req, p.substr(5), res);
+    return true;
+  }
+  if (starts_with(p, "crls/") && p.size() > 13 && p.substr(p.size() - 8) == "/entries" &&
+      p.find('/', 5) == p.size() - 8) {
+    if (get_only(req, res)) handle_crl_entries(ctx, p.substr(5, p.size() - 13), res);
     return true;
   }
   if (one_segment("crls/")) {

@@ -23,6 +23,39 @@ struct CrlOptions {
   uint64_t next_update_days = 7;
 };
 
+}  // namespace
+
+Outcome<LedgerCrl> build_ledger_crl(NodeClient& node, const Bytes& issuer_der, EVP_PKEY* key,
+                                    const std::vector<Bytes>& extra_serials, uint64_t next_update_days) {
+  if (next_update_days == 0 || next_update_days > 3650)
+    return make_error(ErrorCode::kInvalidArgument, "--next-update-days must be 1..3650");
+  TM_CLI_ASSIGN(x509::CertFacts issuer, x509::parse_certificate(issuer_der));
+  const std::string issuer_hex = to_hex(issuer.hash);
+  // What the ledger says: this CA's revoked certificates and its next cRLNumber.
+  auto pending = node.get_json("/v1/crls/" + issuer_hex + "/entries");
+  if (!pending.ok() && pending.failure().error.code == ErrorCode::kCertNotFound)
+    return make_error(ErrorCode::kCertNotFound,
+                      "'" + issuer.subject + "' is not a certificate on the ledger (trustmesh org show ORG)");
+  if (!pending.ok()) return pending.failure();
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  LedgerCrl out;
+  out.number = pending->value("next_number", uint64_t{1});
+  out.org = pending->value("org", "");
+  std::vector<x509::CrlEntry> entries;
+  for (const auto& e : pending->value("entries", nlohmann::json::array())) {
+    TM_CLI_ASSIGN(Bytes serial, from_hex(e.value("serial", "")));
+    const int64_t when = e.value("revoked_time", int64_t{0});
+    entries.push_back({std::move(serial), when > 0 ? when : now, e.value("reason", "")});
+  }
+  for (const Bytes& serial : extra_serials) entries.push_back({serial, now, ""});
+  out.entries = entries.size();
+  TM_CLI_ASSIGN(out.der, x509::sign_crl(issuer_der, key, entries, now - 60,
+                                        now + static_cast<int64_t>(next_update_days) * 86400, out.number));
+  return out;
+}
+
+namespace {
+
 Done run_crl_publish(const CrlOptions& o) {
   TM_CLI_ASSIGN(std::vector<Bytes> issuer_der, read_cert_file(o.issuer_cert));
   if (issuer_der.size() != 1)
@@ -30,42 +63,23 @@ Done run_crl_publish(const CrlOptions& o) {
   TM_CLI_ASSIGN(x509::CertFacts issuer, x509::parse_certificate(issuer_der[0]));
   TM_CLI_ASSIGN(std::string key_pem, read_small_file(o.issuer_key));
   TM_CLI_ASSIGN(x509::PkeyPtr key, x509::key_from_pem(key_pem));
-  if (o.next_update_days == 0 || o.next_update_days > 3650)
-    return make_error(ErrorCode::kInvalidArgument, "--next-update-days must be 1..3650");
-
-  // What the ledger says: this CA's revoked certificates and its last cRLNumber.
-  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(o.tx.node.node, o.tx.node.timeout_s));
-  TM_CLI_ASSIGN(nlohmann::json org, node.get_json("/v1/orgs/" + path_segment(o.org)));
-  const std::string issuer_hex = to_hex(issuer.hash);
-  const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  uint64_t number = 1;
-  for (const auto& c : org.value("crls", nlohmann::json::array()))
-    if (c.value("issuer", "") == issuer_hex) number = c.value("number", uint64_t{0}) + 1;
-  bool on_ledger = false;
-  std::vector<x509::CrlEntry> entries;
-  for (const auto& c : org.value("certificates", nlohmann::json::array())) {
-    if (c.value("sha256", "") == issuer_hex) on_ledger = true;
-    if (c.value("parent", "") != issuer_hex || !c.value("revoked", false)) continue;
-    TM_CLI_ASSIGN(std::vector<Bytes> der, x509::read_certificates(c.value("pem", "")));
-    TM_CLI_ASSIGN(x509::CertFacts f, x509::parse_certificate(der.at(0)));
-    const int64_t when = c.value("revoked_time", int64_t{0});
-    entries.push_back({f.serial, when > 0 ? when : now, c.value("reason", "")});
-  }
-  if (!on_ledger)
-    return make_error(ErrorCode::kCertNotFound, "'" + issuer.subject + "' is not a certificate of '" + o.org +
-                                                    "' on the ledger (trustmesh org show " + o.org + ")");
+  std::vector<Bytes> extra;
   for (const std::string& s : o.serials) {
     auto serial = from_hex(s);
     if (!serial.ok() || serial->empty() || serial->size() > 20)
       return make_error(ErrorCode::kInvalidArgument, "--serial '" + s + "' is not 1..20 bytes of hex");
-    entries.push_back({*serial, now, ""});
+    extra.push_back(*serial);
   }
-  TM_CLI_ASSIGN(Bytes crl, x509::sign_crl(issuer_der[0], key.get(), entries, now - 60,
-                                          now + static_cast<int64_t>(o.next_update_days) * 86400, number));
-  if (!o.out.empty()) TM_CLI_TRY(write_private_file(o.out, x509::crl_to_pem(crl)));
-  return send_tx_opts(o.tx, ledger::op::CrlPublish{.org = o.org, .der = crl}, "crl.publish",
-                      "published CRL number " + std::to_string(number) + " of '" + issuer.subject + "' (" +
-                          std::to_string(entries.size()) + " entries), served at /v1/crls/" + issuer_hex);
+  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(o.tx.node.node, o.tx.node.timeout_s));
+  TM_CLI_ASSIGN(LedgerCrl crl, build_ledger_crl(node, issuer_der[0], key.get(), extra, o.next_update_days));
+  if (!crl.org.empty() && crl.org != o.org)
+    return make_error(ErrorCode::kNotOrgAdmin, "'" + issuer.subject + "' is a certificate of '" + crl.org +
+                                                   "', not of '" + o.org + "'");
+  if (!o.out.empty()) TM_CLI_TRY(write_private_file(o.out, x509::crl_to_pem(crl.der)));
+  return send_tx_opts(o.tx, ledger::op::CrlPublish{.org = o.org, .der = crl.der}, "crl.publish",
+                      "published CRL number " + std::to_string(crl.number) + " of '" + issuer.subject +
+                          "' (" + std::to_string(crl.entries) + " entries), served at /v1/crls/" +
+                          to_hex(issuer.hash));
 }
 
 }  // namespace
@@ -83,7 +97,8 @@ void add_crl_commands(CLI::App& app) {
   pub->add_option("--issuer-key", o->issuer_key, "Its PEM private key")->required();
   pub->add_option(
       "--serial", o->serials,
-      "Hex serial of a certificate this CA revoked outside the ledger, e.g. a device (repeatable)");
+      "Hex serial of a certificate this CA revoked outside the ledger (repeatable); those revoked on the "
+      "ledger, devices included, are listed anyway");
   pub->add_option("--next-update-days", o->next_update_days, "Days until nextUpdate")->capture_default_str();
   pub->add_option("--out", o->out, "Also write the CRL (PEM) to this file");
   add_tx_options(pub, o->tx);

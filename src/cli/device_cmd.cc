@@ -16,6 +16,7 @@
 
 #include "cli/client_opts.h"
 #include "cli/device_opts.h"
+#include "cli/stage_cmd.h"
 #include "core/address.h"
 #include "core/hash.h"
 #include "device/agent.h"
@@ -175,8 +176,9 @@ Done run_connect(const DeviceOptions& o) {
 }  // namespace
 
 void add_device_commands(CLI::App& app) {
-  CLI::App* dev =
-      app.add_subcommand("device", "Run a device agent, show its state, authenticate a peer (IoTAKE)");
+  CLI::App* dev = app.add_subcommand(
+      "device",
+      "Run a device agent, authenticate a peer (IoTAKE), move a device through its supply-chain stages");
   dev->require_subcommand(1);
 
   auto r = std::make_shared<DeviceOptions>();
@@ -219,6 +221,8 @@ void add_device_commands(CLI::App& app) {
                "Example: trustmesh device connect --state lamp.json --to 127.0.0.1:7102 --message on "
                "--ledger http://127.0.0.1:8080 --anchor data/genesis.json");
   on_run_done(connect, [c] { return run_connect(*c); });
+
+  add_stage_commands(dev);
 }
 
 }  // namespace trustmesh::cli

@@ -31,6 +31,7 @@ struct OrgOptions {
   uint64_t days = 3650;
   int path_len = -1;
   bool ocsp_signing = false;
+  std::string device_name;  // cert add --level device --name
 };
 
 Done run_org_register(const OrgOptions& o) {
@@ -71,6 +72,7 @@ Done run_cert_add(const OrgOptions& o) {
   op::CertAdd a{.org = o.org, .level = o.level, .der = certs[0]};
   if (o.vid) a.vid = o.vid;
   if (o.pid) a.pid = o.pid;
+  if (!o.device_name.empty()) a.name = o.device_name;
   return send_tx_opts(o.tx, a, "cert.add", "added " + o.level + " certificate " + to_hex(sha256(certs[0])));
 }
 
@@ -200,6 +202,9 @@ void add_org_commands(CLI::App& app) {
   add->add_option("--cert", ca->cert, "PEM file of the certificate")->required();
   add->add_option("--vid", ca->vid, "Model certificates: vendor id");
   add->add_option("--pid", ca->pid, "Model certificates: product id");
+  add->add_option("--name", ca->device_name,
+                  "Device certificates: the device name it was issued for (listed in the name's history; "
+                  "retiring the device revokes it)");
   add_tx_options(add, ca->tx);
   set_examples(
       add,

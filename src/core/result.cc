@@ -48,6 +48,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kAmountOverflow: return "amount_overflow";
     case ErrorCode::kBadEvidence: return "bad_evidence";
     case ErrorCode::kDuplicateEvidence: return "duplicate_evidence";
+    case ErrorCode::kBadStage: return "bad_stage";
+    case ErrorCode::kNameRetired: return "name_retired";
     case ErrorCode::kNotMember: return "not_in_membership_list";
     case ErrorCode::kVerificationFailure: return "verification_failure";
     case ErrorCode::kMskFailure: return "msk_generation_failure";

@@ -65,6 +65,8 @@ enum class ErrorCode : uint16_t {
   kAmountOverflow = 418,
   kBadEvidence = 419,        // evidence of equivocation that proves nothing
   kDuplicateEvidence = 420,  // this equivocation is already on the ledger
+  kBadStage = 421,           // a supply-chain stage change the rules do not allow
+  kNameRetired = 422,        // the device was retired; retirement is final
 
   // Devices, device managers and IoTAKE (src/device/).
   kNotMember = 500,  // peer (or ledger node) not in the membership list

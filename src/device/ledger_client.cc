@@ -55,7 +55,7 @@ Result<NameFacts> facts_of_plain(const std::string& name, int status, const std:
   }
   auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; };
   f.status = str("status");
-  if (f.status != "active" && f.status != "revoked" && f.status != "expired") {
+  if (f.status != "active" && f.status != "revoked" && f.status != "expired" && f.status != "retired") {
     return make_error(ErrorCode::kMalformed, "unknown status '" + f.status + "'");
   }
   TM_ASSIGN_OR_RETURN(Address owner, Address::parse(str("owner")));

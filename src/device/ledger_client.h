@@ -40,7 +40,7 @@ namespace trustmesh::device {
 
 struct NameFacts {
   std::string name;
-  std::string status;  // "active" | "revoked" | "expired" | "unregistered"
+  std::string status;  // "active" | "revoked" | "retired" | "expired" | "unregistered"
   std::optional<Address> owner;
   Hash32 cert_hash{};
   std::optional<Bytes> cert_der;

@@ -239,6 +239,7 @@ Value CertRecord::to_cbor() const {
   if (revoked) e.emplace_back(text("revoked_at"), Value::uint(revoked_at));
   if (revoked_time) e.emplace_back(text("revoked_time"), Value::uint(revoked_time));
   put_opt_text(e, "reason", reason);
+  put_opt_text(e, "name", name);
   return Value::map(std::move(e));
 }
 
@@ -263,6 +264,7 @@ Result<CertRecord> CertRecord::from_cbor(const Value& v) {
   if (t && (*t == 0 || !c.revoked)) return make_error(ErrorCode::kNonCanonical, "revoked_time out of place");
   c.revoked_time = t.value_or(0);
   TM_ASSIGN_OR_RETURN(c.reason, read_opt_text(r, "reason"));
+  TM_ASSIGN_OR_RETURN(c.name, read_opt_text(r, "name"));
   TM_TRY(r.finish());
   return c;
 }

@@ -77,6 +77,7 @@ struct CertRecord {
   uint64_t revoked_time = 0;  // block time (seconds) of that height; 0 = the block carried none
   std::string reason;         // revocation reason, e.g. "keyCompromise"
   uint64_t added_at = 0;
+  std::string name;  // device certificates: the device name it was certified for ("" = none)
 
   cbor::Value to_cbor() const;
   static Result<CertRecord> from_cbor(const cbor::Value& v);

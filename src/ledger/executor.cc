@@ -107,6 +107,7 @@ Status dispatch(StateAccess& s, OpContext& c) {
         if constexpr (std::is_same_v<T, op::NameTransfer>) return apply_name_transfer(s, c, o);
         if constexpr (std::is_same_v<T, op::NameRenew>) return apply_name_renew(s, c, o);
         if constexpr (std::is_same_v<T, op::NameRevoke>) return apply_name_revoke(s, c, o);
+        if constexpr (std::is_same_v<T, op::NameStage>) return apply_name_stage(s, c, o);
         if constexpr (std::is_same_v<T, op::GovPropose>) return apply_gov_propose(s, c, o);
         if constexpr (std::is_same_v<T, op::GovApprove>) return apply_gov_approve(s, c, o);
         if constexpr (std::is_same_v<T, op::Evidence>) return apply_evidence(s, c, o);

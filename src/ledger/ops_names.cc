@@ -11,7 +11,18 @@
 //  * revoke is final: afterwards update/transfer/renew/revoke all fail with
 //    kNameRevoked, and the name stays reserved until it expires.
 //  * registration and renewal fees (base + per_block * validity) are burned.
+//  * name.stage moves the device along its supply chain (records.h
+//    stage_allowed), sent by the holder (the owner); `to` hands custody on.
+//    A new `cert` becomes the bound certificate and the one bound before, if
+//    it is an unrevoked device certificate an org certified for this name, is
+//    revoked as superseded. Retiring revokes (cessationOfOperation) every
+//    certificate certified for the name, and is final: the name stays
+//    reserved until it expires. Only certificates certified for the name are
+//    touched, so binding another device's certificate revokes nothing of it.
+//  * cert.add with a name ("certify") needs the name held and in service; it
+//    is listed in the name's history, which is how retirement finds it.
 #include "core/hash.h"
+#include "ledger/compliance_access.h"
 #include "ledger/executor.h"
 #include "ledger/ops.h"
 
@@ -51,7 +62,7 @@ Status charge_name_fee(StateAccess& s, OpContext& c, uint64_t validity) {
 }
 
 Status record_history(StateAccess& s, OpContext& c, std::string_view name, NameRecord& rec,
-                      std::string_view op) {
+                      std::string_view op, std::optional<Hash32> cert = std::nullopt) {
   if (rec.history_len == UINT32_MAX) {
     return make_error(ErrorCode::kTooLarge,
                       "name '" + std::string(name) + "' has the maximum number of history entries");
@@ -63,6 +74,8 @@ Status record_history(StateAccess& s, OpContext& c, std::string_view name, NameR
   h.owner = rec.owner;
   h.value_hash = rec.value.digest();
   h.expires_at = rec.expires_at;
+  h.stage = rec.stage;
+  h.cert = cert;
   s.put_history(name, rec.history_len, h);
   rec.history_len += 1;
   rec.updated_at = c.block.height;
@@ -70,8 +83,9 @@ Status record_history(StateAccess& s, OpContext& c, std::string_view name, NameR
   return Status::Ok();
 }
 
-// Loads a name the sender may change: exists, not expired, not revoked, owned.
-Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_view name) {
+// Loads a name that is held (exists, not expired) and in service (neither
+// revoked nor retired).
+Result<NameRecord> name_in_service(StateAccess& s, OpContext& c, std::string_view name) {
   // The hard limit, not params.max_name_len: a name registered under a larger
   // limit must stay revocable after governance lowers it.
   TM_TRY(check_name(name, kHardMaxNameLen));
@@ -83,15 +97,40 @@ Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_v
     }
     return make_error(ErrorCode::kNameNotFound, "name '" + std::string(name) + "' is not registered");
   }
-  if (rec->owner != c.sender) {
-    return make_error(ErrorCode::kNotOwner, "name '" + std::string(name) + "' is owned by " +
-                                                rec->owner.to_string() + ", not the sender");
-  }
   if (rec->status == NameStatus::kRevoked) {
     return make_error(ErrorCode::kNameRevoked,
                       "name '" + std::string(name) + "' is revoked; revocation is final");
   }
+  if (rec->status == NameStatus::kRetired) {
+    return make_error(ErrorCode::kNameRetired,
+                      "name '" + std::string(name) + "' is retired; retirement is final");
+  }
   return *std::move(rec);
+}
+
+// Loads a name the sender may change: held, in service, owned by the sender.
+Result<NameRecord> owned_active_name(StateAccess& s, OpContext& c, std::string_view name) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, name_in_service(s, c, name));
+  if (rec.owner != c.sender) {
+    return make_error(ErrorCode::kNotOwner, "name '" + std::string(name) + "' is owned by " +
+                                                rec.owner.to_string() + ", not the sender");
+  }
+  return rec;
+}
+
+// Revokes `cert` with `reason` if it is an unrevoked device certificate an
+// org certified for this very name since its current registration; anything
+// else (a hash the ledger does not hold, a CA, another device's certificate
+// bound by name.update, a certificate of an earlier holder of the name) is
+// left alone.
+Status retire_cert(StateAccess& s, OpContext& c, std::string_view name, const NameRecord& held,
+                   const Hash32& cert, std::string_view reason) {
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto rec, r.cert(cert));
+  if (!rec || rec->revoked || rec->level != "device" || rec->name != name ||
+      rec->added_at < held.registered_at)
+    return Status::Ok();
+  return revoke_cert_record(s, c, cert, reason);
 }
 
 }  // namespace
@@ -193,6 +232,45 @@ Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o) 
   TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
   rec.status = NameStatus::kRevoked;
   return record_history(s, c, o.name, rec, "revoke");
+}
+
+Status apply_name_stage(StateAccess& s, OpContext& c, const op::NameStage& o) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
+  if (!stage_allowed(rec.stage, o.stage))
+    return make_error(ErrorCode::kBadStage, "'" + o.name + "' cannot go from " +
+                                                std::string(device_stage_name(rec.stage)) + " to " +
+                                                std::string(device_stage_name(o.stage)));
+  const bool retire = o.stage == DeviceStage::kRetired;
+  if (retire && (o.to || o.cert))
+    return make_error(ErrorCode::kInvalidArgument, "a retired device takes no new holder or certificate");
+  if (o.stage == DeviceStage::kTransferred && !o.to)
+    return make_error(ErrorCode::kInvalidArgument, "a transfer names the new owner (to)");
+  if (o.to && *o.to == c.sender) return make_error(ErrorCode::kSelfTransfer, "the sender already holds it");
+  if (o.cert && *o.cert == rec.value.cert_hash)
+    return make_error(ErrorCode::kInvalidArgument, "that certificate is already bound to '" + o.name + "'");
+  if (retire) {
+    // Every certificate orgs certified for the name (listed in its history).
+    TM_TRY(retire_cert(s, c, o.name, rec, rec.value.cert_hash, "cessationOfOperation"));
+    // Newest first, down to the current registration.
+    for (uint32_t i = rec.history_len; i-- > 0;) {
+      TM_ASSIGN_OR_RETURN(auto h, s.history(o.name, i));
+      if (!h || h->height < rec.registered_at) break;
+      if (h->cert) TM_TRY(retire_cert(s, c, o.name, rec, *h->cert, "cessationOfOperation"));
+    }
+    rec.status = NameStatus::kRetired;
+  }
+  if (o.cert) {
+    TM_TRY(retire_cert(s, c, o.name, rec, rec.value.cert_hash, "superseded"));
+    rec.value = NameValue{.cert_hash = *o.cert};
+  }
+  if (o.to) rec.owner = *o.to;
+  rec.stage = o.stage;
+  return record_history(s, c, o.name, rec, "stage");
+}
+
+Status certify_name(StateAccess& s, OpContext& c, std::string_view name, const Hash32& cert) {
+  TM_ASSIGN_OR_RETURN(NameRecord rec, name_in_service(s, c, name));
+  return record_history(s, c, name, rec, "certify", cert);
 }
 
 }  // namespace trustmesh::ledger

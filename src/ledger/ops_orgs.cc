@@ -264,6 +264,8 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
   } else if (o.vid || o.pid) {
     return make_error(ErrorCode::kInvalidArgument, "vid and pid belong on model certificates only");
   }
+  if (o.name && !device)
+    return make_error(ErrorCode::kInvalidArgument, "a device name belongs on device certificates only");
   TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(o.der, c.block, device));
   TM_TRY(check_named_ids(f, org, o.level, o.pid));
   TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
@@ -293,11 +295,12 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
                  .der = o.der,
                  .vid = o.vid,
                  .pid = o.pid,
-                 .added_at = c.block.height};
+                 .added_at = c.block.height,
+                 .name = o.name.value_or("")};
   put_cert(s.overlay(), f.hash, rec);
   // Device certificates issue nothing: they stay out of the org's list and the
   // issuer-name index (an org may record many), found by hash and serial.
-  if (device) return Status::Ok();
+  if (device) return o.name ? certify_name(s, c, *o.name, f.hash) : Status::Ok();
   TM_TRY(index_cert(s.overlay(), &org, f.hash, f.subject_hash));
   org.updated_at = c.block.height;
   put_org(s.overlay(), org);
@@ -312,7 +315,7 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
   if (cert->org.empty())
     return make_error(ErrorCode::kNotOrgAdmin,
                       "a public CA root is removed by trustee proposal, not revoked");
-  TM_ASSIGN_OR_RETURN(Org org, load_admin_org(s, c, cert->org));
+  TM_TRY(load_admin_org(s, c, cert->org));
   if (cert->revoked)
     return make_error(ErrorCode::kCertRevoked, "certificate " + to_hex(o.cert) + " is already revoked");
   if (!x509::is_final_revocation_reason(o.reason))
@@ -321,16 +324,26 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
         "reason '" + o.reason +
             "' is not one of unspecified, keyCompromise, cACompromise, affiliationChanged, "
             "superseded, cessationOfOperation, privilegeWithdrawn, aACompromise (revocation is final)");
+  return revoke_cert_record(s, c, o.cert, o.reason);
+}
+
+Status revoke_cert_record(StateAccess& s, OpContext& c, const Hash32& hash, std::string_view reason) {
+  ComplianceReader r(s.overlay());
+  TM_ASSIGN_OR_RETURN(auto cert, r.cert(hash));
+  if (!cert || cert->revoked || cert->org.empty())
+    return make_error(ErrorCode::kInternal, "revoke_cert_record: " + to_hex(hash) + " is not revocable");
+  TM_ASSIGN_OR_RETURN(auto org, r.org(cert->org));
+  if (!org) return make_error(ErrorCode::kInternal, "certificate of an unknown org '" + cert->org + "'");
   cert->revoked = true;
   cert->revoked_at = c.block.height;
   cert->revoked_time = c.block.time;
-  cert->reason = o.reason;
-  put_cert(s.overlay(), o.cert, *cert);
-  if (cert->parent) TM_TRY(index_revoked_child(s.overlay(), *cert->parent, o.cert));
-  org.updated_at = c.block.height;
-  put_org(s.overlay(), org);
-  return log_org(s, c, org, "cert.revoke",
-                 cert->level + " " + to_hex(o.cert) + (o.reason.empty() ? "" : " (" + o.reason + ")"));
+  cert->reason = std::string(reason);
+  put_cert(s.overlay(), hash, *cert);
+  if (cert->parent) TM_TRY(index_revoked_child(s.overlay(), *cert->parent, hash));
+  org->updated_at = c.block.height;
+  put_org(s.overlay(), *org);
+  return log_org(s, c, *org, "cert.revoke",
+                 cert->level + " " + to_hex(hash) + (reason.empty() ? "" : " (" + std::string(reason) + ")"));
 }
 
 Status apply_crl_publish(StateAccess& s, OpContext& c, const op::CrlPublish& o) {

@@ -115,8 +115,40 @@ std::string_view name_status_name(NameStatus s) {
   switch (s) {
     case NameStatus::kActive: return "active";
     case NameStatus::kRevoked: return "revoked";
+    case NameStatus::kRetired: return "retired";
   }
   return "unknown";
+}
+
+namespace {
+constexpr std::string_view kStageNames[] = {"manufactured", "distribution", "installed",
+                                            "operation",    "transferred",  "retired"};
+constexpr uint64_t kMaxStage = static_cast<uint64_t>(DeviceStage::kRetired);
+}  // namespace
+
+std::string_view device_stage_name(DeviceStage s) {
+  auto i = static_cast<size_t>(s);
+  return i <= kMaxStage ? kStageNames[i] : "unknown";
+}
+
+std::optional<DeviceStage> device_stage_from(std::string_view name) {
+  for (size_t i = 0; i <= kMaxStage; ++i)
+    if (kStageNames[i] == name) return static_cast<DeviceStage>(i);
+  return std::nullopt;
+}
+
+bool stage_allowed(DeviceStage from, DeviceStage to) {
+  using S = DeviceStage;
+  if (to == S::kRetired) return from != S::kRetired;
+  switch (from) {
+    case S::kManufactured: return to == S::kDistribution || to == S::kInstalled;
+    case S::kDistribution: return to == S::kDistribution || to == S::kInstalled;
+    case S::kInstalled: return to == S::kOperation;
+    case S::kOperation: return to == S::kInstalled || to == S::kTransferred;
+    case S::kTransferred: return to == S::kInstalled || to == S::kOperation;
+    case S::kRetired: return false;
+  }
+  return false;
 }
 
 // ---- NameRecord ----
@@ -126,6 +158,7 @@ Value NameRecord::to_cbor() const {
       {text("owner"), bytes(owner.view())},
       {text("value"), value.to_cbor()},
       {text("status"), Value::uint(static_cast<uint64_t>(status))},
+      {text("stage"), Value::uint(static_cast<uint64_t>(stage))},
       {text("registered_at"), Value::uint(registered_at)},
       {text("expires_at"), Value::uint(expires_at)},
       {text("updated_at"), Value::uint(updated_at)},
@@ -140,9 +173,13 @@ Result<NameRecord> NameRecord::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(const Value* val, r.get("value"));
   TM_ASSIGN_OR_RETURN(n.value, NameValue::from_cbor(*val));
   TM_ASSIGN_OR_RETURN(uint64_t status, r.get_uint("status"));
-  if (status > 1)
+  if (status > static_cast<uint64_t>(NameStatus::kRetired))
     return make_error(ErrorCode::kMalformed, "name record: unknown status " + std::to_string(status));
   n.status = static_cast<NameStatus>(status);
+  TM_ASSIGN_OR_RETURN(uint64_t stage, r.get_uint("stage"));
+  if (stage > kMaxStage)
+    return make_error(ErrorCode::kMalformed, "name record: unknown stage " + std::to_string(stage));
+  n.stage = static_cast<DeviceStage>(stage);
   TM_ASSIGN_OR_RETURN(n.registered_at, r.get_uint("registered_at"));
   TM_ASSIGN_OR_RETURN(n.expires_at, r.get_uint("expires_at"));
   TM_ASSIGN_OR_RETURN(n.updated_at, r.get_uint("updated_at"));
@@ -171,14 +208,19 @@ Result<Preorder> Preorder::from_cbor(const Value& v) {
 // ---- HistoryEntry ----
 
 Value HistoryEntry::to_cbor() const {
-  return Value::map({
+  Value v = Value::map({
       {text("height"), Value::uint(height)},
       {text("tx"), bytes(tx_hash)},
       {text("op"), text(op)},
       {text("owner"), bytes(owner.view())},
       {text("value_hash"), bytes(value_hash)},
       {text("expires_at"), Value::uint(expires_at)},
+      {text("stage"), Value::uint(static_cast<uint64_t>(stage))},
   });
+  if (!cert) return v;
+  MapEntries e = v.map_entries();
+  e.emplace_back(text("cert"), bytes(*cert));
+  return Value::map(std::move(e));
 }
 
 Result<HistoryEntry> HistoryEntry::from_cbor(const Value& v) {
@@ -190,6 +232,14 @@ Result<HistoryEntry> HistoryEntry::from_cbor(const Value& v) {
   TM_ASSIGN_OR_RETURN(h.owner, read_address(r, "owner"));
   TM_ASSIGN_OR_RETURN(h.value_hash, read_hash32(r, "value_hash"));
   TM_ASSIGN_OR_RETURN(h.expires_at, r.get_uint("expires_at"));
+  TM_ASSIGN_OR_RETURN(uint64_t stage, r.get_uint("stage"));
+  if (stage > kMaxStage)
+    return make_error(ErrorCode::kMalformed, "history entry: unknown stage " + std::to_string(stage));
+  h.stage = static_cast<DeviceStage>(stage);
+  if (r.has("cert")) {
+    TM_ASSIGN_OR_RETURN(Hash32 c, read_hash32(r, "cert"));
+    h.cert = c;
+  }
   TM_TRY(r.finish());
   return h;
 }

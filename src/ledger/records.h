@@ -46,13 +46,31 @@ struct NameValue {
   bool operator==(const NameValue&) const = default;
 };
 
-enum class NameStatus : uint8_t { kActive = 0, kRevoked = 1 };
-std::string_view name_status_name(NameStatus s);  // "active" | "revoked"
+// Revoked and retired are final; a retired name (its device taken out of
+// service) stays reserved until it expires, like a revoked one.
+enum class NameStatus : uint8_t { kActive = 0, kRevoked = 1, kRetired = 2 };
+std::string_view name_status_name(NameStatus s);  // "active" | "revoked" | "retired"
+
+// Supply-chain stage of the device behind a name (docs/API.md, "Supply-chain
+// stages"). A name starts at kManufactured; name.stage moves it along
+// stage_allowed() by the party that holds it, custody moving with it.
+enum class DeviceStage : uint8_t {
+  kManufactured = 0,
+  kDistribution = 1,
+  kInstalled = 2,  // installed and commissioned at an operator
+  kOperation = 3,
+  kTransferred = 4,  // handed to a new owner
+  kRetired = 5,      // final
+};
+std::string_view device_stage_name(DeviceStage s);  // "manufactured", "distribution", ...
+std::optional<DeviceStage> device_stage_from(std::string_view name);
+bool stage_allowed(DeviceStage from, DeviceStage to);
 
 struct NameRecord {
   Address owner;
   NameValue value;
   NameStatus status = NameStatus::kActive;
+  DeviceStage stage = DeviceStage::kManufactured;
   uint64_t registered_at = 0;  // height of the (latest) registration
   uint64_t expires_at = 0;     // first height at which the name is expired
   uint64_t updated_at = 0;     // height of the last change
@@ -76,10 +94,12 @@ struct Preorder {
 struct HistoryEntry {
   uint64_t height = 0;
   Hash32 tx_hash{};
-  std::string op;       // "register" | "update" | "transfer" | "renew" | "revoke"
+  std::string op;       // "register" | "update" | "transfer" | "renew" | "revoke" | "stage" | "certify"
   Address owner;        // owner after the operation
   Hash32 value_hash{};  // NameValue::digest() after the operation
   uint64_t expires_at = 0;
+  DeviceStage stage = DeviceStage::kManufactured;  // stage after the operation
+  std::optional<Hash32> cert;  // "certify": a device certificate an org's CA issued for the name
 
   cbor::Value to_cbor() const;
   static Result<HistoryEntry> from_cbor(const cbor::Value& v);

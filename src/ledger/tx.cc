@@ -45,6 +45,12 @@ struct ToFields {
     return {{text("name"), text(o.name)}, {text("validity"), Value::uint(o.validity)}};
   }
   MapEntries operator()(const op::NameRevoke& o) const { return {{text("name"), text(o.name)}}; }
+  MapEntries operator()(const op::NameStage& o) const {
+    MapEntries e{{text("name"), text(o.name)}, {text("stage"), text(device_stage_name(o.stage))}};
+    if (o.to) e.emplace_back(text("to"), bytes(o.to->view()));
+    if (o.cert) e.emplace_back(text("cert"), bytes(*o.cert));
+    return e;
+  }
   MapEntries operator()(const op::GovPropose& o) const {
     MapEntries e{{text("changes"), param_changes_to_cbor(o.changes)}};
     // Absent when empty: parameter-only proposals keep their encoding.
@@ -67,6 +73,7 @@ struct ToFields {
     MapEntries e{{text("org"), text(o.org)}, {text("level"), text(o.level)}, {text("der"), bytes(o.der)}};
     if (o.vid) e.emplace_back(text("vid"), Value::uint(*o.vid));
     if (o.pid) e.emplace_back(text("pid"), Value::uint(*o.pid));
+    if (o.name) e.emplace_back(text("name"), text(*o.name));
     return e;
   }
   MapEntries operator()(const op::CertRevoke& o) const {
@@ -129,6 +136,7 @@ struct TypeName {
   std::string_view operator()(const op::NameRegister&) const { return "name.register"; }
   std::string_view operator()(const op::NameUpdate&) const { return "name.update"; }
   std::string_view operator()(const op::NameTransfer&) const { return "name.transfer"; }
+  std::string_view operator()(const op::NameStage&) const { return "name.stage"; }
   std::string_view operator()(const op::NameRenew&) const { return "name.renew"; }
   std::string_view operator()(const op::NameRevoke&) const { return "name.revoke"; }
   std::string_view operator()(const op::GovPropose&) const { return "gov.propose"; }
@@ -169,6 +177,10 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.der, r.get_bytes("der"));
     TM_ASSIGN_OR_RETURN(o.vid, read_opt_uint(r, "vid"));
     TM_ASSIGN_OR_RETURN(o.pid, read_opt_uint(r, "pid"));
+    if (r.has("name")) {
+      TM_ASSIGN_OR_RETURN(std::string name, r.get_text("name"));
+      o.name = std::move(name);
+    }
     return Operation(std::move(o));
   }
   if (type == "cert.revoke") {
@@ -260,6 +272,26 @@ Result<Operation> decode_fields(std::string_view type, MapReader& r) {
   if (type == "name.revoke") {
     op::NameRevoke o;
     TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    return Operation(std::move(o));
+  }
+  if (type == "name.stage") {
+    op::NameStage o;
+    TM_ASSIGN_OR_RETURN(o.name, r.get_text("name"));
+    TM_ASSIGN_OR_RETURN(std::string stage, r.get_text("stage"));
+    auto st = device_stage_from(stage);
+    if (!st)
+      return make_error(ErrorCode::kMalformed, "unknown stage '" + stage +
+                                                   "' (manufactured, distribution, installed, operation, "
+                                                   "transferred, retired)");
+    o.stage = *st;
+    if (r.has("to")) {
+      TM_ASSIGN_OR_RETURN(Address to, read_address(r, "to"));
+      o.to = to;
+    }
+    if (r.has("cert")) {
+      TM_ASSIGN_OR_RETURN(Hash32 cert, read_hash32(r, "cert"));
+      o.cert = cert;
+    }
     return Operation(std::move(o));
   }
   if (type == "gov.propose") {

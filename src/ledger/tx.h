@@ -53,6 +53,15 @@ struct NameRenew {
 struct NameRevoke {
   std::string name;
 };
+// Moves a device along its supply chain (records.h stage_allowed), by the
+// holder; `to` hands custody (ownership) on, `cert` binds the certificate of
+// the new stage (the one bound before is superseded, see ops_names.cc).
+struct NameStage {
+  std::string name;
+  DeviceStage stage = DeviceStage::kManufactured;
+  std::optional<Address> to;
+  std::optional<Hash32> cert;
+};
 struct GovPropose {  // a trustee proposes parameter, validator set, role or CA root changes
   std::map<std::string, uint64_t> changes;
   std::vector<ValidatorChange> validators;  // power 0 removes; effective 2 blocks after approval
@@ -75,6 +84,7 @@ struct CertAdd {  // an intermediate or model certificate under one of the org's
   Bytes der;
   std::optional<uint64_t> vid;  // model certificates: the model's vendor and product id
   std::optional<uint64_t> pid;
+  std::optional<std::string> name;  // device certificates: the device name it was issued for
 };
 struct CertRevoke {
   Hash32 cert{};
@@ -128,10 +138,11 @@ struct Evidence {  // two conflicting signed votes of one validator (anyone may 
 };
 }  // namespace op
 
-using Operation = std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
-                               op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence,
-                               op::OrgRegister, op::CertAdd, op::CertRevoke, op::ModelRegister,
-                               op::ReleasePublish, op::ClaimIssue, op::ClaimWithdraw, op::CrlPublish>;
+using Operation =
+    std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
+                 op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence, op::OrgRegister,
+                 op::CertAdd, op::CertRevoke, op::ModelRegister, op::ReleasePublish, op::ClaimIssue,
+                 op::ClaimWithdraw, op::CrlPublish, op::NameStage>;
 
 // "send", "name.preorder", "name.register", ... , "gov.approve"
 std::string_view op_type_name(const Operation& op);

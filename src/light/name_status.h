@@ -7,7 +7,7 @@
 // Status at the header's height h (the state after block h):
 //   no record                    -> "unregistered"
 //   record.expired_at(h)         -> "expired"   (even if it was revoked)
-//   record.status == kRevoked    -> "revoked"
+//   record.status == kRevoked    -> "revoked" (kRetired -> "retired")
 //   otherwise                    -> "active"
 //
 // Invariants of a VerifiedNameStatus: it came from verify_name_status, so the
@@ -34,7 +34,7 @@ struct NameStatusClaim {
 
 struct VerifiedNameStatus {
   std::string name;
-  std::string status;  // "active" | "revoked" | "expired" | "unregistered"
+  std::string status;  // "active" | "revoked" | "retired" | "expired" | "unregistered"
   std::optional<ledger::NameRecord> record;
   uint64_t height = 0;
   uint64_t header_time = 0;

@@ -7,6 +7,9 @@
 #include <openssl/x509v3.h>
 
 #include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "core/hash.h"
@@ -83,13 +86,16 @@ struct LedgerCa {
 // How many certificates above a CA are looked at (ledger chains are shorter).
 constexpr int kMaxChainWalk = 8;
 
-Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteView responder_der) {
+// signed_by(hash, der): whether the ledger certificate `hash` (DER `der`)
+// signed the responder certificate.
+Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteView responder_der,
+                                        const std::function<bool(const Hash32&, const Bytes&)>& signed_by) {
   TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(responder_der));
   TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(f.issuer_hash));
   std::optional<LedgerCa> found;
   for (const Hash32& h : named) {
     TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
-    if (!rec || !x509::verify_signed_by(responder_der, rec->der).ok()) continue;
+    if (!rec || !signed_by(h, rec->der)) continue;
     if (found && !found->rec.revoked) break;
     X509Ptr x = decode(rec->der);  // before the record moves
     found = LedgerCa{h, std::move(*rec), std::move(x)};
@@ -118,6 +124,24 @@ Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteV
 struct OcspResponder::Impl {
   std::vector<OcspSigner> signers;
   std::vector<X509Ptr> certs;  // decoded signers[i].cert_der
+
+  // Whether ledger certificate `ca` signed signers[i]: a pure function of two
+  // immutable DERs (a hash names one DER), so it is remembered rather than
+  // verified again on every request. Bounded: cleared when it grows past 1024.
+  bool signed_by(size_t i, const Hash32& ca, const Bytes& ca_der) const {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = verified.find({i, ca});
+      if (it != verified.end()) return it->second;
+    }
+    const bool ok = x509::verify_signed_by(signers[i].cert_der, ca_der).ok();
+    std::lock_guard<std::mutex> lock(mu);
+    if (verified.size() >= 1024) verified.clear();
+    verified[{i, ca}] = ok;
+    return ok;
+  }
+  mutable std::mutex mu;
+  mutable std::map<std::pair<size_t, Hash32>, bool> verified;
 };
 
 OcspResponder::OcspResponder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -176,7 +200,8 @@ Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, 
   std::optional<size_t> signer;
   std::optional<LedgerCa> ca;
   for (size_t i = 0; i < impl_->signers.size() && !signer; ++i) {
-    auto found = find_ca(r, impl_->signers[i].cert_der);
+    auto found = find_ca(r, impl_->signers[i].cert_der,
+                         [&](const Hash32& h, const Bytes& der) { return impl_->signed_by(i, h, der); });
     if (!found.ok()) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
     if (!*found) continue;
     OCSP_CERTID* first = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), 0));

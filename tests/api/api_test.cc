@@ -468,6 +468,7 @@ TEST(ApiTest, MetricsAndOpenApi) {
       {"/v1/models/{vid}/{pid}", "get"},
       {"/v1/releases/{sha256}", "get"},
       {"/v1/crls/{issuer}", "get"},
+      {"/v1/crls/{issuer}/entries", "get"},
       {"/v1/ocsp", "post"},
       {"/v1/ocsp/{request}", "get"},
       {"/v1/models/{vid}/{pid}/versions/{n}", "get"},

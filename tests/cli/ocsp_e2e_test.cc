@@ -115,5 +115,49 @@ TEST_F(OcspE2E, GetWorksAndBadRequestsGetOcspErrors) {
   EXPECT_EQ(http_get(node_->port(), "/v1/ocsp").status, 405);
 }
 
+// A device through its supply chain with the CLI (`device stage|history`):
+// certificates certified for its name, the manufacturing one superseded by
+// the operational one, both revoked by retirement, as `openssl ocsp` sees it.
+TEST_F(OcspE2E, StagesSupersedeAndRetireTheDevicesCertificates) {
+  issue("lock-7", "ca", "mfg");
+  issue("lock-7.plant.example", "ca", "op");
+  ok("name register lock-7 --key dev --cert " + path("mfg.pem") + " --json");
+  ok("cert add --org acme --level device --cert " + path("mfg.pem") + " --name lock-7 --key dev --json");
+  ok("device stage lock-7 installed --key dev --json");
+  ok("cert add --org acme --level device --cert " + path("op.pem") + " --name lock-7 --key dev --json");
+  ok("device stage lock-7 operation --cert " + path("op.pem") + " --key dev --json");
+  EXPECT_NE(ask("mfg").out.find(path("mfg.pem") + ": revoked"), std::string::npos);
+  EXPECT_NE(ask("mfg").out.find("Reason: superseded"), std::string::npos);
+  EXPECT_NE(ask("op").out.find(path("op.pem") + ": good"), std::string::npos);
+
+  // Skipping a stage is refused by the ledger (exit 5: committed, failed); retiring needs --yes.
+  Exec skip = run("device stage lock-7 distribution --key dev");
+  EXPECT_EQ(skip.status, 5) << skip.out;
+  EXPECT_NE(skip.out.find("cannot go from operation to distribution"), std::string::npos) << skip.out;
+  Exec unconfirmed = run("device stage lock-7 retired --key dev");
+  EXPECT_NE(unconfirmed.status, 0);
+  EXPECT_NE(unconfirmed.out.find("--yes"), std::string::npos) << unconfirmed.out;
+  ok("device stage lock-7 retired --key dev --yes --json");
+  Exec retired = ask("op");
+  EXPECT_NE(retired.out.find(path("op.pem") + ": revoked"), std::string::npos) << retired.out;
+  EXPECT_NE(retired.out.find("Reason: cessationOfOperation"), std::string::npos) << retired.out;
+  Exec again = run("device stage lock-7 installed --key dev");
+  EXPECT_NE(again.out.find("retired"), std::string::npos) << again.out;
+
+  Exec history = run("device history lock-7 --json");
+  ASSERT_EQ(history.status, 0) << history.out;
+  json h = json::parse(history.out);
+  EXPECT_EQ(h["status"], "retired");
+  EXPECT_EQ(h["stage"], "retired");
+  std::vector<std::string> ops;
+  for (const json& e : h["history"])
+    ops.push_back(e["op"].get<std::string>() + ":" + e["stage"].get<std::string>());
+  std::vector<std::string> want = {"register:manufactured", "certify:manufactured", "stage:installed",
+                                   "certify:installed",     "stage:operation",      "stage:retired"};
+  EXPECT_EQ(ops, want);
+  Exec text = run("device history lock-7");
+  EXPECT_NE(text.out.find("lock-7: retired (retired)"), std::string::npos) << text.out;
+}
+
 }  // namespace
 }  // namespace trustmesh
