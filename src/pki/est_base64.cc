@@ -43,7 +43,7 @@ std::string base64_encode(ByteView data) {
                                   static_cast<int>(len));
     line.resize(static_cast<size_t>(n));
     out += line;
-    out += "\r\n";
+    out += "\n";
   }
   return out;
 }

@@ -5,7 +5,7 @@
 // Invariants: decode accepts only the base64 alphabet, '=' padding at the end
 // and whitespace (CR, LF, space, tab) anywhere; anything else, a wrong length
 // or an empty body is kMalformed. encode writes 64-character lines ending in
-// CRLF, as MIME does.
+// LF (not CRLF: `base64 -d` of GNU coreutils, the RFC's client, refuses CR).
 #pragma once
 
 #include <string>

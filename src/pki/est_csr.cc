@@ -135,9 +135,11 @@ Result<Csr> parse_csr(ByteView der) {
                                                      "': only P-256 and Ed25519 are accepted");
     out.key_type = "p256";
   } else {
+    const int id = EVP_PKEY_get_base_id(key);
+    const std::string type = id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS ? "RSA" : OBJ_nid2sn(id);
     return make_error(
         ErrorCode::kUnsupported,
-        std::string("the CSR's key is ") + OBJ_nid2sn(EVP_PKEY_get_base_id(key)) +
+        "the CSR's key is " + type +
             ": only P-256 (openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256) and Ed25519 "
             "are accepted");
   }
