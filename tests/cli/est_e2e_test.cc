@@ -116,7 +116,7 @@ class EstE2E : public ::testing::Test {
   void TearDown() override {
     est_.reset();
     node_.reset();
-    if (!HasFailure()) std::filesystem::remove_all(dir_);
+    if (!HasFailure() && !std::getenv("TM_KEEP_TEST_DIR")) std::filesystem::remove_all(dir_);
   }
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   void ok(const std::string& args) {
@@ -243,10 +243,59 @@ TEST_F(EstE2E, BadRequestsAreRefusedWithTheRightStatus) {
   csr("ghost", "/CN=ghost-device");
   EXPECT_EQ(curl("simpleenroll", "mfg", "ghost.b64", "a5"), 404);
   EXPECT_NE(read_all(path("a5")).find("not registered"), std::string::npos);
+  // Another device's certificate (dev-2's, same owner) asking for dev-1: 403 as well.
+  self_signed("mfg2", "dev-2");
+  ok("name register dev-2 --cert " + path("mfg2.pem") + " --key dev --json");
+  EXPECT_EQ(curl("simpleenroll", "mfg2", "op.b64", "a7"), 403);
+  // Not a PKCS#10 body.
+  Exec wrong_type = run_shell("curl -sS -o /dev/null -w '%{http_code}' --cacert " + path("tls.pem") +
+                              " --cert " + path("mfg.pem") + " --key " + path("mfg.key") +
+                              " -H 'Content-Type: text/plain' --data-binary @" + path("op.b64") + " " +
+                              est_->url() + "/simpleenroll");
+  EXPECT_EQ(wrong_type.out, "400");
   // Re-enrolment with a certificate this CA did not issue for the name.
   EXPECT_EQ(curl("simplereenroll", "stranger", "op.b64", "a6"), 403);
   // Nothing was recorded for the refused requests.
   EXPECT_EQ(read_all(path("est.log")).find(": issued "), std::string::npos) << read_all(path("est.log"));
+}
+
+TEST_F(EstE2E, ConcurrentEnrolmentsAreAllRecorded) {
+  // Four clients at once (two of them Ed25519): the service sends their
+  // cert.add txs one after the other, each with the next sequence number.
+  std::string cmds;
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = "c" + std::to_string(i);
+    const std::string key = i % 2 ? "-newkey ed25519" : "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
+    shell("openssl req -new " + key + " -nodes -keyout " + path(n + ".key") +
+          " -subj /CN=dev-1 -outform DER | base64 > " + path(n + ".b64"));
+    cmds += "curl -sS -o " + path(n + ".out") + " -w '%{http_code}\\n' --cacert " + path("tls.pem") +
+            " --cert " + path("mfg.pem") + " --key " + path("mfg.key") +
+            " -H 'Content-Type: application/pkcs10' --data-binary @" + path(n + ".b64") + " " + est_->url() +
+            "/simpleenroll > " + path(n + ".status") + " & ";
+  }
+  shell(cmds + "wait");
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = "c" + std::to_string(i);
+    ASSERT_EQ(read_all(path(n + ".status")), "200\n") << read_all(path(n + ".out"));
+    print_certs(n + ".out", n + ".pem");
+    Exec ocsp = run_shell("openssl ocsp -issuer " + path("ca.pem") + " -cert " + path(n + ".pem") + " -url " +
+                          node_->url() + "/v1/ocsp -CAfile " + path("trust.pem"));
+    EXPECT_NE(ocsp.out.find(path(n + ".pem") + ": good"), std::string::npos) << ocsp.out;
+  }
+  EXPECT_NE(shell("openssl x509 -in " + path("c1.pem") + " -noout -text").find("ED25519"), std::string::npos);
+}
+
+TEST_F(EstE2E, NoCertificateWhenTheLedgerRefusesOrTheNameIsRevoked) {
+  csr("op", "/CN=dev-1");
+  // The CA is revoked on the ledger after the service started: its cert.add fails, the client gets nothing.
+  ok("cert revoke --cert " + path("ca.pem") + " --reason cACompromise --key dev --json");
+  EXPECT_EQ(curl("simpleenroll", "mfg", "op.b64", "a1"), 500);
+  EXPECT_NE(read_all(path("a1")).find("none was issued"), std::string::npos) << read_all(path("a1"));
+  EXPECT_EQ(read_all(path("a1")).find("BEGIN"), std::string::npos);
+  // A revoked name: 403.
+  ok("name revoke dev-1 --yes --key dev --json");
+  EXPECT_EQ(curl("simpleenroll", "mfg", "op.b64", "a2"), 403);
+  EXPECT_NE(read_all(path("a2")).find("revoked"), std::string::npos) << read_all(path("a2"));
 }
 
 TEST_F(EstE2E, RefusesACaKeyOthersCanRead) {
