@@ -187,7 +187,11 @@ void add_ca_commands(CLI::App& app) {
       "application/pkcs10' --data-binary @csr.b64 https://127.0.0.1:8443/.well-known/est/simpleenroll "
       "| base64 -d | openssl pkcs7 -inform DER -print_certs\n"
       "Auth:    a TLS client certificate that is the device's certificate bound to the name, or any "
-      "certificate of the owner's ledger key (openssl req -x509 -key <keyring>/<owner>.pem ...)");
+      "certificate of the owner's ledger key (openssl req -x509 -new -key <keyring>/<owner>.pem -subj "
+      "/CN=owner); "
+      "simplereenroll also takes the certificate this CA issued\n"
+      "Needs:   the CA certificate on the ledger (trustmesh cert add --level intermediate), the device name "
+      "registered and active (trustmesh name register), --key acting for the org (its admin)");
   on_run_done(serve, [o] { return run_ca_serve(*o); });
 }
 

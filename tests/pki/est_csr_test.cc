@@ -220,6 +220,24 @@ TEST(EstCa, IssuesADeviceCertificateForTheCsrKey) {
   }
 }
 
+TEST(EstCa, CertifyWritesEachDnsNameAsOneEntry) {
+  // core/x509_issue builds subjectAltName entry by entry: a value with a
+  // comma can never become a second entry.
+  TestCa t;
+  auto key = make_key("p256");
+  x509::CertSpec spec{.cn = "dev-1", .dns_sans = {"a.example,DNS:evil.example", "b.example"}};
+  auto der = x509::certify(spec, key.get(), t.ca.der, t.ca.key.get());
+  ASSERT_TRUE(der.ok()) << der.error().to_string();
+  const unsigned char* p = der->data();
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der->size()));
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr));
+  ASSERT_NE(sans, nullptr);
+  EXPECT_EQ(sk_GENERAL_NAME_num(sans), 2);
+  GENERAL_NAMES_free(sans);
+  X509_free(x);
+  EXPECT_FALSE(x509::certify(spec, nullptr, t.ca.der, t.ca.key.get()).ok());
+}
+
 TEST(EstCa, RefusesAKeyFileOthersCanRead) {
   TestCa t;
   const std::string dir =
