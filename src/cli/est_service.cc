@@ -10,6 +10,7 @@
 #include "pki/est_base64.h"
 #include "pki/est_csr.h"
 #include "pki/est_pkcs7.h"
+#include "pki/est_revocation.h"
 
 namespace trustmesh::cli {
 
@@ -31,6 +32,40 @@ std::string media_type(const std::string& content_type) {
   while (!t.empty() && t.back() == ' ') t.pop_back();
   for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return t;
+}
+
+// Re-enrolment with a certificate this CA issued: the ledger must still hold
+// it unrevoked. Asked of the node's OCSP responder (GET /v1/ocsp/{base64});
+// a node with no responder for this CA cannot say, and is logged, not refused.
+Status check_on_ledger(NodeClient& node, const Bytes& cert, const Bytes& ca_cert, const std::string& name) {
+  TM_ASSIGN_OR_RETURN(Bytes req, pki::ocsp_request_for(cert, ca_cert));
+  std::string b64;
+  for (char c : pki::base64_encode(req))
+    if (c != '\n') b64.push_back(c);
+  auto reply = node.get("/v1/ocsp/" + path_segment(b64));
+  pki::LedgerCertStatus status = pki::LedgerCertStatus::kUnavailable;
+  if (reply.ok()) {
+    TM_ASSIGN_OR_RETURN(status, pki::read_ocsp_answer(as_bytes(reply->body), cert, ca_cert));
+  } else if (reply.failure().exit == kExitUnreachable) {
+    return make_error(ErrorCode::kLedgerUnavailable,
+                      "the ledger node is unreachable: " + reply.failure().error.message);
+  }
+  switch (status) {
+    case pki::LedgerCertStatus::kGood: return Status::Ok();
+    case pki::LedgerCertStatus::kRevoked:
+      return make_error(ErrorCode::kCertRevoked,
+                        "the client certificate for '" + name +
+                            "' is revoked on the ledger: it cannot re-enrol (enrol with "
+                            "simpleenroll, authenticated by the device or its owner)");
+    case pki::LedgerCertStatus::kUnknown:
+      return make_error(ErrorCode::kCertNotFound, "the client certificate for '" + name +
+                                                      "' is not recorded on the ledger: it cannot re-enrol");
+    case pki::LedgerCertStatus::kUnavailable:
+      std::cerr << "warning: the node has no OCSP responder for this CA: re-enrolment of '" << name
+                << "' proceeds without a revocation check (start the node with --ocsp-signer)" << std::endl;
+      return Status::Ok();
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -102,6 +137,10 @@ EstReply EstService::enroll(pki::EstOp op, const std::string& content_type, cons
                     .client_cert = client_cert};
   auto grant = pki::ra_check(record, ra, ca_->ca_cert(), now);
   if (!grant.ok()) return refuse(op, who, grant.error());
+  if (grant->via == pki::kViaIssuedByThisCa) {
+    if (auto st = check_on_ledger(*node, *client_cert, ca_->ca_cert(), csr->cn); !st.ok())
+      return refuse(op, who, st.error());
+  }
 
   auto cert = ca_->issue(*csr, ra.wants_dns, now);
   if (!cert.ok())

@@ -101,7 +101,7 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
   if (!client) return make_error(ErrorCode::kMalformed, "the TLS client certificate does not parse");
 
   if (to_hex(sha256(*req.client_cert)) == cert_hash) {
-    grant.via = "device certificate";
+    grant.via = kViaDeviceCert;
   } else if (req.op == EstOp::kEnroll) {
     auto addr = key_address(client.get());
     if (!addr || *addr != owner)
@@ -110,7 +110,7 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
                             "' (sha256 " + cert_hash.substr(0, 16) +
                             "...) nor a certificate of its owner's ledger key (" + owner +
                             "): authenticate with one of them (e.g. openssl req -x509 -key <owner key>.pem)");
-    grant.via = "owner key";
+    grant.via = kViaOwnerKey;
   } else {
     auto facts = x509::parse_certificate(*req.client_cert);
     const bool ours = facts.ok() && x509::verify_signed_by(*req.client_cert, ca_cert_der).ok();
@@ -129,7 +129,7 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
     if (now < facts->not_before || now > facts->not_after)
       return make_error(ErrorCode::kNotOwner, "the client certificate for '" + name +
                                                   "' is outside its validity: enrol again with simpleenroll");
-    grant.via = "certificate issued by this CA";
+    grant.via = kViaIssuedByThisCa;
   }
   if (req.op == EstOp::kReenroll && subject_der(client.get()) != req.csr_subject_der)
     return make_error(
@@ -150,7 +150,9 @@ int est_http_status(ErrorCode code) {
     case ErrorCode::kNotOwner:
     case ErrorCode::kNameRevoked:
     case ErrorCode::kNameExpired:
-    case ErrorCode::kWrongState: return 403;
+    case ErrorCode::kWrongState:
+    case ErrorCode::kCertRevoked:
+    case ErrorCode::kCertNotFound: return 403;
     case ErrorCode::kNameNotFound: return 404;
     case ErrorCode::kLedgerUnavailable: return 503;
     default: return 500;

@@ -19,6 +19,8 @@
 //     (its signature verifies under the CA certificate) for this name (its
 //     commonName is the name) and is within its validity at `now`; and the
 //     CSR's subject equals the client certificate's subject (kInvalidArgument).
+//     (Whether such an issued certificate is still unrevoked on the ledger is
+//     asked of the node's OCSP responder by the service: pki/est_revocation.h.)
 // Invariants: grants nothing on a record it does not understand (missing
 // owner/status/cert_hash fields are kMalformed).
 #pragma once
@@ -41,8 +43,12 @@ struct RaRequest {
   std::optional<Bytes> client_cert;  // DER of the TLS client certificate, if any
 };
 
+inline constexpr const char* kViaDeviceCert = "device certificate";
+inline constexpr const char* kViaOwnerKey = "owner key";
+inline constexpr const char* kViaIssuedByThisCa = "certificate issued by this CA";
+
 struct RaGrant {
-  std::string via;    // "device certificate" | "owner key" | "certificate issued by this CA"
+  std::string via;    // one of kVia* above
   std::string stage;  // the record's stage, "" if it has none
 };
 
@@ -53,6 +59,8 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
 // The HTTP status of an EST refusal (RFC 7030 section 4.2.3): 400 malformed or
 // refused input, 401 no client authentication, 403 not entitled, 404 unknown
 // name, 503 ledger unreachable, 500 anything else.
+// (kCertRevoked and kCertNotFound, a re-enrolling certificate revoked or not
+// on the ledger, are 403.)
 int est_http_status(ErrorCode code);
 
 }  // namespace trustmesh::pki

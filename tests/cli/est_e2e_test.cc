@@ -202,6 +202,16 @@ TEST_F(EstE2E, EnrolWithCurlVerifyWithOpensslAndOcspSaysGood) {
                   path("renewed.pem"))
                 .find(": OK"),
             std::string::npos);
+
+  // Once revoked on the ledger, the enrolled certificate cannot re-enrol (the
+  // service asks the node's OCSP responder); the renewed one still can.
+  ok("cert revoke --cert " + path("dev1.pem") + " --reason superseded --key dev --json");
+  csr("re2", "/CN=dev-1");
+  EXPECT_EQ(curl("simplereenroll", "dev1", "re2.b64", "re2-answer"), 403);
+  EXPECT_NE(read_all(path("re2-answer")).find("revoked on the ledger"), std::string::npos)
+      << read_all(path("re2-answer"));
+  std::filesystem::copy_file(path("re.key"), path("renewed.key"));
+  EXPECT_EQ(curl("simplereenroll", "renewed", "re2.b64", "re3-answer"), 200) << read_all(path("re3-answer"));
 }
 
 TEST_F(EstE2E, CacertsAndCsrattrs) {

@@ -109,6 +109,7 @@ TEST_F(EstRa, RefusalTable) {
   EXPECT_EQ(est_http_status(ErrorCode::kVerificationFailure), 401);
   EXPECT_EQ(est_http_status(ErrorCode::kBadSignature), 400);
   EXPECT_EQ(est_http_status(ErrorCode::kLedgerUnavailable), 503);
+  EXPECT_EQ(est_http_status(ErrorCode::kCertRevoked), 403);
   // A manufactured device may enrol, without an operational DNS name.
   EXPECT_TRUE(check(manufactured, device.der).ok());
 }
