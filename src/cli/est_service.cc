@@ -26,6 +26,11 @@ EstReply certs_only(const std::vector<Bytes>& certs) {
   return {200, pki::kCertsOnlyType, pki::base64_encode(*der), true};
 }
 
+// One line to stderr in one write, so lines of concurrent requests never mix.
+void log_line(const std::string& line) {
+  std::cerr << (line + "\n") << std::flush;
+}
+
 // "application/pkcs10; charset=..." -> "application/pkcs10"
 std::string media_type(const std::string& content_type) {
   std::string t = content_type.substr(0, content_type.find(';'));
@@ -61,8 +66,8 @@ Status check_on_ledger(NodeClient& node, const Bytes& cert, const Bytes& ca_cert
       return make_error(ErrorCode::kCertNotFound, "the client certificate for '" + name +
                                                       "' is not recorded on the ledger: it cannot re-enrol");
     case pki::LedgerCertStatus::kUnavailable:
-      std::cerr << "warning: the node has no OCSP responder for this CA: re-enrolment of '" << name
-                << "' proceeds without a revocation check (start the node with --ocsp-signer)" << std::endl;
+      log_line("warning: the node has no OCSP responder for this CA: re-enrolment of '" + name +
+               "' proceeds without a revocation check (start the node with --ocsp-signer)");
       return Status::Ok();
   }
   return Status::Ok();
@@ -89,8 +94,8 @@ EstReply EstService::csrattrs() const {
 
 EstReply EstService::refuse(pki::EstOp op, const std::string& who, const Error& e) const {
   const int status = pki::est_http_status(e.code);
-  std::cerr << "est: " << op_name(op) << " " << who << " refused " << status << ": " << e.message
-            << std::endl;
+  log_line("est: " + std::string(op_name(op)) + " " + who + " refused " + std::to_string(status) + ": " +
+           e.message);
   return {status, "text/plain", e.message + "\n"};
 }
 
@@ -166,11 +171,11 @@ EstReply EstService::enroll(pki::EstOp op, const std::string& content_type, cons
         make_error(ErrorCode::kInternal,
                    "the ledger refused to record the certificate (none was issued): " + f.error.to_string()));
   }
-  std::cerr << "est: " << op_name(op) << " " << who << " by " << grant->via
-            << (grant->stage.empty() ? "" : ", stage " + grant->stage) << ": issued " << to_hex(facts->hash)
-            << " serial " << to_hex(facts->serial) << " (" << csr->key_type
-            << (ra.wants_dns ? ", dns " + csr->dns_names.front() : "") << "), cert.add "
-            << json_str(*committed, "hash") << " at height " << json_uint(*committed, "height") << std::endl;
+  log_line("est: " + std::string(op_name(op)) + " " + who + " by " + grant->via +
+           (grant->stage.empty() ? "" : ", stage " + grant->stage) + ": issued " + to_hex(facts->hash) +
+           " serial " + to_hex(facts->serial) + " (" + csr->key_type +
+           (ra.wants_dns ? ", dns " + csr->dns_names.front() : "") + "), cert.add " +
+           json_str(*committed, "hash") + " at height " + std::to_string(json_uint(*committed, "height")));
   return certs_only({*cert});
 }
 

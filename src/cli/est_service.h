@@ -6,7 +6,9 @@
 //   csrattrs     200 base64 DER CsrAttrs (pki/est_csr.h)
 //   enroll       simpleenroll / simplereenroll: parse and verify the CSR
 //                (pki/est_csr.h), read the name from the ledger
-//                (GET /v1/names/{name}), the RA check (pki/est_ra.h), issue
+//                (GET /v1/names/{name}), the RA check (pki/est_ra.h), for a
+//                re-enrolment with a certificate this CA issued its ledger
+//                status (the node's OCSP responder, pki/est_revocation.h), issue
 //                (pki/est_ca.h), record it on the ledger (cert.add, level
 //                device, signed by the service's --key, waited for until
 //                committed), then 200 certs-only of the new certificate.
