@@ -39,6 +39,33 @@ bool add_name(X509_NAME* n, const char* field, const std::string& v) {
                                     static_cast<int>(v.size()), -1, 0) == 1;
 }
 
+// subjectAltName built entry by entry (no config-string parsing, so a value
+// can never smuggle in another entry).
+bool add_general_name(GENERAL_NAMES* names, int type, const std::string& v) {
+  GENERAL_NAME* g = GENERAL_NAME_new();
+  ASN1_IA5STRING* s = ASN1_IA5STRING_new();
+  if (!g || !s || ASN1_STRING_set(s, v.data(), static_cast<int>(v.size())) != 1) {
+    GENERAL_NAME_free(g);
+    ASN1_IA5STRING_free(s);
+    return false;
+  }
+  GENERAL_NAME_set0_value(g, type, s);
+  if (sk_GENERAL_NAME_push(names, g) <= 0) {
+    GENERAL_NAME_free(g);
+    return false;
+  }
+  return true;
+}
+
+bool add_san(X509* x, const CertSpec& spec) {
+  GENERAL_NAMES* names = sk_GENERAL_NAME_new_null();
+  bool ok = names != nullptr && (spec.uri_san.empty() || add_general_name(names, GEN_URI, spec.uri_san));
+  for (const std::string& d : spec.dns_sans) ok = ok && add_general_name(names, GEN_DNS, d);
+  ok = ok && X509_add1_ext_i2d(x, NID_subject_alt_name, names, 0, X509V3_ADD_DEFAULT) == 1;
+  GENERAL_NAMES_free(names);
+  return ok;
+}
+
 std::string hex4(uint64_t v) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(v & 0xffff));
@@ -91,10 +118,13 @@ Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteVie
   if (ok && spec.ocsp_signing)
     ok = add_ext(x.get(), ext_issuer, NID_ext_key_usage, "critical,OCSPSigning") &&
          add_ext(x.get(), ext_issuer, NID_id_pkix_OCSP_noCheck, "ignored");
-  if (ok && !spec.uri_san.empty())
-    ok = add_ext(x.get(), ext_issuer, NID_subject_alt_name, ("URI:" + spec.uri_san).c_str());
+  if (ok && spec.tls_client_server)
+    ok = add_ext(x.get(), ext_issuer, NID_ext_key_usage, "clientAuth,serverAuth");
+  if (ok && (!spec.uri_san.empty() || !spec.dns_sans.empty())) ok = add_san(x.get(), spec);
   EVP_PKEY* signer = issuer ? issuer->second : key.get();
-  if (!ok || X509_sign(x.get(), signer, EVP_sha256()) <= 0)
+  // Ed25519 signs without a separate digest.
+  const EVP_MD* md = EVP_PKEY_get_base_id(signer) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  if (!ok || X509_sign(x.get(), signer, md) <= 0)
     return make_error(ErrorCode::kCryptoFailure, "building or signing the certificate failed");
   unsigned char* der = nullptr;
   int n = i2d_X509(x.get(), &der);
@@ -102,6 +132,15 @@ Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteVie
   Issued out{Bytes(der, der + n), std::move(key)};
   OPENSSL_free(der);
   return out;
+}
+
+Result<Bytes> certify(const CertSpec& spec, EVP_PKEY* subject_key, ByteView issuer_der,
+                      EVP_PKEY* issuer_key) {
+  if (!subject_key || !issuer_key) return make_error(ErrorCode::kInvalidArgument, "certify needs both keys");
+  CertSpec s = spec;
+  s.subject_key = subject_key;
+  TM_ASSIGN_OR_RETURN(Issued out, issue(s, std::make_pair(issuer_der, issuer_key)));
+  return std::move(out.der);
 }
 
 Result<Bytes> sign_with(EVP_PKEY* key, ByteView message) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 
@@ -41,11 +42,18 @@ struct CertSpec {
   std::optional<uint64_t> pid;      // Matter product id attribute
   bool ocsp_signing = false;        // a delegated OCSP responder: extendedKeyUsage OCSPSigning + ocsp-nocheck
   EVP_PKEY* subject_key = nullptr;  // certify this key (e.g. renewing a CA) instead of a new P-256 key
+  std::vector<std::string> dns_sans;  // subjectAltName dNSName entries (with uri_san, if any)
+  bool tls_client_server = false;     // a leaf for TLS: extendedKeyUsage clientAuth, serverAuth
 };
 
 // A new P-256 key and a certificate for it, signed by (issuer_der, issuer_key)
 // or self-signed when issuer is nullopt.
 Result<Issued> issue(const CertSpec& spec, const std::optional<std::pair<ByteView, EVP_PKEY*>>& issuer);
+
+// A certificate for `subject_key` (only its public part is used; P-256 or
+// Ed25519), signed by the issuer: what a CA service issues for a CSR.
+// Equivalent to issue() with spec.subject_key set, returning only the DER.
+Result<Bytes> certify(const CertSpec& spec, EVP_PKEY* subject_key, ByteView issuer_der, EVP_PKEY* issuer_key);
 
 // Signs `message` with `key` (ECDSA SHA-256, or Ed25519): what
 // x509::verify_by_cert_key checks.

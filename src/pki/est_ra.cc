@@ -1,0 +1,162 @@
+// The EST registration-authority check; see est_ra.h.
+#include "pki/est_ra.h"
+
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include "core/address.h"
+#include "core/hash.h"
+#include "core/keys.h"
+#include "core/x509.h"
+
+namespace trustmesh::pki {
+
+namespace {
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+X509Ptr decode(ByteView der) {
+  const unsigned char* p = der.data();
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (x && p != der.data() + der.size()) x.reset();
+  return x;
+}
+
+// The ledger address of the certificate's key, if it is a P-256 or Ed25519 key.
+std::optional<std::string> key_address(X509* x) {
+  unsigned char* d = nullptr;
+  const int n = i2d_PUBKEY(X509_get0_pubkey(x), &d);
+  if (n <= 0) return std::nullopt;
+  auto key = PublicKey::from_der(ByteView(d, static_cast<size_t>(n)));
+  OPENSSL_free(d);
+  if (!key.ok()) return std::nullopt;
+  return Address::of(*key).to_string();
+}
+
+Bytes subject_der(X509* x) {
+  unsigned char* d = nullptr;
+  const int n = i2d_X509_NAME(X509_get_subject_name(x), &d);
+  Bytes out;
+  if (n > 0) out.assign(d, d + n);
+  OPENSSL_free(d);
+  return out;
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, ByteView ca_cert_der,
+                         int64_t now) {
+  const std::string& name = req.name;
+  if (record.is_null())
+    return make_error(ErrorCode::kNameNotFound, "device name '" + name +
+                                                    "' is not registered on the ledger: register it first "
+                                                    "(trustmesh name register " +
+                                                    name + " --cert-hash ...)");
+  if (!record.is_object())
+    return make_error(ErrorCode::kMalformed, "the ledger's record of '" + name + "' is not an object");
+  const std::string owner = str(record, "owner"), status = str(record, "status"),
+                    cert_hash = str(record, "cert_hash");
+  if (owner.empty() || status.empty() || cert_hash.empty())
+    return make_error(ErrorCode::kMalformed,
+                      "the ledger's record of '" + name + "' lacks owner, status or cert_hash");
+  if (status == "revoked")
+    return make_error(ErrorCode::kNameRevoked, "device name '" + name + "' is revoked on the ledger (final)");
+  if (status == "expired")
+    return make_error(ErrorCode::kNameExpired,
+                      "device name '" + name + "' has expired: its owner must register or renew it");
+  if (status != "active")
+    return make_error(ErrorCode::kMalformed,
+                      "device name '" + name + "' has unknown status '" + status + "'");
+  RaGrant grant;
+  const bool staged = record.contains("stage");
+  if (staged) {
+    grant.stage = str(record, "stage");
+    if (grant.stage.empty())
+      return make_error(ErrorCode::kMalformed,
+                        "the ledger's record of '" + name + "' has a stage that is not a string");
+    if (grant.stage == "retired")
+      return make_error(ErrorCode::kWrongState, "device '" + name + "' is retired: no new certificates");
+  }
+  if (req.wants_dns && staged && grant.stage != "installed" && grant.stage != "operation")
+    return make_error(
+        ErrorCode::kWrongState,
+        "device '" + name + "' is in stage '" + grant.stage +
+            "': a certificate with an operational DNS name is issued only in stage installed or "
+            "operation (send the CSR without subjectAltName, or move the device to that stage first)");
+  if (!req.client_cert)
+    return make_error(ErrorCode::kVerificationFailure,
+                      "no TLS client certificate: authenticate with the device's certificate bound to '" +
+                          name +
+                          "' or a certificate of the owner's ledger key (curl --cert FILE --key FILE)");
+  X509Ptr client = decode(*req.client_cert);
+  if (!client) return make_error(ErrorCode::kMalformed, "the TLS client certificate does not parse");
+
+  if (to_hex(sha256(*req.client_cert)) == cert_hash) {
+    grant.via = kViaDeviceCert;
+  } else if (req.op == EstOp::kEnroll) {
+    auto addr = key_address(client.get());
+    if (!addr || *addr != owner)
+      return make_error(ErrorCode::kNotOwner,
+                        "the TLS client certificate is neither the certificate bound to '" + name +
+                            "' (sha256 " + cert_hash.substr(0, 16) +
+                            "...) nor a certificate of its owner's ledger key (" + owner +
+                            "): authenticate with one of them (e.g. openssl req -x509 -key <owner key>.pem)");
+    grant.via = kViaOwnerKey;
+  } else {
+    auto facts = x509::parse_certificate(*req.client_cert);
+    const bool ours = facts.ok() && x509::verify_signed_by(*req.client_cert, ca_cert_der).ok();
+    X509_NAME* subject = X509_get_subject_name(client.get());
+    const int i = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+    std::string cn;
+    if (i >= 0) {
+      const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
+      cn.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                static_cast<size_t>(ASN1_STRING_length(s)));
+    }
+    if (!ours || cn != name)
+      return make_error(ErrorCode::kNotOwner,
+                        "re-enrolment needs the TLS client certificate this CA issued for '" + name +
+                            "' (or the one bound to the name); use simpleenroll for a first certificate");
+    if (now < facts->not_before || now > facts->not_after)
+      return make_error(ErrorCode::kNotOwner, "the client certificate for '" + name +
+                                                  "' is outside its validity: enrol again with simpleenroll");
+    grant.via = kViaIssuedByThisCa;
+  }
+  if (req.op == EstOp::kReenroll && subject_der(client.get()) != req.csr_subject_der)
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "re-enrolment: the CSR's subject must equal the client certificate's subject (RFC 7030 4.2.2)");
+  return grant;
+}
+
+int est_http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kMalformed:
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kBadSignature:
+    case ErrorCode::kUnsupported:
+    case ErrorCode::kTooLarge:
+    case ErrorCode::kBadName: return 400;
+    case ErrorCode::kVerificationFailure: return 401;
+    case ErrorCode::kNotOwner:
+    case ErrorCode::kNameRevoked:
+    case ErrorCode::kNameExpired:
+    case ErrorCode::kWrongState:
+    case ErrorCode::kCertRevoked:
+    case ErrorCode::kCertNotFound: return 403;
+    case ErrorCode::kNameNotFound: return 404;
+    case ErrorCode::kLedgerUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+}  // namespace trustmesh::pki
