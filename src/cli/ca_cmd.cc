@@ -1,6 +1,9 @@
 // Implementation of `trustmesh ca serve` (ca_cmd.h): options, start-up checks
 // and the HTTPS server (cpp-httplib's SSLServer over OpenSSL).
 //
+// A second thread publishes the CA's CRL after every block that revokes one
+// of its certificates (EstService::publish_crl_if_stale).
+//
 // TLS: 1.3 only; the server asks for a client certificate but does not
 // require one, and its verify callback accepts any chain: whether a client
 // certificate entitles anything is decided per request by the RA check
@@ -11,8 +14,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stop_token>
+#include <thread>
 
 #include "cli/compliance_util.h"
 #include "cli/est_service.h"
@@ -29,6 +35,8 @@ struct CaOptions {
   std::string org, ca_cert, ca_key, tls_cert, tls_key;
   std::string listen = "127.0.0.1:8443";
   uint32_t days = 365;
+  uint64_t crl_days = 7;       // nextUpdate of the CRLs it publishes
+  uint64_t crl_poll_ms = 500;  // how often it looks for a new block
 };
 
 std::optional<Bytes> peer_certificate(const httplib::Request& req) {
@@ -145,6 +153,28 @@ Done run_ca_serve(const CaOptions& o) {
     std::cout << "EST service of '" << o.org << "' (CA '" << ca_facts.subject << "') at " << url
               << ", recording certificates on " << o.tx.node.node << std::endl;
   }
+  // The CA's CRL follows the ledger: after every block, if a certificate of
+  // this CA was revoked since its last CRL (or it has none yet), a new one is
+  // signed and published, so the distribution point (GET /v1/crls/{ca})
+  // lists it from the next block on.
+  std::jthread crl_publisher([&service, &o](std::stop_token stop) {
+    auto node = NodeClient::open(o.tx.node.node, o.tx.node.timeout_s);
+    uint64_t seen = 0;
+    while (!stop.stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(o.crl_poll_ms));
+      if (!node.ok()) return;
+      auto height = fetch_height(*node);
+      if (!height.ok() || *height == seen) continue;
+      auto published = service.publish_crl_if_stale(o.crl_days);
+      if (published.ok()) {
+        seen = *height;
+      } else {
+        std::cerr << ("crl: cannot publish the CRL (will retry): " + published.failure().error.to_string() +
+                      "\n")
+                  << std::flush;
+      }
+    }
+  });
   if (!server.listen_after_bind()) return make_error(ErrorCode::kIo, "the HTTPS server stopped");
   return kDone;
 }
@@ -175,6 +205,9 @@ void add_ca_commands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--days", o->days, "Validity of issued certificates, in days (1..3650)")
       ->check(CLI::Range(1u, 3650u))
+      ->capture_default_str();
+  serve->add_option("--crl-days", o->crl_days, "nextUpdate of the CRLs it publishes, in days (1..3650)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{3650}))
       ->capture_default_str();
   add_tx_options(serve, o->tx);
   set_examples(

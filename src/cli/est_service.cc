@@ -4,6 +4,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "cli/crl_cmd.h"
 #include "cli/http_client.h"
 #include "core/hash.h"
 #include "core/x509.h"
@@ -99,11 +100,57 @@ EstReply EstService::refuse(pki::EstOp op, const std::string& who, const Error& 
   return {status, "text/plain", e.message + "\n"};
 }
 
-Outcome<nlohmann::json> EstService::record_on_ledger(const Bytes& der) {
-  std::lock_guard<std::mutex> lock(tx_mu_);
+Outcome<nlohmann::json> EstService::record_on_ledger(const Bytes& der, const std::string& name) {
+  return submit_and_wait(ledger::op::CertAdd{.org = org_, .level = "device", .der = der, .name = name},
+                         "cert.add");
+}
+
+Outcome<std::optional<LedgerCrl>> EstService::publish_crl_if_stale(uint64_t next_update_days) {
+  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(node_url_, timeout_s_));
+  TM_CLI_ASSIGN(nlohmann::json pending,
+                node.get_json("/v1/crls/" + to_hex(sha256(ca_->ca_cert())) + "/entries"));
+  const bool none_yet = !pending.contains("published") || pending["published"].is_null();
+  if (pending.value("revoked", false) || (!none_yet && !pending.value("stale", false)))
+    return std::optional<LedgerCrl>();
+  TM_CLI_ASSIGN(LedgerCrl crl, build_ledger_crl(node, ca_->ca_cert(), ca_->key(), {}, next_update_days));
+  TM_CLI_ASSIGN(nlohmann::json committed,
+                submit_and_wait(ledger::op::CrlPublish{.org = org_, .der = crl.der}, "crl.publish"));
+  if (!tx_applied(committed)) return tx_failure(committed, "crl.publish");
+  log_line("crl: published CRL number " + std::to_string(crl.number) + " (" + std::to_string(crl.entries) +
+           " entries) at height " + std::to_string(json_uint(committed, "height")));
+  return std::optional<LedgerCrl>(std::move(crl));
+}
+
+Outcome<nlohmann::json> EstService::submit_and_wait(const ledger::Operation& op, const std::string& step) {
   Progress progress;
-  return send_tx(session_.node, session_.ctx, ledger::op::CertAdd{.org = org_, .level = "device", .der = der},
-                 "cert.add", progress);
+  std::string hash;
+  {
+    // Signing and submitting are serialised; waiting for the commit is not,
+    // so enrolments arriving together share a block.
+    std::lock_guard<std::mutex> lock(tx_mu_);
+    if (!next_seq_) {
+      TM_CLI_ASSIGN(nlohmann::json account,
+                    session_.node.get_json("/v1/accounts/" + session_.from.to_string()));
+      next_seq_ = json_uint(account, "seq");
+    }
+    TM_CLI_ASSIGN(ledger::Tx tx,
+                  ledger::make_tx(session_.ctx.key, session_.ctx.chain_id, *next_seq_, session_.ctx.fee, op));
+    Outcome<nlohmann::json> posted =
+        session_.node.post_json("/v1/txs", to_string(tx.encode()), "application/cbor");
+    if (posted.ok()) {
+      ++*next_seq_;
+      hash = to_hex(tx.hash());
+    } else {
+      // Someone else used the account's sequence (or a tx of ours was dropped):
+      // start again from what the node says, the patient way.
+      next_seq_.reset();
+      if (posted.failure().error.code != ErrorCode::kBadSequence) return posted.failure();
+      TM_CLI_ASSIGN(nlohmann::json answer, submit_tx(session_.node, session_.ctx, op, step, progress));
+      hash = json_str(answer, "hash");
+    }
+  }
+  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(node_url_, timeout_s_));
+  return wait_committed(node, hash, timeout_s_, progress, step);
 }
 
 EstReply EstService::enroll(pki::EstOp op, const std::string& content_type, const std::string& body,
@@ -154,7 +201,7 @@ EstReply EstService::enroll(pki::EstOp op, const std::string& content_type, cons
   if (!facts.ok()) return refuse(op, who, facts.error());
 
   // Recorded on the ledger before it is handed out.
-  auto committed = record_on_ledger(*cert);
+  auto committed = record_on_ledger(*cert, csr->cn);
   if (!committed.ok()) {
     const Failure& f = committed.failure();
     const ErrorCode code = f.exit == kExitUnreachable || f.exit == kExitTimeout

@@ -33,6 +33,7 @@ class EstCa {
   const Bytes& ca_cert() const { return chain_.front(); }
   const std::vector<Bytes>& chain() const { return chain_; }
   uint32_t days() const { return days_; }
+  EVP_PKEY* key() const { return key_.get(); }  // e.g. to sign the CA's CRLs
 
   // A certificate for the CSR's key (dns SANs included iff with_dns).
   Result<Bytes> issue(const Csr& csr, bool with_dns, int64_t now) const;

@@ -70,6 +70,8 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
                       "the ledger's record of '" + name + "' lacks owner, status or cert_hash");
   if (status == "revoked")
     return make_error(ErrorCode::kNameRevoked, "device name '" + name + "' is revoked on the ledger (final)");
+  if (status == "retired")
+    return make_error(ErrorCode::kNameRetired, "device '" + name + "' is retired: no new certificates");
   if (status == "expired")
     return make_error(ErrorCode::kNameExpired,
                       "device name '" + name + "' has expired: its owner must register or renew it");
@@ -149,6 +151,7 @@ int est_http_status(ErrorCode code) {
     case ErrorCode::kVerificationFailure: return 401;
     case ErrorCode::kNotOwner:
     case ErrorCode::kNameRevoked:
+    case ErrorCode::kNameRetired:
     case ErrorCode::kNameExpired:
     case ErrorCode::kWrongState:
     case ErrorCode::kCertRevoked:

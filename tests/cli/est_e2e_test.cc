@@ -184,8 +184,13 @@ TEST_F(EstE2E, EnrolWithCurlVerifyWithOpensslAndOcspSaysGood) {
   EXPECT_NE(ocsp.out.find(path("dev1.pem") + ": good"), std::string::npos) << ocsp.out;
   EXPECT_NE(read_all(path("est.log")).find("est: simpleenroll 'dev-1'"), std::string::npos);
 
-  // The owner's ledger key may enrol too, here with the operational domain name.
+  // The owner's ledger key may enrol too, here with the operational domain
+  // name: only once the device is installed at its operator.
   csr("op2", "/CN=dev-1", "-addext subjectAltName=DNS:lamp.site.example");
+  EXPECT_EQ(curl("simpleenroll", "owner", "op2.b64", "early.txt"), 403);
+  EXPECT_NE(read_all(path("early.txt")).find("manufactured"), std::string::npos)
+      << read_all(path("early.txt"));
+  ok("device stage dev-1 installed --key dev --json");
   ASSERT_EQ(curl("simpleenroll", "owner", "op2.b64", "dev1b.b64"), 200) << read_all(path("dev1b.b64"));
   print_certs("dev1b.b64", "dev1b.pem");
   EXPECT_NE(shell("openssl x509 -in " + path("dev1b.pem") + " -noout -ext subjectAltName")
@@ -212,6 +217,65 @@ TEST_F(EstE2E, EnrolWithCurlVerifyWithOpensslAndOcspSaysGood) {
       << read_all(path("re2-answer"));
   std::filesystem::copy_file(path("re.key"), path("renewed.key"));
   EXPECT_EQ(curl("simplereenroll", "renewed", "re2.b64", "re3-answer"), 200) << read_all(path("re3-answer"));
+}
+
+// A device through its supply chain with certificates from EST: each stage's
+// certificate is certified for the name, the one before is superseded, the
+// CA service publishes CRLs that follow the ledger, and retiring revokes all.
+TEST_F(EstE2E, EveryStageGetsItsCertificateAndCrlsFollowTheLedger) {
+  const std::string ca_hash =
+      shell("openssl x509 -in " + path("ca.pem") + " -outform DER | sha256sum | cut -c1-64");
+  const std::string crl_url = node_->url() + "/v1/crls/" + ca_hash.substr(0, 64);
+  auto crl_check = [&](const std::string& cert) {
+    shell("curl -sf -o " + path("ca.crl") + " " + crl_url + "?format=pem");
+    return run_shell("openssl verify -crl_check -CAfile " + path("root.pem") + " -untrusted " +
+                     path("ca.pem") + " -CRLfile " + path("ca.crl") + " " + path(cert));
+  };
+  // Manufacturing identity, enrolled with the factory certificate the name was registered with.
+  csr("m", "/CN=dev-1");
+  ASSERT_EQ(curl("simpleenroll", "mfg", "m.b64", "m.ans"), 200) << read_all(path("m.ans"));
+  print_certs("m.ans", "m.pem");
+  ok("device stage dev-1 distribution --key dev --json");
+  ok("device stage dev-1 installed --cert " + path("m.pem") + " --key dev --json");
+  // Operational identity with the operator's domain name; binding it supersedes the manufacturing one.
+  csr("o", "/CN=dev-1", "-addext subjectAltName=DNS:lock-1.plant.example");
+  ASSERT_EQ(curl("simpleenroll", "owner", "o.b64", "o.ans"), 200) << read_all(path("o.ans"));
+  print_certs("o.ans", "o.pem");
+  ok("device stage dev-1 operation --cert " + path("o.pem") + " --key dev --json");
+  // The service publishes a CRL listing the superseded certificate within a block or two.
+  Exec revoked;
+  for (int i = 0; i < 100; ++i) {
+    revoked = crl_check("m.pem");
+    if (revoked.out.find("certificate revoked") != std::string::npos) break;
+    ::usleep(100 * 1000);
+  }
+  EXPECT_NE(revoked.out.find("certificate revoked"), std::string::npos)
+      << revoked.out << read_all(path("est.log"));
+  EXPECT_NE(crl_check("o.pem").out.find(": OK"), std::string::npos);
+
+  ok("device stage dev-1 retired --key dev --yes --json");
+  Exec after;
+  for (int i = 0; i < 100; ++i) {
+    after = crl_check("o.pem");
+    if (after.out.find("certificate revoked") != std::string::npos) break;
+    ::usleep(100 * 1000);
+  }
+  EXPECT_NE(after.out.find("certificate revoked"), std::string::npos) << after.out;
+  // A retired device gets no certificate.
+  csr("late", "/CN=dev-1");
+  EXPECT_EQ(curl("simpleenroll", "owner", "late.b64", "late.txt"), 403) << read_all(path("late.txt"));
+
+  Exec history = run("device history dev-1 --json");
+  ASSERT_EQ(history.status, 0) << history.out;
+  json h = json::parse(history.out);
+  std::vector<std::string> ops;
+  for (const json& e : h["history"])
+    ops.push_back(e["op"].get<std::string>() + ":" + e["stage"].get<std::string>());
+  std::vector<std::string> want = {"register:manufactured", "certify:manufactured", "stage:distribution",
+                                   "stage:installed",       "certify:installed",    "stage:operation",
+                                   "stage:retired"};
+  EXPECT_EQ(ops, want);
+  EXPECT_NE(read_all(path("est.log")).find("crl: published CRL number"), std::string::npos);
 }
 
 TEST_F(EstE2E, CacertsAndCsrattrs) {

@@ -95,6 +95,10 @@ TEST_F(EstRa, RefusalTable) {
   EXPECT_EQ(code(check(revoked, device.der)), ErrorCode::kNameRevoked);
   EXPECT_EQ(code(check(expired, owner.der)), ErrorCode::kNameExpired);
   EXPECT_EQ(code(check(retired, device.der)), ErrorCode::kWrongState);
+  json retired_status = retired;  // what the ledger shows once the device is retired
+  retired_status["status"] = "retired";
+  EXPECT_EQ(code(check(retired_status, device.der)), ErrorCode::kNameRetired);
+  EXPECT_EQ(est_http_status(ErrorCode::kNameRetired), 403);
   EXPECT_EQ(code(check(odd, device.der)), ErrorCode::kMalformed);
   EXPECT_EQ(code(check(record, std::nullopt)), ErrorCode::kVerificationFailure);  // no client cert
   auto wrong_owner = check(record, stranger.der);
