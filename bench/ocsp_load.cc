@@ -144,8 +144,11 @@ int main(int argc, char** argv) {
   const uint64_t failed = node->metrics().txs_failed.load() - failed0;
 
   // Check the result on the committed state before saying it is loaded.
-  node::ViewReader view(node->view());
-  auto rec = must(ledger::ComplianceReader(view).cert(sha256(dev0.der)), "read device-0");
+  std::optional<ledger::CertRecord> rec;
+  {
+    node::ViewReader view(node->view());  // released before the node closes its database
+    rec = must(ledger::ComplianceReader(view).cert(sha256(dev0.der)), "read device-0");
+  }
   node->stop();
   node.reset();
   if (failed != 0 || !rec) {

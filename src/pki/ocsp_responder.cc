@@ -86,18 +86,20 @@ struct LedgerCa {
 // How many certificates above a CA are looked at (ledger chains are shorter).
 constexpr int kMaxChainWalk = 8;
 
-// signed_by(hash, der): whether the ledger certificate `hash` (DER `der`)
-// signed the responder certificate.
-Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteView responder_der,
-                                        const std::function<bool(const Hash32&, const Bytes&)>& signed_by) {
-  TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(responder_der));
-  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(f.issuer_hash));
+// The ledger CA certificate that signed a responder certificate whose issuer
+// name hashes to `issuer_hash`. signed_by(hash, der): whether the ledger
+// certificate `hash` (DER `der`) signed it; decoded(hash, der): that
+// certificate parsed (both remembered by the caller: they depend on the DER only).
+Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, const Hash32& issuer_hash,
+                                        const std::function<bool(const Hash32&, const Bytes&)>& signed_by,
+                                        const std::function<X509Ptr(const Hash32&, const Bytes&)>& decoded) {
+  TM_ASSIGN_OR_RETURN(std::vector<Hash32> named, r.certs_named(issuer_hash));
   std::optional<LedgerCa> found;
   for (const Hash32& h : named) {
     TM_ASSIGN_OR_RETURN(auto rec, r.cert(h));
     if (!rec || !signed_by(h, rec->der)) continue;
     if (found && !found->rec.revoked) break;
-    X509Ptr x = decode(rec->der);  // before the record moves
+    X509Ptr x = decoded(h, rec->der);  // before the record moves
     found = LedgerCa{h, std::move(*rec), std::move(x)};
     if (!found->rec.revoked) break;
   }
@@ -123,7 +125,25 @@ Result<std::optional<LedgerCa>> find_ca(const ledger::ComplianceReader& r, ByteV
 
 struct OcspResponder::Impl {
   std::vector<OcspSigner> signers;
-  std::vector<X509Ptr> certs;  // decoded signers[i].cert_der
+  std::vector<X509Ptr> certs;         // decoded signers[i].cert_der
+  std::vector<Hash32> issuer_hashes;  // of signers[i]'s issuer name (x509::CertFacts::issuer_hash)
+
+  // Ledger CA certificates parsed once (OpenSSL 3 parsing takes locks and
+  // allocations that cost more than the rest of an answer). Bounded like
+  // `verified`. Returns a new reference.
+  X509Ptr decoded(const Hash32& h, const Bytes& der) const {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = parsed.find(h);
+    if (it == parsed.end()) {
+      if (parsed.size() >= 1024) parsed.clear();
+      X509Ptr x = decode(der);
+      if (!x) return nullptr;
+      it = parsed.emplace(h, std::move(x)).first;
+    }
+    X509_up_ref(it->second.get());
+    return X509Ptr(it->second.get());
+  }
+  mutable std::map<Hash32, X509Ptr> parsed;
 
   // Whether ledger certificate `ca` signed signers[i]: a pure function of two
   // immutable DERs (a hash names one DER), so it is remembered rather than
@@ -164,6 +184,7 @@ Result<std::unique_ptr<OcspResponder>> OcspResponder::create(std::vector<OcspSig
     if (!s.key || X509_check_private_key(x.get(), s.key.get()) != 1)
       return make_error(ErrorCode::kInvalidArgument, "the key given for '" + name + "' is not its key");
     impl->certs.push_back(std::move(x));
+    impl->issuer_hashes.push_back(facts->issuer_hash);
     impl->signers.push_back(std::move(s));
   }
   return std::unique_ptr<OcspResponder>(new OcspResponder(std::move(impl)));
@@ -200,8 +221,9 @@ Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, 
   std::optional<size_t> signer;
   std::optional<LedgerCa> ca;
   for (size_t i = 0; i < impl_->signers.size() && !signer; ++i) {
-    auto found = find_ca(r, impl_->signers[i].cert_der,
-                         [&](const Hash32& h, const Bytes& der) { return impl_->signed_by(i, h, der); });
+    auto found = find_ca(
+        r, impl_->issuer_hashes[i], [&](const Hash32& h, const Bytes& der) { return impl_->signed_by(i, h, der); },
+        [&](const Hash32& h, const Bytes& der) { return impl_->decoded(h, der); });
     if (!found.ok()) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
     if (!*found) continue;
     OCSP_CERTID* first = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), 0));

@@ -16,8 +16,9 @@
 // many CertIDs), unauthorized (a CA this responder does not serve) or
 // internalError (a storage fault). It reads state only through the reader it
 // is given, so a node's snapshot answers consistently for one height.
-// Signature checks of the signers against ledger CAs are remembered (they
-// depend only on the two certificates), so a request costs reads and a sign.
+// Signature checks of the signers against ledger CAs and the parsed CA
+// certificates are remembered (they depend only on the certificates), so a
+// request costs state reads and one signature.
 #pragma once
 
 #include <memory>
