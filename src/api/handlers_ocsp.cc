@@ -62,7 +62,8 @@ void handle_ocsp(const Context& ctx, const Request& req, std::string_view encode
     return;
   }
   node::ViewReader reader(view);
-  const Bytes out = ctx.ocsp->answer(reader, der, time, static_cast<int64_t>(ctx.cfg.ocsp_validity_s));
+  const Bytes out =
+      ctx.ocsp->answer_at(reader, view->height(), der, time, static_cast<int64_t>(ctx.cfg.ocsp_validity_s));
   res.content_type = kOcspResponseType;
   res.body.assign(out.begin(), out.end());
 }

@@ -145,6 +145,11 @@ struct OcspResponder::Impl {
   }
   mutable std::map<Hash32, X509Ptr> parsed;
 
+  // answer_at(): SHA-256 of the request -> answer, for `answers_height` only.
+  mutable std::mutex answers_mu;
+  mutable uint64_t answers_height = 0;
+  mutable std::map<Hash32, Bytes> answers;
+
   // Whether ledger certificate `ca` signed signers[i]: a pure function of two
   // immutable DERs (a hash names one DER), so it is remembered rather than
   // verified again on every request. Bounded: cleared when it grows past 1024.
@@ -206,6 +211,29 @@ Result<std::unique_ptr<OcspResponder>> OcspResponder::load(const std::vector<std
   return create(std::move(signers));
 }
 
+Bytes OcspResponder::answer_at(const ledger::StateReader& state, uint64_t height, ByteView request,
+                               int64_t block_time, int64_t validity_s) const {
+  const Hash32 key = sha256(request);
+  {
+    std::lock_guard<std::mutex> lock(impl_->answers_mu);
+    if (impl_->answers_height == height) {
+      auto it = impl_->answers.find(key);
+      if (it != impl_->answers.end()) return it->second;
+    }
+  }
+  Bytes out = answer(state, request, block_time, validity_s);
+  std::lock_guard<std::mutex> lock(impl_->answers_mu);
+  if (height > impl_->answers_height) {  // a newer state: older answers are stale
+    impl_->answers.clear();
+    impl_->answers_height = height;
+  }
+  // Only successful answers: an error (e.g. a storage fault) is worth trying again.
+  const bool successful = out.size() > 5;
+  if (successful && height == impl_->answers_height && impl_->answers.size() < kMaxCachedAnswers)
+    impl_->answers[key] = out;
+  return out;
+}
+
 Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, int64_t block_time,
                             int64_t validity_s) const {
   if (request.empty() || request.size() > kMaxOcspRequest)
@@ -222,7 +250,8 @@ Bytes OcspResponder::answer(const ledger::StateReader& state, ByteView request, 
   std::optional<LedgerCa> ca;
   for (size_t i = 0; i < impl_->signers.size() && !signer; ++i) {
     auto found = find_ca(
-        r, impl_->issuer_hashes[i], [&](const Hash32& h, const Bytes& der) { return impl_->signed_by(i, h, der); },
+        r, impl_->issuer_hashes[i],
+        [&](const Hash32& h, const Bytes& der) { return impl_->signed_by(i, h, der); },
         [&](const Hash32& h, const Bytes& der) { return impl_->decoded(h, der); });
     if (!found.ok()) return status_only(OCSP_RESPONSE_STATUS_INTERNALERROR);
     if (!*found) continue;

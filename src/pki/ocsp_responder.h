@@ -50,6 +50,14 @@ class OcspResponder {
   Bytes answer(const ledger::StateReader& state, ByteView request, int64_t block_time,
                int64_t validity_s) const;
 
+  // answer() for the state at `height`, remembered: the same request bytes at
+  // the same height get the same answer (the same statuses, thisUpdate and
+  // nonce) without signing again, the way OCSP responders pre-sign. Only the
+  // newest height's answers are kept (at most kMaxCachedAnswers).
+  Bytes answer_at(const ledger::StateReader& state, uint64_t height, ByteView request, int64_t block_time,
+                  int64_t validity_s) const;
+  static constexpr size_t kMaxCachedAnswers = 4096;
+
  private:
   struct Impl;
   explicit OcspResponder(std::unique_ptr<Impl> impl);

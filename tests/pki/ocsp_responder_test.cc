@@ -130,6 +130,25 @@ TEST_F(OcspResponderTest, GoodUnknownAndRevokedForSeveralCertIds) {
   EXPECT_EQ(after.reason, OCSP_REVOKED_STATUS_SUPERSEDED);
 }
 
+// answer_at remembers answers per height: the same request at the same
+// height gets the very same bytes (no new signature); a new height answers
+// afresh and sees what changed; errors are not remembered.
+TEST_F(OcspResponderTest, AnswersAreRememberedForOneHeightOnly) {
+  const Bytes req = request({&dev1_}, ca_);
+  const Bytes first = responder->answer_at(c_.state(), c_.height(), req, kNow, 300);
+  EXPECT_EQ(responder->answer_at(c_.state(), c_.height(), req, kNow, 300), first);
+  EXPECT_NE(responder->answer(c_.state(), req, kNow, 300), first);  // ECDSA: a fresh signature differs
+  ok(1, op::CertRevoke{.cert = sha256(dev1_.der), .reason = "keyCompromise"});
+  const Bytes next = responder->answer_at(c_.state(), c_.height(), req, kNow + 1, 300);
+  EXPECT_EQ(read(first, dev1_, ca_).cert_status, V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(read(next, dev1_, ca_).cert_status, V_OCSP_CERTSTATUS_REVOKED);
+  // An answer for an older height is not kept (nor served in place of a newer one).
+  EXPECT_EQ(read(responder->answer_at(c_.state(), c_.height() - 1, req, kNow, 300), dev1_, ca_).cert_status,
+            V_OCSP_CERTSTATUS_REVOKED);
+  const Bytes junk{1, 2, 3};
+  EXPECT_EQ(responder->answer_at(c_.state(), c_.height(), junk, kNow, 300).size(), 5u);  // malformedRequest
+}
+
 TEST_F(OcspResponderTest, ARevokedRootRevokesEverythingBelowItsCa) {
   ok(1, op::CertRevoke{.cert = sha256(root_.der), .reason = "keyCompromise"});
   Read r = read(answer(request({&dev1_}, ca_)), dev1_, ca_);
