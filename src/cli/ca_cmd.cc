@@ -37,6 +37,7 @@ struct CaOptions {
   uint32_t days = 365;
   uint64_t crl_days = 7;       // nextUpdate of the CRLs it publishes
   uint64_t crl_poll_ms = 500;  // how often it looks for a new block
+  size_t threads = 64;         // requests served at once
 };
 
 std::optional<Bytes> peer_certificate(const httplib::Request& req) {
@@ -112,6 +113,9 @@ Done run_ca_serve(const CaOptions& o) {
     return make_error(ErrorCode::kInvalidArgument, "cannot set up TLS with " + tls_cert + " and " + tls_key +
                                                        " (a PEM certificate and its key)");
   server.set_payload_max_length(pki::kMaxEstBody);
+  // An enrolment waits for its block: enough threads that waiting ones share blocks.
+  const size_t threads = o.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   const std::string base = "/.well-known/est";
   server.Get(base + "/cacerts",
              [&](const httplib::Request&, httplib::Response& res) { reply(res, service.cacerts()); });
@@ -205,6 +209,12 @@ void add_ca_commands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--days", o->days, "Validity of issued certificates, in days (1..3650)")
       ->check(CLI::Range(1u, 3650u))
+      ->capture_default_str();
+  serve
+      ->add_option(
+          "--threads", o->threads,
+          "Requests served at once (each enrolment waits for its block, so waiting ones share blocks)")
+      ->check(CLI::Range(size_t{1}, size_t{1024}))
       ->capture_default_str();
   serve->add_option("--crl-days", o->crl_days, "nextUpdate of the CRLs it publishes, in days (1..3650)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{3650}))

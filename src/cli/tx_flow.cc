@@ -15,7 +15,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(200);
+constexpr auto kPollInterval = std::chrono::milliseconds(50);  // a block is 200 ms or more
 
 std::string short_hash(const std::string& h) {
   return h.size() > 16 ? h.substr(0, 16) + "..." : h;
