@@ -62,6 +62,9 @@ TM_OCSP_FIXTURE="$OUT/ocsp" "./$BUILD/light_bench" --benchmark_repetitions=3 \
 echo "== OCSP over HTTP: the node's /v1/ocsp over 100,000 device certificates vs openssl ocsp (ab, 16 clients)"
 bash scripts/bench_ocsp.sh "$BUILD" --json "$OUT/ocsp_bench.json"
 
+echo "== EST enrolments per second through trustmesh ca serve (each recorded on the ledger first)"
+bash scripts/bench_est.sh "$BUILD" --json "$OUT/est_bench.json"
+
 echo "== status check over HTTP: trustmesh vs openssl ocsp, cfssl, nginx (ab, 16 clients)"
 TMP=$(mktemp -d /tmp/tm-bench-XXXXXX)
 NODE_PID=""

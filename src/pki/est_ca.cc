@@ -10,20 +10,11 @@
 #include <sstream>
 
 #include "core/x509.h"
+#include "pki/ossl.h"
 
 namespace trustmesh::pki {
 
-namespace {
-
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, "cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
+using namespace detail;
 
 Status check_key_file_mode(const std::string& path) {
   struct stat st {};
@@ -59,9 +50,9 @@ Result<std::unique_ptr<EstCa>> EstCa::create(std::vector<Bytes> chain, x509::Pke
 Result<std::unique_ptr<EstCa>> EstCa::load(const std::string& cert_path, const std::string& key_path,
                                            uint32_t days) {
   TM_TRY(check_key_file_mode(key_path));
-  TM_ASSIGN_OR_RETURN(std::string cert_text, read_text(cert_path));
+  TM_ASSIGN_OR_RETURN(std::string cert_text, read_text_file(cert_path));
   TM_ASSIGN_OR_RETURN(std::vector<Bytes> chain, x509::read_certificates(cert_text));
-  TM_ASSIGN_OR_RETURN(std::string key_text, read_text(key_path));
+  TM_ASSIGN_OR_RETURN(std::string key_text, read_text_file(key_path));
   TM_ASSIGN_OR_RETURN(x509::PkeyPtr key, x509::key_from_pem(key_text));
   return create(std::move(chain), std::move(key), days);
 }

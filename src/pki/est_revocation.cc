@@ -6,29 +6,16 @@
 
 #include <memory>
 
+#include "pki/ossl.h"
+
 namespace trustmesh::pki {
+
+using namespace detail;
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
-using CertIdPtr = std::unique_ptr<OCSP_CERTID, Free<OCSP_CERTID, OCSP_CERTID_free>>;
-using RequestPtr = std::unique_ptr<OCSP_REQUEST, Free<OCSP_REQUEST, OCSP_REQUEST_free>>;
-using ResponsePtr = std::unique_ptr<OCSP_RESPONSE, Free<OCSP_RESPONSE, OCSP_RESPONSE_free>>;
-using BasicPtr = std::unique_ptr<OCSP_BASICRESP, Free<OCSP_BASICRESP, OCSP_BASICRESP_free>>;
-
-X509Ptr decode(ByteView der) {
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (x && p != der.data() + der.size()) x.reset();
-  return x;
-}
-
 Result<CertIdPtr> cert_id(ByteView cert_der, ByteView issuer_der) {
-  X509Ptr cert = decode(cert_der), issuer = decode(issuer_der);
+  X509Ptr cert = decode_x509(cert_der), issuer = decode_x509(issuer_der);
   if (!cert || !issuer)
     return make_error(ErrorCode::kMalformed, "a certificate for the OCSP question does not parse");
   CertIdPtr id(OCSP_cert_to_id(EVP_sha1(), cert.get(), issuer.get()));

@@ -6,38 +6,21 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 #include "core/hash.h"
 #include "core/x509.h"
 #include "core/x509_crl.h"
 #include "ledger/compliance_access.h"
+#include "pki/ossl.h"
 
 namespace trustmesh::pki {
 
+using namespace detail;
+
 namespace {
-
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const { F(p); }
-};
-using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
-using RequestPtr = std::unique_ptr<OCSP_REQUEST, Free<OCSP_REQUEST, OCSP_REQUEST_free>>;
-using BasicPtr = std::unique_ptr<OCSP_BASICRESP, Free<OCSP_BASICRESP, OCSP_BASICRESP_free>>;
-using ResponsePtr = std::unique_ptr<OCSP_RESPONSE, Free<OCSP_RESPONSE, OCSP_RESPONSE_free>>;
-using CertIdPtr = std::unique_ptr<OCSP_CERTID, Free<OCSP_CERTID, OCSP_CERTID_free>>;
-using TimePtr = std::unique_ptr<ASN1_TIME, Free<ASN1_TIME, ASN1_TIME_free>>;
-
-X509Ptr decode(ByteView der) {
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (x && p != der.data() + der.size()) x.reset();
-  return x;
-}
 
 Bytes encode(OCSP_RESPONSE* r) {
   unsigned char* der = nullptr;
@@ -55,14 +38,6 @@ Bytes magnitude(const ASN1_INTEGER* serial) {
   if (bn) BN_bn2bin(bn, out.data());
   BN_free(bn);
   return out;
-}
-
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, "cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // An unsuccessful OCSPResponse (no body).
@@ -136,7 +111,7 @@ struct OcspResponder::Impl {
     auto it = parsed.find(h);
     if (it == parsed.end()) {
       if (parsed.size() >= 1024) parsed.clear();
-      X509Ptr x = decode(der);
+      X509Ptr x = decode_x509(der);
       if (!x) return nullptr;
       it = parsed.emplace(h, std::move(x)).first;
     }
@@ -175,7 +150,7 @@ OcspResponder::~OcspResponder() = default;
 Result<std::unique_ptr<OcspResponder>> OcspResponder::create(std::vector<OcspSigner> signers) {
   auto impl = std::make_unique<Impl>();
   for (OcspSigner& s : signers) {
-    X509Ptr x = decode(s.cert_der);
+    X509Ptr x = decode_x509(s.cert_der);
     if (!x) return make_error(ErrorCode::kInvalidArgument, "an OCSP signer certificate does not parse");
     auto facts = x509::parse_certificate(s.cert_der);
     if (!facts.ok())
@@ -202,8 +177,8 @@ Result<std::unique_ptr<OcspResponder>> OcspResponder::load(const std::vector<std
     if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
       return make_error(ErrorCode::kInvalidArgument,
                         "an OCSP signer is CERT.pem:KEY.pem, not '" + pair + "'");
-    TM_ASSIGN_OR_RETURN(std::string cert_pem, read_text(pair.substr(0, colon)));
-    TM_ASSIGN_OR_RETURN(std::string key_pem, read_text(pair.substr(colon + 1)));
+    TM_ASSIGN_OR_RETURN(std::string cert_pem, read_text_file(pair.substr(0, colon)));
+    TM_ASSIGN_OR_RETURN(std::string key_pem, read_text_file(pair.substr(colon + 1)));
     TM_ASSIGN_OR_RETURN(std::vector<Bytes> certs, x509::read_certificates(cert_pem));
     TM_ASSIGN_OR_RETURN(x509::PkeyPtr key, x509::key_from_pem(key_pem));
     signers.push_back(OcspSigner{certs.at(0), std::move(key)});
