@@ -87,7 +87,8 @@ Result<json> org_answer(const std::shared_ptr<const store::ReadView>& view, std:
     bool stale = false;
     if (!revoked.empty()) {
       TM_ASSIGN_OR_RETURN(auto last, r.cert(revoked.back()));
-      stale = last && last->revoked_at > crl->published_at;
+      // >=: a revocation in the block of the CRL's publication may come after it.
+      stale = last && last->revoked_at >= crl->published_at;
     }
     c["stale"] = stale;
     crls.push_back(std::move(c));
@@ -228,7 +229,7 @@ void handle_crl_entries(const Context& ctx, std::string_view issuer, Response& r
                 {"revoked", ca->revoked},
                 {"next_number", crl ? crl->number + 1 : 1},
                 {"published", crl ? trust::crl_json(*crl) : json(nullptr)},
-                {"stale", !revoked.empty() && (!crl || newest > crl->published_at)},
+                {"stale", !revoked.empty() && (!crl || newest >= crl->published_at)},
                 {"entries", entries},
                 {"height", view->height()}};
   }());

@@ -18,6 +18,7 @@
 #include "api/handlers.h"
 #include "api/json_writer.h"
 #include "api/url.h"
+#include "ledger/compliance_access.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
 #include "ledger/records.h"
@@ -138,6 +139,10 @@ Status write_name(const store::ReadView& view, std::string_view name, Response& 
       .field("status", status_at(rec, view.height()))
       .field("stage", ledger::device_stage_name(rec.stage))
       .field_hex("cert_hash", rec.value.cert_hash);
+  // The bound certificate's own ledger status, when it is a certificate on the
+  // ledger (the EST service refuses a revoked one as the client's credential).
+  TM_ASSIGN_OR_RETURN(auto bound, ledger::ComplianceReader(view).cert(rec.value.cert_hash));
+  if (bound) w.field("cert_revoked", bound->revoked);
   if (rec.value.cert_der) w.field_hex("cert_der", *rec.value.cert_der);
   if (rec.value.config_hash) w.field_hex("config_hash", *rec.value.config_hash);
   w.field("registered_at", rec.registered_at)

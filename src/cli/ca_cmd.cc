@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -163,20 +164,33 @@ Done run_ca_serve(const CaOptions& o) {
   // lists it from the next block on.
   std::jthread crl_publisher([&service, &o](std::stop_token stop) {
     auto node = NodeClient::open(o.tx.node.node, o.tx.node.timeout_s);
-    uint64_t seen = 0;
+    if (!node.ok()) {
+      std::cerr << ("crl: no CRLs will be published: " + node.failure().error.to_string() + "\n")
+                << std::flush;
+      return;
+    }
+    uint64_t seen = 0, retry_at = 0, failures = 0;
     while (!stop.stop_requested()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(o.crl_poll_ms));
-      if (!node.ok()) return;
       auto height = fetch_height(*node);
-      if (!height.ok() || *height == seen) continue;
-      auto published = service.publish_crl_if_stale(o.crl_days);
-      if (published.ok()) {
-        seen = *height;
-      } else {
-        std::cerr << ("crl: cannot publish the CRL (will retry): " + published.failure().error.to_string() +
-                      "\n")
-                  << std::flush;
+      if (!height.ok() || *height == seen || *height < retry_at) continue;
+      seen = *height;
+      Outcome<std::optional<LedgerCrl>> published = Failure{make_error(ErrorCode::kInternal, "not run")};
+      try {
+        published = service.publish_crl_if_stale(o.crl_days);
+      } catch (const std::exception& e) {  // e.g. a node answer of an unexpected shape
+        published = Failure{make_error(ErrorCode::kInternal, e.what())};
       }
+      if (published.ok()) {
+        failures = 0;
+        continue;
+      }
+      // A failure that repeats (a fee each time, e.g. --key not acting for the
+      // org) is retried ever more rarely: after 1, 2, 4 ... 64 blocks.
+      retry_at = *height + (uint64_t{1} << std::min<uint64_t>(failures++, 6));
+      std::cerr << ("crl: cannot publish the CRL (retrying at block " + std::to_string(retry_at) +
+                    "): " + published.failure().error.to_string() + "\n")
+                << std::flush;
     }
   });
   if (!server.listen_after_bind()) return make_error(ErrorCode::kIo, "the HTTPS server stopped");

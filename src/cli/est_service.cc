@@ -67,9 +67,11 @@ Status check_on_ledger(NodeClient& node, const Bytes& cert, const Bytes& ca_cert
       return make_error(ErrorCode::kCertNotFound, "the client certificate for '" + name +
                                                       "' is not recorded on the ledger: it cannot re-enrol");
     case pki::LedgerCertStatus::kUnavailable:
-      log_line("warning: the node has no OCSP responder for this CA: re-enrolment of '" + name +
-               "' proceeds without a revocation check (start the node with --ocsp-signer)");
-      return Status::Ok();
+      // Fail closed: a revoked certificate must not renew itself because the node could not say.
+      return make_error(ErrorCode::kLedgerUnavailable,
+                        "the ledger node cannot say whether the client certificate for '" + name +
+                            "' is revoked (it needs an OCSP responder for this CA: trustmesh node "
+                            "--ocsp-signer); try again later");
   }
   return Status::Ok();
 }

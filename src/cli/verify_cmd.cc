@@ -97,6 +97,7 @@ std::string anchor_hint(NodeClient& node, const Anchor& cached) {
 
 ErrorCode code_for_status(const std::string& status) {
   if (status == "revoked") return ErrorCode::kNameRevoked;
+  if (status == "retired") return ErrorCode::kNameRetired;
   if (status == "expired") return ErrorCode::kNameExpired;
   return ErrorCode::kNameNotFound;
 }

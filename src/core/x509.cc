@@ -100,6 +100,18 @@ Result<std::optional<uint64_t>> id_attribute(const X509_NAME* name, const char* 
   return std::optional<uint64_t>(out);
 }
 
+// The one commonName of `name` as UTF-8 ("" if none, several, or not text).
+std::string common_name(const X509_NAME* name) {
+  const int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (i < 0 || X509_NAME_get_index_by_NID(name, NID_commonName, i) >= 0) return "";
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+  if (n < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
 }  // namespace
 
 Result<CertFacts> parse_certificate(ByteView der) {
@@ -112,6 +124,7 @@ Result<CertFacts> parse_certificate(ByteView der) {
     return make_error(ErrorCode::kMalformed, "the certificate's serial number is negative");
   f.serial = detail::serial_bytes(X509_get0_serialNumber(x.get()));
   f.subject = name_text(X509_get_subject_name(x.get()));
+  f.cn = common_name(X509_get_subject_name(x.get()));
   f.issuer = name_text(X509_get_issuer_name(x.get()));
   const uint32_t flags = X509_get_extension_flags(x.get());
   f.is_ca = (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA);

@@ -26,6 +26,7 @@ struct CertFacts {
   Hash32 issuer_hash{};   // SHA-256 of the DER of the issuer Name
   Bytes serial;           // serial number, big-endian magnitude (what a CRL lists)
   std::string subject;    // one line, RFC 2253 style, for people
+  std::string cn;         // the subject's commonName as UTF-8; "" if none or more than one
   std::string issuer;
   Hash32 key_hash{};   // SHA-256 of the SubjectPublicKeyInfo DER: the key, however the certificate is encoded
   bool is_ca = false;  // basicConstraints present with cA=TRUE

@@ -15,12 +15,15 @@
 //    stage_allowed), sent by the holder (the owner); `to` hands custody on.
 //    A new `cert` becomes the bound certificate and the one bound before, if
 //    it is an unrevoked device certificate an org certified for this name, is
-//    revoked as superseded. Retiring revokes (cessationOfOperation) every
-//    certificate certified for the name, and is final: the name stays
+//    revoked as superseded. A custody change (`to`) revokes
+//    (affiliationChanged) every certificate certified for the name but the
+//    bound one; retiring (cessationOfOperation) and name.revoke
+//    (privilegeWithdrawn) revoke them all. Retiring is final: the name stays
 //    reserved until it expires. Only certificates certified for the name are
 //    touched, so binding another device's certificate revokes nothing of it.
-//  * cert.add with a name ("certify") needs the name held and in service; it
-//    is listed in the name's history, which is how retirement finds it.
+//  * cert.add with a name ("certify") needs the name held and in service and
+//    the certificate's commonName to be the name; it is listed in the name's
+//    history, which is how the revocations above find it.
 #include "core/hash.h"
 #include "ledger/compliance_access.h"
 #include "ledger/executor.h"
@@ -133,6 +136,20 @@ Status retire_cert(StateAccess& s, OpContext& c, std::string_view name, const Na
   return revoke_cert_record(s, c, cert, reason);
 }
 
+// retire_cert for the bound certificate and every certificate certified for
+// the name since its registration (its "certify" history entries, newest
+// first), except `keep`.
+Status revoke_certified(StateAccess& s, OpContext& c, std::string_view name, const NameRecord& held,
+                        std::string_view reason, const std::optional<Hash32>& keep) {
+  if (held.value.cert_hash != keep) TM_TRY(retire_cert(s, c, name, held, held.value.cert_hash, reason));
+  for (uint32_t i = held.history_len; i-- > 0;) {
+    TM_ASSIGN_OR_RETURN(auto h, s.history(name, i));
+    if (!h || h->height < held.registered_at) break;
+    if (h->cert && *h->cert != keep) TM_TRY(retire_cert(s, c, name, held, *h->cert, reason));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status apply_name_preorder(StateAccess& s, OpContext& c, const op::NamePreorder& o) {
@@ -230,6 +247,8 @@ Status apply_name_renew(StateAccess& s, OpContext& c, const op::NameRenew& o) {
 
 Status apply_name_revoke(StateAccess& s, OpContext& c, const op::NameRevoke& o) {
   TM_ASSIGN_OR_RETURN(NameRecord rec, owned_active_name(s, c, o.name));
+  // A revoked name vouches for nothing: neither do the certificates issued for it.
+  TM_TRY(revoke_certified(s, c, o.name, rec, "privilegeWithdrawn", std::nullopt));
   rec.status = NameStatus::kRevoked;
   return record_history(s, c, o.name, rec, "revoke");
 }
@@ -249,21 +268,20 @@ Status apply_name_stage(StateAccess& s, OpContext& c, const op::NameStage& o) {
   if (o.cert && *o.cert == rec.value.cert_hash)
     return make_error(ErrorCode::kInvalidArgument, "that certificate is already bound to '" + o.name + "'");
   if (retire) {
-    // Every certificate orgs certified for the name (listed in its history).
-    TM_TRY(retire_cert(s, c, o.name, rec, rec.value.cert_hash, "cessationOfOperation"));
-    // Newest first, down to the current registration.
-    for (uint32_t i = rec.history_len; i-- > 0;) {
-      TM_ASSIGN_OR_RETURN(auto h, s.history(o.name, i));
-      if (!h || h->height < rec.registered_at) break;
-      if (h->cert) TM_TRY(retire_cert(s, c, o.name, rec, *h->cert, "cessationOfOperation"));
-    }
+    TM_TRY(revoke_certified(s, c, o.name, rec, "cessationOfOperation", std::nullopt));
     rec.status = NameStatus::kRetired;
   }
   if (o.cert) {
     TM_TRY(retire_cert(s, c, o.name, rec, rec.value.cert_hash, "superseded"));
-    rec.value = NameValue{.cert_hash = *o.cert};
+    rec.value = NameValue{.cert_hash = *o.cert, .config_hash = rec.value.config_hash};
   }
-  if (o.to) rec.owner = *o.to;
+  if (o.to) {
+    // Custody moves: certificates issued to the previous holder for the device
+    // (e.g. enrolled with its owner key) end here; only the bound one stays,
+    // the device's identity until the next stage binds its own.
+    TM_TRY(revoke_certified(s, c, o.name, rec, "affiliationChanged", rec.value.cert_hash));
+    rec.owner = *o.to;
+  }
   rec.stage = o.stage;
   return record_history(s, c, o.name, rec, "stage");
 }

@@ -268,6 +268,9 @@ Status apply_cert_add(StateAccess& s, OpContext& c, const op::CertAdd& o) {
     return make_error(ErrorCode::kInvalidArgument, "a device name belongs on device certificates only");
   TM_ASSIGN_OR_RETURN(x509::CertFacts f, ca_facts(o.der, c.block, device));
   TM_TRY(check_named_ids(f, org, o.level, o.pid));
+  if (o.name && f.cn != *o.name)
+    return bad_cert("a certificate certified for '" + *o.name + "' must have it as its commonName, not '" +
+                    f.cn + "'");
   TM_ASSIGN_OR_RETURN(auto known, r.cert(f.hash));
   if (known)
     return make_error(ErrorCode::kConflict, "certificate '" + f.subject + "' is already on the ledger");

@@ -9,22 +9,13 @@
 #include "core/hash.h"
 #include "core/keys.h"
 #include "core/x509.h"
+#include "pki/ossl.h"
 
 namespace trustmesh::pki {
 
+using namespace detail;
+
 namespace {
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-X509Ptr decode(ByteView der) {
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (x && p != der.data() + der.size()) x.reset();
-  return x;
-}
 
 // The ledger address of the certificate's key, if it is a P-256 or Ed25519 key.
 std::optional<std::string> key_address(X509* x) {
@@ -49,6 +40,21 @@ Bytes subject_der(X509* x) {
 std::string str(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Whether the name's history (as GET /v1/names/{name} lists it) has a
+// "certify" entry for `cert_hex` at or after the current registration.
+bool certified_since_registration(const nlohmann::json& record, const std::string& cert_hex) {
+  const auto reg = record.find("registered_at");
+  const auto history = record.find("history");
+  if (reg == record.end() || !reg->is_number_integer() || history == record.end() || !history->is_array())
+    return false;
+  for (const auto& e : *history) {
+    if (!e.is_object() || str(e, "op") != "certify" || str(e, "cert") != cert_hex) continue;
+    const auto h = e.find("height");
+    if (h != e.end() && h->is_number_integer() && h->get<int64_t>() >= reg->get<int64_t>()) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -99,10 +105,17 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
                       "no TLS client certificate: authenticate with the device's certificate bound to '" +
                           name +
                           "' or a certificate of the owner's ledger key (curl --cert FILE --key FILE)");
-  X509Ptr client = decode(*req.client_cert);
+  X509Ptr client = decode_x509(*req.client_cert);
   if (!client) return make_error(ErrorCode::kMalformed, "the TLS client certificate does not parse");
 
   if (to_hex(sha256(*req.client_cert)) == cert_hash) {
+    const auto revoked = record.find("cert_revoked");
+    if (revoked != record.end() && revoked->is_boolean() && revoked->get<bool>())
+      return make_error(
+          ErrorCode::kCertRevoked,
+          "the certificate bound to '" + name +
+              "' is revoked on the ledger: it cannot enrol (the owner enrols with its ledger key, "
+              "or binds a new certificate)");
     grant.via = kViaDeviceCert;
   } else if (req.op == EstOp::kEnroll) {
     auto addr = key_address(client.get());
@@ -116,21 +129,20 @@ Result<RaGrant> ra_check(const nlohmann::json& record, const RaRequest& req, Byt
   } else {
     auto facts = x509::parse_certificate(*req.client_cert);
     const bool ours = facts.ok() && x509::verify_signed_by(*req.client_cert, ca_cert_der).ok();
-    X509_NAME* subject = X509_get_subject_name(client.get());
-    const int i = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-    std::string cn;
-    if (i >= 0) {
-      const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
-      cn.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                static_cast<size_t>(ASN1_STRING_length(s)));
-    }
-    if (!ours || cn != name)
+    if (!ours || facts->cn != name)
       return make_error(ErrorCode::kNotOwner,
                         "re-enrolment needs the TLS client certificate this CA issued for '" + name +
                             "' (or the one bound to the name); use simpleenroll for a first certificate");
     if (now < facts->not_before || now > facts->not_after)
       return make_error(ErrorCode::kNotOwner, "the client certificate for '" + name +
                                                   "' is outside its validity: enrol again with simpleenroll");
+    // Certified for this very registration of the name (a "certify" entry of
+    // its history since registered_at): not a certificate of an earlier
+    // holder of the same name.
+    if (!certified_since_registration(record, to_hex(facts->hash)))
+      return make_error(ErrorCode::kCertNotFound,
+                        "the client certificate was not certified on the ledger for '" + name +
+                            "' since its registration: enrol with simpleenroll");
     grant.via = kViaIssuedByThisCa;
   }
   if (req.op == EstOp::kReenroll && subject_der(client.get()) != req.csr_subject_der)

@@ -11,7 +11,8 @@
 //   * simpleenroll: the client authenticated with a TLS certificate (else
 //     kVerificationFailure, HTTP 401) that is either
 //       (a) the certificate bound to the name (SHA-256 of its DER equals
-//           `cert_hash`): the device itself, or
+//           `cert_hash`): the device itself, unless the ledger revoked it
+//           (`cert_revoked`: kCertRevoked), or
 //       (b) any certificate (self-signed is fine) whose public key's ledger
 //           address is the name's `owner`: the owner's ledger key;
 //     anything else is kNotOwner (HTTP 403);

@@ -120,7 +120,7 @@ TEST_F(OcspE2E, GetWorksAndBadRequestsGetOcspErrors) {
 // the operational one, both revoked by retirement, as `openssl ocsp` sees it.
 TEST_F(OcspE2E, StagesSupersedeAndRetireTheDevicesCertificates) {
   issue("lock-7", "ca", "mfg");
-  issue("lock-7.plant.example", "ca", "op");
+  issue("lock-7", "ca", "op");  // the operational identity: certified certificates name the device
   ok("name register lock-7 --key dev --cert " + path("mfg.pem") + " --json");
   ok("cert add --org acme --level device --cert " + path("mfg.pem") + " --name lock-7 --key dev --json");
   ok("device stage lock-7 installed --key dev --json");

@@ -49,9 +49,10 @@ class StagesTest : public ::testing::Test {
     std::set<Bytes> expected = {schema::account_key(c_.addr(who)), schema::supply_key()};
     EXPECT_EQ(testing::changed_keys(before, c_.state()), expected) << r.message;
   }
-  // A device certificate of acme's CA, certified on the ledger for `name`.
-  Hash32 certify(const std::string& cn, const std::string& name) {
-    x509::Issued dev = make({.cn = cn}, &ca_);
+  // A device certificate of acme's CA (commonName `name`, organisation
+  // `label`), certified on the ledger for `name`.
+  Hash32 certify(const std::string& label, const std::string& name) {
+    x509::Issued dev = make({.cn = name, .org = label}, &ca_);
     ok(1, op::CertAdd{.org = "acme", .level = "device", .der = dev.der, .name = name});
     return sha256(dev.der);
   }
@@ -129,12 +130,35 @@ TEST_F(StagesTest, RetirementRevokesEveryCertifiedCertificateAndIsFinal) {
   refused(1, op::NameStage{.name = "lock-7", .stage = S::kInstalled}, ErrorCode::kNameRetired);
   refused(1, op::NameUpdate{"lock-7", testing::test_value(2)}, ErrorCode::kNameRetired);
   refused(1, op::NameRenew{"lock-7", 10}, ErrorCode::kNameRetired);
-  x509::Issued late = make({.cn = "late"}, &ca_);
+  x509::Issued late = make({.cn = "lock-7"}, &ca_);
   refused(1, op::CertAdd{.org = "acme", .level = "device", .der = late.der, .name = "lock-7"},
           ErrorCode::kNameRetired);
   // Reserved until it expires: nobody registers it again before then.
   TxResult again = c_.register_name(5, "lock-7", 2);
   EXPECT_EQ(again.code, ErrorCode::kNameTaken) << again.message;
+}
+
+TEST_F(StagesTest, HandingCustodyOnEndsThePreviousHoldersCertificates) {
+  Hash32 bound = certify("identity", "lock-7");
+  Hash32 holders = certify("enrolled by the manufacturer", "lock-7");
+  ok(1, op::NameUpdate{"lock-7", NameValue{.cert_hash = bound}});
+  ok(1, op::NameStage{.name = "lock-7", .stage = S::kDistribution, .to = c_.addr(2)});
+  EXPECT_FALSE(cert(bound).revoked);  // the device's identity travels with it
+  EXPECT_TRUE(cert(holders).revoked);
+  EXPECT_EQ(cert(holders).reason, "affiliationChanged");
+  // Moving on without a new holder revokes nothing.
+  Hash32 distributors = certify("enrolled by the distributor", "lock-7");
+  ok(2, op::NameStage{.name = "lock-7", .stage = S::kDistribution});
+  EXPECT_FALSE(cert(distributors).revoked);
+}
+
+TEST_F(StagesTest, RevokingTheNameRevokesItsCertificates) {
+  Hash32 a = certify("a", "lock-7");
+  ok(1, op::NameUpdate{"lock-7", NameValue{.cert_hash = a}});
+  Hash32 b = certify("b", "lock-7");
+  ok(1, op::NameRevoke{"lock-7"});
+  EXPECT_EQ(cert(a).reason, "privilegeWithdrawn");
+  EXPECT_EQ(cert(b).reason, "privilegeWithdrawn");
 }
 
 TEST_F(StagesTest, BadMovesAreRefusedAndChangeNothing) {
@@ -169,9 +193,14 @@ TEST_F(StagesTest, OnlyCertificatesCertifiedForTheNameAreRevoked) {
 }
 
 TEST_F(StagesTest, CertifyingNeedsADeviceCertificateAndANameInService) {
-  x509::Issued dev = make({.cn = "d"}, &ca_);
-  refused(1, op::CertAdd{.org = "acme", .level = "device", .der = dev.der, .name = "no-such"},
+  x509::Issued dev = make({.cn = "lock-7"}, &ca_);
+  x509::Issued other = make({.cn = "no-such"}, &ca_);
+  refused(1, op::CertAdd{.org = "acme", .level = "device", .der = other.der, .name = "no-such"},
           ErrorCode::kNameNotFound);
+  // A certificate certified for a name carries it as its commonName.
+  x509::Issued misnamed = make({.cn = "lock-8"}, &ca_);
+  refused(1, op::CertAdd{.org = "acme", .level = "device", .der = misnamed.der, .name = "lock-7"},
+          ErrorCode::kBadCertificate);
   x509::Issued sub = make({.cn = "Sub CA", .ca = true}, &ca_);
   refused(1, op::CertAdd{.org = "acme", .level = "intermediate", .der = sub.der, .name = "lock-7"},
           ErrorCode::kInvalidArgument);

@@ -95,7 +95,11 @@ TEST_F(EstRa, RefusalTable) {
   EXPECT_EQ(code(check(revoked, device.der)), ErrorCode::kNameRevoked);
   EXPECT_EQ(code(check(expired, owner.der)), ErrorCode::kNameExpired);
   EXPECT_EQ(code(check(retired, device.der)), ErrorCode::kWrongState);
-  json retired_status = retired;  // what the ledger shows once the device is retired
+  json bound_revoked = record;  // the device's bound certificate, revoked on the ledger
+  bound_revoked["cert_revoked"] = true;
+  EXPECT_EQ(code(check(bound_revoked, device.der)), ErrorCode::kCertRevoked);
+  EXPECT_TRUE(check(bound_revoked, owner.der).ok());  // the owner's ledger key still may
+  json retired_status = retired;                      // what the ledger shows once the device is retired
   retired_status["status"] = "retired";
   EXPECT_EQ(code(check(retired_status, device.der)), ErrorCode::kNameRetired);
   EXPECT_EQ(est_http_status(ErrorCode::kNameRetired), 403);
@@ -135,6 +139,15 @@ TEST_F(EstRa, DnsNamesOnlyInInstalledOrOperationOrWithoutStages) {
 }
 
 TEST_F(EstRa, ReenrolWithTheIssuedOrTheBoundCertificateAndTheSameSubject) {
+  // Issued by this CA but not certified for the name's current registration
+  // (e.g. a certificate of an earlier holder of the name): refused.
+  EXPECT_EQ(code(check(record, issued.der, EstOp::kReenroll)), ErrorCode::kCertNotFound);
+  record["registered_at"] = 10;
+  record["history"] =
+      json::array({json{{"height", 9}, {"op", "certify"}, {"cert", to_hex(sha256(issued.der))}}});
+  EXPECT_EQ(code(check(record, issued.der, EstOp::kReenroll)),
+            ErrorCode::kCertNotFound);  // before registration
+  record["history"].push_back(json{{"height", 12}, {"op", "certify"}, {"cert", to_hex(sha256(issued.der))}});
   auto r = check(record, issued.der, EstOp::kReenroll);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->via, "certificate issued by this CA");
