@@ -3,7 +3,6 @@
 // /v1/models/{vid}/{pid}, /v1/releases/{sha256}, /v1/claims/{id} and
 // /v1/claims?subject=S. Each reads one snapshot; claims come with their state
 // (valid, expired, withdrawn) at that height, so history is never hidden.
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "api/errors.h"
@@ -57,6 +56,17 @@ void answer(Response& res, const Result<json>& j) {
   res.body = j->dump();
 }
 
+// Whether a CA's published CRL (`crl`, if any) misses one of its ledger
+// revocations (`revoked`, oldest first): the newest was revoked after the CRL
+// or in its block (>=: in that block it may come after the publication).
+Result<bool> crl_stale(const ledger::ComplianceReader& r, const std::vector<Hash32>& revoked,
+                       const std::optional<ledger::CrlRecord>& crl) {
+  if (revoked.empty()) return false;
+  if (!crl) return true;
+  TM_ASSIGN_OR_RETURN(auto last, r.cert(revoked.back()));
+  return last && last->revoked_at >= crl->published_at;
+}
+
 Result<json> org_answer(const std::shared_ptr<const store::ReadView>& view, std::string_view id) {
   node::ViewReader vr(view);
   ledger::ComplianceReader r(vr);
@@ -82,15 +92,8 @@ Result<json> org_answer(const std::shared_ptr<const store::ReadView>& view, std:
     TM_ASSIGN_OR_RETURN(auto crl, r.crl(h));
     if (!crl) continue;
     json c = trust::crl_json(*crl);
-    // Stale: a certificate of this CA was revoked on the ledger after the CRL was published.
     TM_ASSIGN_OR_RETURN(std::vector<Hash32> revoked, r.revoked_children(h));
-    bool stale = false;
-    if (!revoked.empty()) {
-      TM_ASSIGN_OR_RETURN(auto last, r.cert(revoked.back()));
-      // >=: a revocation in the block of the CRL's publication may come after it.
-      stale = last && last->revoked_at >= crl->published_at;
-    }
-    c["stale"] = stale;
+    TM_ASSIGN_OR_RETURN(c["stale"], crl_stale(r, revoked, crl));
     crls.push_back(std::move(c));
   }
   j["crls"] = crls;
@@ -210,13 +213,11 @@ void handle_crl_entries(const Context& ctx, std::string_view issuer, Response& r
     TM_ASSIGN_OR_RETURN(auto crl, r.crl(*h));
     TM_ASSIGN_OR_RETURN(std::vector<Hash32> revoked, r.revoked_children(*h));
     json entries = json::array();
-    uint64_t newest = 0;
     for (const Hash32& c : revoked) {
       TM_ASSIGN_OR_RETURN(auto rec, r.cert(c));
       if (!rec)
         return make_error(ErrorCode::kInternal, "corrupt state: certificate " + to_hex(c) + " missing");
       TM_ASSIGN_OR_RETURN(x509::CertFacts f, x509::parse_certificate(rec->der));
-      newest = std::max(newest, rec->revoked_at);
       entries.push_back(json{{"sha256", to_hex(c)},
                              {"serial", to_hex(f.serial)},
                              {"level", rec->level},
@@ -224,12 +225,13 @@ void handle_crl_entries(const Context& ctx, std::string_view issuer, Response& r
                              {"revoked_time", rec->revoked_time},
                              {"reason", rec->reason}});
     }
+    TM_ASSIGN_OR_RETURN(bool stale, crl_stale(r, revoked, crl));
     return json{{"issuer", to_hex(*h)},
                 {"org", ca->org},
                 {"revoked", ca->revoked},
                 {"next_number", crl ? crl->number + 1 : 1},
                 {"published", crl ? trust::crl_json(*crl) : json(nullptr)},
-                {"stale", !revoked.empty() && (!crl || newest >= crl->published_at)},
+                {"stale", stale},
                 {"entries", entries},
                 {"height", view->height()}};
   }());

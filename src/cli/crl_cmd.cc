@@ -25,24 +25,25 @@ struct CrlOptions {
 
 }  // namespace
 
-Outcome<LedgerCrl> build_ledger_crl(NodeClient& node, const Bytes& issuer_der, EVP_PKEY* key,
-                                    const std::vector<Bytes>& extra_serials, uint64_t next_update_days) {
-  if (next_update_days == 0 || next_update_days > 3650)
-    return make_error(ErrorCode::kInvalidArgument, "--next-update-days must be 1..3650");
+Outcome<nlohmann::json> fetch_crl_entries(NodeClient& node, const Bytes& issuer_der) {
   TM_CLI_ASSIGN(x509::CertFacts issuer, x509::parse_certificate(issuer_der));
-  const std::string issuer_hex = to_hex(issuer.hash);
-  // What the ledger says: this CA's revoked certificates and its next cRLNumber.
-  auto pending = node.get_json("/v1/crls/" + issuer_hex + "/entries");
+  auto pending = node.get_json("/v1/crls/" + to_hex(issuer.hash) + "/entries");
   if (!pending.ok() && pending.failure().error.code == ErrorCode::kCertNotFound)
     return make_error(ErrorCode::kCertNotFound,
                       "'" + issuer.subject + "' is not a certificate on the ledger (trustmesh org show ORG)");
-  if (!pending.ok()) return pending.failure();
+  return pending;
+}
+
+Outcome<LedgerCrl> sign_ledger_crl(const nlohmann::json& pending, const Bytes& issuer_der, EVP_PKEY* key,
+                                   const std::vector<Bytes>& extra_serials, uint64_t next_update_days) {
+  if (next_update_days == 0 || next_update_days > 3650)
+    return make_error(ErrorCode::kInvalidArgument, "--next-update-days must be 1..3650");
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   LedgerCrl out;
-  out.number = pending->value("next_number", uint64_t{1});
-  out.org = pending->value("org", "");
+  out.number = pending.value("next_number", uint64_t{1});
+  out.org = pending.value("org", "");
   std::vector<x509::CrlEntry> entries;
-  for (const auto& e : pending->value("entries", nlohmann::json::array())) {
+  for (const auto& e : pending.value("entries", nlohmann::json::array())) {
     TM_CLI_ASSIGN(Bytes serial, from_hex(e.value("serial", "")));
     const int64_t when = e.value("revoked_time", int64_t{0});
     entries.push_back({std::move(serial), when > 0 ? when : now, e.value("reason", "")});
@@ -52,6 +53,12 @@ Outcome<LedgerCrl> build_ledger_crl(NodeClient& node, const Bytes& issuer_der, E
   TM_CLI_ASSIGN(out.der, x509::sign_crl(issuer_der, key, entries, now - 60,
                                         now + static_cast<int64_t>(next_update_days) * 86400, out.number));
   return out;
+}
+
+Outcome<LedgerCrl> build_ledger_crl(NodeClient& node, const Bytes& issuer_der, EVP_PKEY* key,
+                                    const std::vector<Bytes>& extra_serials, uint64_t next_update_days) {
+  TM_CLI_ASSIGN(nlohmann::json pending, fetch_crl_entries(node, issuer_der));
+  return sign_ledger_crl(pending, issuer_der, key, extra_serials, next_update_days);
 }
 
 namespace {

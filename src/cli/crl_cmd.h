@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/failure.h"
 #include "cli/http_client.h"
@@ -28,5 +29,10 @@ struct LedgerCrl {
 };
 Outcome<LedgerCrl> build_ledger_crl(NodeClient& node, const Bytes& issuer_der, EVP_PKEY* key,
                                     const std::vector<Bytes>& extra_serials, uint64_t next_update_days);
+// Its two steps: what the ledger says the CA revoked (GET
+// /v1/crls/{issuer}/entries), and the CRL signed from that answer.
+Outcome<nlohmann::json> fetch_crl_entries(NodeClient& node, const Bytes& issuer_der);
+Outcome<LedgerCrl> sign_ledger_crl(const nlohmann::json& pending, const Bytes& issuer_der, EVP_PKEY* key,
+                                   const std::vector<Bytes>& extra_serials, uint64_t next_update_days);
 
 }  // namespace trustmesh::cli

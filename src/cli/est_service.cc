@@ -109,12 +109,11 @@ Outcome<nlohmann::json> EstService::record_on_ledger(const Bytes& der, const std
 
 Outcome<std::optional<LedgerCrl>> EstService::publish_crl_if_stale(uint64_t next_update_days) {
   TM_CLI_ASSIGN(NodeClient node, NodeClient::open(node_url_, timeout_s_));
-  TM_CLI_ASSIGN(nlohmann::json pending,
-                node.get_json("/v1/crls/" + to_hex(sha256(ca_->ca_cert())) + "/entries"));
+  TM_CLI_ASSIGN(nlohmann::json pending, fetch_crl_entries(node, ca_->ca_cert()));
   const bool none_yet = !pending.contains("published") || pending["published"].is_null();
   if (pending.value("revoked", false) || (!none_yet && !pending.value("stale", false)))
     return std::optional<LedgerCrl>();
-  TM_CLI_ASSIGN(LedgerCrl crl, build_ledger_crl(node, ca_->ca_cert(), ca_->key(), {}, next_update_days));
+  TM_CLI_ASSIGN(LedgerCrl crl, sign_ledger_crl(pending, ca_->ca_cert(), ca_->key(), {}, next_update_days));
   TM_CLI_ASSIGN(nlohmann::json committed,
                 submit_and_wait(ledger::op::CrlPublish{.org = org_, .der = crl.der}, "crl.publish"));
   if (!tx_applied(committed)) return tx_failure(committed, "crl.publish");

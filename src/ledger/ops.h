@@ -31,10 +31,11 @@ Status apply_name_stage(StateAccess& s, OpContext& c, const op::NameStage& o);
 // cert.add with a name: the name must be held and in service; adds a
 // "certify" entry to its history.
 Status certify_name(StateAccess& s, OpContext& c, std::string_view name, const Hash32& cert);
-// Revokes a certificate on the ledger at this block (ops_orgs.cc), as the
-// supply-chain rules do for a superseded or retired device's certificate:
-// no admin check here, the caller has made its own.
-Status revoke_cert_record(StateAccess& s, OpContext& c, const Hash32& cert, std::string_view reason);
+// Revokes the certificate `hash` (its unrevoked record `cert`, as the caller
+// read it) at this block (ops_orgs.cc), as cert.revoke and the supply-chain
+// rules do: no admin check here, the caller has made its own.
+Status revoke_cert_record(StateAccess& s, OpContext& c, const Hash32& hash, CertRecord cert,
+                          std::string_view reason);
 Status apply_gov_propose(StateAccess& s, OpContext& c, const op::GovPropose& o);
 Status apply_gov_approve(StateAccess& s, OpContext& c, const op::GovApprove& o);
 Status apply_evidence(StateAccess& s, OpContext& c, const op::Evidence& o);

@@ -133,7 +133,7 @@ Status retire_cert(StateAccess& s, OpContext& c, std::string_view name, const Na
   if (!rec || rec->revoked || rec->level != "device" || rec->name != name ||
       rec->added_at < held.registered_at)
     return Status::Ok();
-  return revoke_cert_record(s, c, cert, reason);
+  return revoke_cert_record(s, c, cert, std::move(*rec), reason);
 }
 
 // retire_cert for the bound certificate and every certificate certified for

@@ -327,26 +327,25 @@ Status apply_cert_revoke(StateAccess& s, OpContext& c, const op::CertRevoke& o) 
         "reason '" + o.reason +
             "' is not one of unspecified, keyCompromise, cACompromise, affiliationChanged, "
             "superseded, cessationOfOperation, privilegeWithdrawn, aACompromise (revocation is final)");
-  return revoke_cert_record(s, c, o.cert, o.reason);
+  return revoke_cert_record(s, c, o.cert, std::move(*cert), o.reason);
 }
 
-Status revoke_cert_record(StateAccess& s, OpContext& c, const Hash32& hash, std::string_view reason) {
-  ComplianceReader r(s.overlay());
-  TM_ASSIGN_OR_RETURN(auto cert, r.cert(hash));
-  if (!cert || cert->revoked || cert->org.empty())
+Status revoke_cert_record(StateAccess& s, OpContext& c, const Hash32& hash, CertRecord cert,
+                          std::string_view reason) {
+  if (cert.revoked || cert.org.empty())
     return make_error(ErrorCode::kInternal, "revoke_cert_record: " + to_hex(hash) + " is not revocable");
-  TM_ASSIGN_OR_RETURN(auto org, r.org(cert->org));
-  if (!org) return make_error(ErrorCode::kInternal, "certificate of an unknown org '" + cert->org + "'");
-  cert->revoked = true;
-  cert->revoked_at = c.block.height;
-  cert->revoked_time = c.block.time;
-  cert->reason = std::string(reason);
-  put_cert(s.overlay(), hash, *cert);
-  if (cert->parent) TM_TRY(index_revoked_child(s.overlay(), *cert->parent, hash));
+  TM_ASSIGN_OR_RETURN(auto org, ComplianceReader(s.overlay()).org(cert.org));
+  if (!org) return make_error(ErrorCode::kInternal, "certificate of an unknown org '" + cert.org + "'");
+  cert.revoked = true;
+  cert.revoked_at = c.block.height;
+  cert.revoked_time = c.block.time;
+  cert.reason = std::string(reason);
+  put_cert(s.overlay(), hash, cert);
+  if (cert.parent) TM_TRY(index_revoked_child(s.overlay(), *cert.parent, hash));
   org->updated_at = c.block.height;
   put_org(s.overlay(), *org);
   return log_org(s, c, *org, "cert.revoke",
-                 cert->level + " " + to_hex(hash) + (reason.empty() ? "" : " (" + std::string(reason) + ")"));
+                 cert.level + " " + to_hex(hash) + (reason.empty() ? "" : " (" + std::string(reason) + ")"));
 }
 
 Status apply_crl_publish(StateAccess& s, OpContext& c, const op::CrlPublish& o) {
