@@ -10,7 +10,7 @@ PKGS=(
   libssl-dev openssl librocksdb-dev curl
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libtomlplusplus-dev libcpp-httplib-dev libboost-dev
+  libtomlplusplus-dev libcpp-httplib-dev libboost-dev libcoap3-dev
 )
 
 missing=()
