@@ -56,5 +56,7 @@ void handle_claim(const Context& ctx, std::string_view id, Response& res);
 void handle_claims(const Context& ctx, std::string_view query, Response& res);
 // handlers_admission.cc: POST /v1/admission
 void handle_admission(const Context& ctx, const Request& req, Response& res);
+// POST /v1/proofs (handlers_proofs.cc): a CBOR proof bundle for names, orgs and models.
+void handle_proofs(const Context& ctx, const Request& req, Response& res);
 
 }  // namespace trustmesh::api

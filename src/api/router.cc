@@ -198,6 +198,16 @@ void route_v1(const Context& ctx, const Request& req, std::string_view p, Respon
     handle_events(ctx, res);
     return;
   }
+  if (p == "proofs") {
+    if (req.method != Method::kPost) {
+      res.allow = "POST";
+      write_error(res, 405, ErrorCode::kUnsupported,
+                  "method not allowed here; ask for proofs with POST {\"names\": [...]}");
+      return;
+    }
+    handle_proofs(ctx, req, res);
+    return;
+  }
   if (p == "genesis") {
     if (get_only(req, res)) handle_genesis(ctx, res);
     return;

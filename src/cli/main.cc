@@ -9,6 +9,7 @@
 #include "cli/crl_cmd.h"
 #include "cli/device_cmd.h"
 #include "cli/dm_cmd.h"
+#include "cli/edge_cmd.h"
 #include "cli/gov_cmd.h"
 #include "cli/keys_cmd.h"
 #include "cli/ledger_cmd.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_verify_command(app);
   trustmesh::cli::add_device_commands(app);
   trustmesh::cli::add_dm_commands(app);
+  trustmesh::cli::add_edge_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

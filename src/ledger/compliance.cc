@@ -158,13 +158,10 @@ Result<Subject> parse_subject(std::string_view s) {
     return make_error(ErrorCode::kInvalidArgument,
                       "subject kind '" + out.kind + "' is not one of org, model, release, cert, device");
   if (out.kind == "model") {
-    size_t slash = out.id.find('/');
-    if (slash == std::string::npos)
+    if (out.id.find('/') == std::string::npos)
       return make_error(ErrorCode::kInvalidArgument, "a model subject is model:<vid>/<pid> in decimal");
-    TM_ASSIGN_OR_RETURN(uint64_t vid, parse_u16(std::string_view(out.id).substr(0, slash)));
-    TM_ASSIGN_OR_RETURN(uint64_t pid, parse_u16(std::string_view(out.id).substr(slash + 1)));
-    (void)vid;
-    (void)pid;
+    TM_ASSIGN_OR_RETURN(auto ids, parse_model_id(out.id));
+    (void)ids;
   }
   if (out.kind == "release" || out.kind == "cert") {
     auto h = hash32_from_hex(out.id);
@@ -173,6 +170,15 @@ Result<Subject> parse_subject(std::string_view s) {
                                                          ":<64 lower-case hex digits of SHA-256>");
   }
   return out;
+}
+
+Result<std::pair<uint64_t, uint64_t>> parse_model_id(std::string_view s) {
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos)
+    return make_error(ErrorCode::kInvalidArgument, "model '" + std::string(s) + "' must be <vid>/<pid> in decimal");
+  TM_ASSIGN_OR_RETURN(uint64_t vid, parse_u16(s.substr(0, slash)));
+  TM_ASSIGN_OR_RETURN(uint64_t pid, parse_u16(s.substr(slash + 1)));
+  return std::pair{vid, pid};
 }
 
 std::string model_subject(uint64_t vid, uint64_t pid) {

@@ -213,5 +213,7 @@ struct Subject {
 };
 Result<Subject> parse_subject(std::string_view s);
 std::string model_subject(uint64_t vid, uint64_t pid);
+// "<vid>/<pid>" in decimal, each 0..65535 (kInvalidArgument otherwise).
+Result<std::pair<uint64_t, uint64_t>> parse_model_id(std::string_view s);
 
 }  // namespace trustmesh::ledger

@@ -15,9 +15,11 @@
 #include "core/hash.h"
 #include "ledger/executor.h"
 #include "ledger/schema.h"
+#include "light/bundle_verify.h"
 #include "light/status_json.h"
 #include "light/trust_anchor.h"
 #include "store/proof.h"
+#include "store/proof_bundle.h"
 
 namespace trustmesh::api {
 namespace {
@@ -276,6 +278,70 @@ TEST(ApiTest, NameRegisterThenRecordStatusAndProofs) {
   EXPECT_FALSE(t.get("/v1/names/dev-1/status?prove=false").json().contains("proof"));
 }
 
+TEST(ApiTest, ProofBundleProvesManyKeysUnderOneHeader) {
+  TestNode t;
+  auto reg = t.register_name(0, "dev-1", 100, to_bytes(as_bytes("DER of dev-1")));
+  ASSERT_EQ(reg["status"], "committed");
+  auto a = t.post("/v1/proofs", R"({"names": ["dev-1", "nobody-here"], "orgs": ["no-org"], "models": ["1/2"]})",
+                  "application/json");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.content_type, "application/cbor");
+  auto bundle = store::decode_bundle(as_bytes(a.body));
+  ASSERT_TRUE(bundle.ok()) << bundle.error().to_string();
+  EXPECT_EQ(store::encode_bundle(*bundle), to_bytes(as_bytes(a.body))) << "not canonical";
+  ASSERT_EQ(bundle->headers.size(), 1u);
+  ASSERT_EQ(bundle->entries.size(), 4u);
+  EXPECT_EQ(bundle->entries[0].key, ledger::schema::name_key("dev-1"));
+  EXPECT_TRUE(bundle->entries[0].value.has_value());
+  EXPECT_FALSE(bundle->entries[1].value.has_value());
+  EXPECT_EQ(bundle->entries[2].key, ledger::schema::org_key("no-org"));
+  EXPECT_EQ(bundle->entries[3].key, ledger::schema::model_key(1, 2));
+
+  auto anchor = light::TrustAnchor::from_genesis_json(t.get("/v1/genesis").body).value();
+  auto v = light::verify_bundle(anchor, *bundle);
+  ASSERT_TRUE(v.ok()) << v.error().to_string();
+  EXPECT_EQ(v->headers.size(), 1u);
+  EXPECT_EQ(v->headers.begin()->first, bundle->entries[0].height);
+
+  // A node that lies is caught: a changed value, a claimed absence, a value
+  // moved to another key, a header of another height, another chain.
+  auto refused = [&](auto&& mutate) {
+    store::ProofBundle b = *bundle;
+    mutate(b);
+    return !light::verify_bundle(anchor, b).ok();
+  };
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.entries[0].value->back() ^= 1; }));
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.entries[0].value.reset(); }));
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.entries[1].value = b.entries[0].value; }));
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.entries[0].key = ledger::schema::name_key("dev-2"); }));
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.entries[0].height += 1; }));
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.headers[0].commit.back() ^= 1; }));
+  EXPECT_TRUE(refused([](store::ProofBundle& b) { b.chain_id = "other-chain"; }));
+
+  // Bad requests change nothing and say why.
+  expect_state_unchanged(t, [&] {
+    expect_error(t.post("/v1/proofs", "{not json", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"names": "dev-1"})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"names": [1]})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"keys": []})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"names": []})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"models": ["1-2"]})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"models": ["1/70000"]})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"names": ["Bad Name!"]})", "application/json"), 400, "bad_name");
+    json many = {{"names", json::array()}};
+    for (int i = 0; i < 1001; ++i) many["names"].push_back("dev-" + std::to_string(i));
+    expect_error(t.post("/v1/proofs", many.dump(), "application/json"), 413, "too_large");
+    auto g = t.get("/v1/proofs");
+    EXPECT_EQ(g.status, 405);
+    EXPECT_EQ(g.allow, "POST");
+  });
+  // Garbage is never a bundle.
+  EXPECT_FALSE(store::decode_bundle(as_bytes("not cbor")).ok());
+  Bytes cut = to_bytes(as_bytes(a.body));
+  cut.resize(cut.size() / 2);
+  EXPECT_FALSE(store::decode_bundle(cut).ok());
+}
+
 TEST(ApiTest, NameStatusFollowsRevocationAndExpiry) {
   TestNode t;
   t.register_name(0, "org/cam-7", 100);
@@ -474,6 +540,7 @@ TEST(ApiTest, MetricsAndOpenApi) {
       {"/v1/models/{vid}/{pid}/versions/{n}", "get"},
       {"/v1/claims/{id}", "get"},
       {"/v1/claims", "get"},
+      {"/v1/proofs", "post"},
       {"/v1/admission", "post"}};
   EXPECT_EQ(doc["paths"].size(), endpoints.size());
   for (const auto& [path, method] : endpoints) {

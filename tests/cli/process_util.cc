@@ -128,6 +128,57 @@ int NodeProcess::signal_and_wait(int sig) {
   return st;
 }
 
+std::optional<ServiceProcess> ServiceProcess::start(const std::vector<std::string>& args, const std::string& log,
+                                                   std::string* error) {
+  ServiceProcess p;
+  p.pid_ = ::fork();
+  if (p.pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    std::string bin = binary();
+    std::vector<const char*> argv = {bin.c_str()};
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), const_cast<char* const*>(argv.data()));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 1200; ++i) {
+    std::istringstream lines(read_all(log));
+    for (std::string line; std::getline(lines, line);) {
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("event", "") == "ready") {
+        p.ready_ = std::move(j);
+        return p;
+      }
+    }
+    int st = 0;
+    if (::waitpid(p.pid_, &st, WNOHANG) == p.pid_) {
+      p.pid_ = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (error) *error = "the service did not say it was ready; its log: " + read_all(log);
+  return std::nullopt;
+}
+
+ServiceProcess::~ServiceProcess() {
+  if (pid_ > 0) signal_and_wait(SIGKILL);
+}
+
+int ServiceProcess::signal_and_wait(int sig) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, sig);
+  int st = 0;
+  ::waitpid(pid_, &st, 0);
+  pid_ = -1;
+  return st;
+}
+
 nlohmann::json HttpResult::json() const {
   return nlohmann::json::parse(body, nullptr, false);
 }

@@ -54,6 +54,25 @@ class NodeProcess {
   uint16_t port_ = 0;
 };
 
+// A long-running `trustmesh <args>` server (edge serve, ...): stdout and
+// stderr go to `log`; start() waits (up to 30 s) for its JSON line with
+// "event": "ready". Killed with SIGKILL when destroyed, and with its parent.
+class ServiceProcess {
+ public:
+  static std::optional<ServiceProcess> start(const std::vector<std::string>& args, const std::string& log,
+                                             std::string* error = nullptr);
+  ServiceProcess(ServiceProcess&& o) noexcept : pid_(o.pid_), ready_(std::move(o.ready_)) { o.pid_ = -1; }
+  ServiceProcess(const ServiceProcess&) = delete;
+  ~ServiceProcess();
+  const nlohmann::json& ready() const { return ready_; }  // the "ready" line
+  int signal_and_wait(int sig);
+
+ private:
+  ServiceProcess() = default;
+  pid_t pid_ = -1;
+  nlohmann::json ready_;
+};
+
 // The last JSON object line of a command's output (progress lines come first).
 nlohmann::json last_json(const std::string& out);
 

@@ -157,4 +157,15 @@ nlohmann::json LightChain::status_answer(const std::string& name) const {
   return j;
 }
 
+store::ProofBundle LightChain::bundle(const std::vector<std::string>& names) const {
+  store::ProofBundle b;
+  b.chain_id = chain_id();
+  b.headers.push_back({latest().header_cbor, latest().commit_cbor});
+  for (const std::string& name : names) {
+    Bytes key = ledger::schema::name_key(name);
+    b.entries.push_back({key, height(), record_bytes(name), store::encode_proof(db_->state().prove(key).value())});
+  }
+  return b;
+}
+
 }  // namespace trustmesh::light::testing

@@ -17,6 +17,7 @@
 #include "ledger/executor.h"
 #include "light/trust_anchor.h"
 #include "store/ledger_db.h"
+#include "store/proof_bundle.h"
 
 namespace trustmesh::light::testing {
 
@@ -83,6 +84,8 @@ class LightChain {
   std::optional<Bytes> record_bytes(const std::string& name) const;
   // An honest node's answer for `name` at the latest height.
   nlohmann::json status_answer(const std::string& name) const;
+  // An honest node's POST /v1/proofs answer for these names at the latest height.
+  store::ProofBundle bundle(const std::vector<std::string>& names) const;
 
  private:
   ChainOptions opts_;

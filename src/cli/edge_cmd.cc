@@ -1,0 +1,239 @@
+// Implementation of `trustmesh edge ...` (edge_cmd.h).
+//
+// `serve` blocks SIGINT/SIGTERM in every thread before any starts and waits
+// for them with sigwait, then stops the servers, then the sync loop, so the
+// replica's last write batch is complete when the process exits.
+#include "cli/edge_cmd.h"
+
+#include <httplib.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/client_opts.h"
+#include "cli/failure.h"
+#include "cli/private_files.h"
+#include "edge/http_server.h"
+#include "edge/replica.h"
+#include "edge/sync.h"
+#include "light/trust_anchor.h"
+
+namespace trustmesh::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct EdgeOptions {
+  std::string genesis, data = "edge-data", listen = "127.0.0.1:8090";
+  std::vector<std::string> nodes, peers, names, orgs, models;
+  std::string names_file;
+  uint64_t interval_ms = 1000;
+  int threads = 8;
+  // sync / status
+  std::string from, to, url;
+  bool json = false;
+};
+
+Outcome<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, const char* flag) {
+  const size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || s.size() - colon > 6 ||
+      s.find_first_not_of("0123456789", colon + 1) != std::string::npos || std::stoul(s.substr(colon + 1)) > 65535) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(flag) + " must be HOST:PORT, e.g. 127.0.0.1:8090");
+  }
+  return std::make_pair(s.substr(0, colon), static_cast<uint16_t>(std::stoul(s.substr(colon + 1))));
+}
+
+Outcome<std::vector<std::string>> read_names_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorCode::kIo, "cannot read --names-file " + path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    out.push_back(line.substr(start));
+  }
+  return out;
+}
+
+uint64_t now_s() {
+  return static_cast<uint64_t>(std::time(nullptr));
+}
+
+Done run_serve(const EdgeOptions& o) {
+  ::signal(SIGPIPE, SIG_IGN);
+  TM_CLI_ASSIGN(auto where, parse_host_port(o.listen, "--listen"));
+  TM_CLI_ASSIGN(std::string genesis, read_small_file(o.genesis, 16 << 20));
+  Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
+  if (!anchor.ok()) return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
+  edge::Domain domain{o.names, o.orgs, o.models};
+  if (!o.names_file.empty()) {
+    TM_CLI_ASSIGN(auto more, read_names_file(o.names_file));
+    domain.names.insert(domain.names.end(), more.begin(), more.end());
+  }
+  if (domain.size() == 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the domain is empty: name the devices this server answers for with --name or --names-file "
+                      "(and the orgs and models they depend on with --org and --model)");
+  }
+  if (o.nodes.empty() && o.peers.empty()) {
+    std::cerr << "warning: no --node and no --peer: this server only answers from what it already holds and "
+                 "what peers push to it\n";
+  }
+  TM_CLI_ASSIGN(auto replica, edge::Replica::open(o.data, std::move(anchor).value(), std::move(domain)));
+
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // every thread started below inherits the mask
+
+  edge::SyncOptions so{o.nodes, o.peers, std::chrono::milliseconds(o.interval_ms)};
+  edge::Syncer syncer(*replica, so);
+  edge::HttpOptions ho;
+  ho.host = where.first;
+  ho.port = where.second;
+  ho.genesis_json = genesis;
+  ho.threads = o.threads;
+  TM_CLI_ASSIGN(auto http, edge::HttpServer::start(*replica, &syncer, ho));
+  edge::ReplicaStats st = replica->stats();
+  json ready = {{"event", "ready"},
+                {"http", "http://" + where.first + ":" + std::to_string(http->port())},
+                {"chain_id", replica->anchor().chain_id},
+                {"tracked", st.tracked},
+                {"held", st.held},
+                {"newest_height", st.newest_height}};
+  std::cout << ready.dump() << std::endl;
+  std::cerr << "edge server for " << st.tracked << " keys on http://" << where.first << ":" << http->port()
+            << " (holds " << st.held << "). Try: curl http://" << where.first << ":" << http->port()
+            << "/v1/edge\n";
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  http->stop();
+  syncer.stop();
+  std::cout << json{{"event", "stopped"}, {"signal", sig}}.dump() << std::endl;
+  return kDone;
+}
+
+Outcome<std::string> get_text(const std::string& url, const std::string& path) {
+  httplib::Client c(url);
+  c.set_connection_timeout(3, 0);
+  c.set_read_timeout(60, 0);
+  auto res = c.Get(path);
+  if (!res) {
+    return Failure{make_error(ErrorCode::kLedgerUnavailable, "cannot reach " + url + " (" +
+                                                                 httplib::to_string(res.error()) + ")"),
+                   kExitUnreachable};
+  }
+  if (res->status != 200) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      url + path + " answered HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300));
+  }
+  return res->body;
+}
+
+// A maintenance visit: what `from` holds that `to` lacks goes to `to`.
+Done run_sync(const EdgeOptions& o) {
+  TM_CLI_ASSIGN(std::string report, get_text(o.to, "/v1/edge"));
+  json to = json::parse(report, nullptr, false);
+  if (!to.is_object() || !to["oldest_height"].is_number_unsigned() || !to["held"].is_number_unsigned() ||
+      !to["tracked"].is_number_unsigned()) {
+    return make_error(ErrorCode::kMalformed, o.to + " is not an edge server (GET /v1/edge)");
+  }
+  const uint64_t since =
+      to["held"].get<uint64_t>() < to["tracked"].get<uint64_t>() ? 0 : to["oldest_height"].get<uint64_t>();
+  TM_CLI_ASSIGN(std::string bundle, get_text(o.from, "/v1/edge/bundle?since=" + std::to_string(since)));
+  httplib::Client c(o.to);
+  c.set_connection_timeout(3, 0);
+  c.set_read_timeout(120, 0);
+  auto res = c.Post("/v1/edge/bundle", bundle, "application/cbor");
+  if (!res) {
+    return Failure{make_error(ErrorCode::kLedgerUnavailable, "cannot reach " + o.to), kExitUnreachable};
+  }
+  json took = json::parse(res->body, nullptr, false);
+  if (res->status != 200 || !took.is_object()) {
+    return make_error(ErrorCode::kInvalidArgument, o.to + " refused the bundle: " + res->body.substr(0, 300));
+  }
+  took["bytes"] = bundle.size();
+  if (o.json) {
+    std::cout << took.dump() << "\n";
+  } else {
+    std::cout << "sent " << bundle.size() << " bytes from " << o.from << " to " << o.to << ": "
+              << took.value("updated", 0) << " entries newer, " << took.value("unchanged", 0) << " not newer, "
+              << took.value("ignored", 0) << " outside its domain\n";
+  }
+  return kDone;
+}
+
+Done run_status(const EdgeOptions& o) {
+  TM_CLI_ASSIGN(std::string body, get_text(o.url, "/v1/edge"));
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object()) return make_error(ErrorCode::kMalformed, o.url + " is not an edge server (GET /v1/edge)");
+  if (o.json) {
+    std::cout << j.dump() << "\n";
+    return kDone;
+  }
+  std::cout << "chain          " << j.value("chain_id", "") << "\n"
+            << "held/tracked   " << j.value("held", 0) << "/" << j.value("tracked", 0) << "\n"
+            << "heights        " << j.value("oldest_height", 0) << ".." << j.value("newest_height", 0) << "\n"
+            << "newest header  " << j.value("header_age_s", 0) << " s old\n";
+  (void)now_s;
+  return kDone;
+}
+
+}  // namespace
+
+void add_edge_commands(CLI::App& app) {
+  CLI::App* edge = app.add_subcommand(
+      "edge", "Edge identity servers: answer devices at a gateway or site from a verified light replica");
+  edge->require_subcommand(1);
+  auto o = std::make_shared<EdgeOptions>();
+
+  CLI::App* serve = edge->add_subcommand(
+      "serve",
+      "Follow the chain as a light replica of a domain (device names, orgs, models), verified by the "
+      "validators' signatures, and answer devices with proofs; keeps answering from what it holds when no ledger "
+      "node can be reached, with the age of its newest header in every answer");
+  serve->add_option("--genesis", o->genesis, "The chain's genesis JSON (the trust anchor; get it out of band)")
+      ->required();
+  serve->add_option("--data", o->data, "Directory of the replica (RocksDB)")->capture_default_str();
+  serve->add_option("--node", o->nodes, "Ledger node base URL to pull from (repeatable; tried in order)");
+  serve->add_option("--peer", o->peers, "Peer edge server base URL to exchange bundles with (repeatable)");
+  serve->add_option("--name", o->names, "A device name this server answers for (repeatable)");
+  serve->add_option("--names-file", o->names_file, "File of device names, one per line ('#' comments)");
+  serve->add_option("--org", o->orgs, "An org id whose record the replica keeps (repeatable)");
+  serve->add_option("--model", o->models, "A model VID/PID whose record the replica keeps (repeatable)");
+  serve->add_option("--listen", o->listen, "HOST:PORT of the HTTP API (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--interval-ms", o->interval_ms, "Time between sync rounds, in milliseconds")
+      ->check(CLI::Range(uint64_t{50}, uint64_t{86'400'000}))
+      ->capture_default_str();
+  serve->add_option("--threads", o->threads, "HTTP worker threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  set_examples(serve,
+               "Example: trustmesh edge serve --genesis genesis.json --data gw-edge --node http://10.0.0.5:8080 "
+               "--names-file my-devices.txt --listen 0.0.0.0:8090\n"
+               "Then:    trustmesh verify dev-1 --node http://127.0.0.1:8090 --max-age 86400\n"
+               "         curl http://127.0.0.1:8090/v1/edge");
+  on_run_done(serve, [o] { return run_serve(*o); });
+
+  CLI::App* sync = edge->add_subcommand(
+      "sync", "One-shot sync between edge servers (a maintenance visit): push what FROM holds that TO lacks");
+  sync->add_option("--from", o->from, "Base URL of the edge server that has the news")->required();
+  sync->add_option("--to", o->to, "Base URL of the edge server to bring up to date")->required();
+  add_json_flag(sync, o->json);
+  set_examples(sync, "Example: trustmesh edge sync --from http://127.0.0.1:8091 --to http://127.0.0.1:8090");
+  on_run_done(sync, [o] { return run_sync(*o); });
+
+  CLI::App* status = edge->add_subcommand("status", "Show an edge server's replica: what it holds and how old");
+  status->add_option("url", o->url, "Base URL of the edge server")->required();
+  add_json_flag(status, o->json);
+  on_run_done(status, [o] { return run_status(*o); });
+}
+
+}  // namespace trustmesh::cli

@@ -1,0 +1,172 @@
+// HttpServer (http_server.h).
+#include "edge/http_server.h"
+
+#include <httplib.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "edge/answers.h"
+#include "ledger/executor.h"
+#include "ledger/params.h"
+#include "ledger/schema.h"
+
+namespace trustmesh::edge {
+
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+uint64_t now_s() {
+  return static_cast<uint64_t>(std::time(nullptr));
+}
+
+int http_status(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::kNotFound:
+    case ErrorCode::kNameNotFound: return 404;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kLedgerUnavailable: return 503;
+    case ErrorCode::kInternal:
+    case ErrorCode::kIo: return 500;
+    default: return 400;
+  }
+}
+
+void reply_error(httplib::Response& res, int status, ErrorCode code, const std::string& message) {
+  nlohmann::json j = {{"error", std::string(error_code_name(code))}, {"message", message}};
+  res.status = status;
+  res.set_content(j.dump(), kJson);
+}
+
+void reply_error(httplib::Response& res, const Error& e) {
+  reply_error(res, http_status(e.code), e.code, e.message);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Replica& replica;
+  const Syncer* sync;
+  HttpOptions opts;
+  httplib::Server server;
+  std::thread thread;
+
+  Impl(Replica& r, const Syncer* s, HttpOptions o) : replica(r), sync(s), opts(std::move(o)) {}
+
+  void status(const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    Status syntax = ledger::check_name(name, ledger::kHardMaxNameLen);
+    if (!syntax.ok()) return reply_error(res, syntax.error());
+    Bytes key = ledger::schema::name_key(name);
+    if (!replica.tracks(key)) {
+      return reply_error(res, 404, ErrorCode::kNotFound,
+                         "name '" + name + "' is not in this edge server's domain; ask a ledger node, or add it "
+                         "to the server's --name / --names-file");
+    }
+    Result<std::optional<HeldEntry>> held = replica.lookup(key);
+    if (!held.ok()) return reply_error(res, held.error());
+    if (!*held) {
+      return reply_error(res, 503, ErrorCode::kLedgerUnavailable,
+                         "this edge server has no verified answer for '" + name +
+                             "' yet: it has not reached a ledger node or a peer since it started tracking it");
+    }
+    Result<std::string> body = status_json(**held, name, now_s());
+    if (!body.ok()) return reply_error(res, body.error());
+    res.set_content(*body, kJson);
+  }
+
+  void bundle_get(const httplib::Request& req, httplib::Response& res) {
+    uint64_t since = 0;
+    for (const auto& [k, v] : req.params) {
+      if (k != "since") return reply_error(res, 400, ErrorCode::kInvalidArgument, "unknown query parameter '" + k + "'");
+      if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+        return reply_error(res, 400, ErrorCode::kInvalidArgument, "since must be a block height");
+      }
+      since = std::stoull(v);
+    }
+    Result<store::ProofBundle> b = replica.since(since);
+    if (!b.ok()) return reply_error(res, b.error());
+    Bytes body = store::encode_bundle(*b);
+    res.set_content(std::string(body.begin(), body.end()), "application/cbor");
+  }
+
+  void bundle_post(const httplib::Request& req, httplib::Response& res) {
+    Result<store::ProofBundle> b = store::decode_bundle(as_bytes(req.body));
+    if (!b.ok()) return reply_error(res, 400, b.error().code, "the body is not a proof bundle: " + b.error().message);
+    Result<IngestResult> in = replica.ingest(std::move(b).value());
+    if (!in.ok()) {
+      const int st = in.error().code == ErrorCode::kIo ? 500 : 400;
+      return reply_error(res, st, in.error().code, "bundle refused: " + in.error().message);
+    }
+    nlohmann::json j = {{"updated", in->updated}, {"unchanged", in->unchanged}, {"ignored", in->ignored}};
+    res.set_content(j.dump(), kJson);
+  }
+};
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* sync, HttpOptions opts) {
+  std::unique_ptr<HttpServer> s(new HttpServer());
+  s->impl_ = std::make_unique<Impl>(r, sync, std::move(opts));
+  Impl& im = *s->impl_;
+  httplib::Server& srv = im.server;
+  const int threads = im.opts.threads;
+  srv.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  srv.set_payload_max_length(im.opts.max_bundle_bytes);
+  srv.set_read_timeout(30, 0);
+  srv.Get(R"(/v1/names/([^/]+)/status)", [&im](const httplib::Request& q, httplib::Response& a) { im.status(q, a); });
+  srv.Get("/v1/genesis", [&im](const httplib::Request&, httplib::Response& a) {
+    a.set_content(im.opts.genesis_json, kJson);
+  });
+  srv.Get("/v1/edge", [&im](const httplib::Request&, httplib::Response& a) {
+    std::optional<SyncReport> rep;
+    if (im.sync != nullptr) rep = im.sync->report();
+    a.set_content(stats_json(im.replica, now_s(), rep ? &*rep : nullptr), kJson);
+  });
+  srv.Get("/v1/edge/bundle", [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_get(q, a); });
+  srv.Post("/v1/edge/bundle", [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_post(q, a); });
+  srv.set_error_handler([](const httplib::Request&, httplib::Response& a) {
+    if (!a.body.empty()) return;
+    if (a.status == 404) {
+      reply_error(a, 404, ErrorCode::kNotFound,
+                  "no such endpoint on an edge server; see docs/API.md (Edge servers)");
+    } else if (a.status == 413) {
+      reply_error(a, 413, ErrorCode::kTooLarge, "the body is larger than this server accepts");
+    } else {
+      reply_error(a, a.status, ErrorCode::kInvalidArgument, "bad request");
+    }
+  });
+  srv.set_exception_handler([](const httplib::Request&, httplib::Response& a, std::exception_ptr ep) {
+    std::string what = "unexpected error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    reply_error(a, 500, ErrorCode::kInternal, what);
+  });
+  int port = im.opts.port == 0 ? srv.bind_to_any_port(im.opts.host) : (srv.bind_to_port(im.opts.host, im.opts.port)
+                                                                           ? im.opts.port
+                                                                           : -1);
+  if (port <= 0) {
+    return make_error(ErrorCode::kIo, "cannot listen on " + im.opts.host + ":" + std::to_string(im.opts.port) +
+                                          " (in use, or not an address of this machine?)");
+  }
+  s->port_ = static_cast<uint16_t>(port);
+  im.thread = std::thread([&srv] { srv.listen_after_bind(); });
+  return s;
+}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::stop() {
+  if (impl_ && impl_->thread.joinable()) {
+    impl_->server.stop();
+    impl_->thread.join();
+  }
+}
+
+}  // namespace trustmesh::edge

@@ -1,0 +1,48 @@
+// The edge server's HTTP API (docs/API.md, Edge servers), on cpp-httplib:
+//   GET  /v1/names/{name}/status  the proven status from the replica, in the
+//                                 node's ?prove=true form plus header_time,
+//                                 header_age_s and served_by (any query is
+//                                 accepted: answers are always proven)
+//   GET  /v1/genesis              the genesis the server was started with
+//   GET  /v1/edge                 the replica and sync report
+//   GET  /v1/edge/bundle?since=H  held entries newer than H, as a CBOR bundle
+//   POST /v1/edge/bundle          a pushed CBOR bundle; verified, then kept if newer
+// Errors are JSON {"error", "message"} with the node's error names.
+//
+// Invariants: every answer comes from the replica (verified data only); a
+// name outside the domain is 404 and never fetched on demand, so a cut-off
+// site answers exactly as it would connected, only older.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "edge/replica.h"
+#include "edge/sync.h"
+
+namespace trustmesh::edge {
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0 = pick a free one
+  std::string genesis_json;
+  size_t max_bundle_bytes = 256u << 20;
+  int threads = 8;
+};
+
+class HttpServer {
+ public:
+  // Binds and starts serving on its own threads. `sync` may be null.
+  static Result<std::unique_ptr<HttpServer>> start(Replica& r, const Syncer* sync, HttpOptions opts);
+  ~HttpServer();
+  uint16_t port() const { return port_; }
+  void stop();
+
+ private:
+  HttpServer() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace trustmesh::edge
