@@ -15,9 +15,14 @@
 #include "cli/client_opts.h"
 #include "cli/failure.h"
 #include "cli/private_files.h"
+#include "ledger/executor.h"
+#include "ledger/params.h"
+#include "edge/coap_client.h"
+#include "edge/coap_routes.h"
 #include "edge/http_server.h"
 #include "edge/replica.h"
 #include "edge/sync.h"
+#include "light/status_cbor.h"
 #include "light/trust_anchor.h"
 
 namespace trustmesh::cli {
@@ -27,13 +32,14 @@ namespace {
 using nlohmann::json;
 
 struct EdgeOptions {
-  std::string genesis, data = "edge-data", listen = "127.0.0.1:8090";
+  std::string genesis, data = "edge-data", listen = "127.0.0.1:8090", coap;
   std::vector<std::string> nodes, peers, names, orgs, models;
   std::string names_file;
   uint64_t interval_ms = 1000;
   int threads = 8;
-  // sync / status
-  std::string from, to, url;
+  // sync / status / ask
+  std::string from, to, url, name;
+  uint64_t max_age_s = 3600;
   bool json = false;
 };
 
@@ -100,6 +106,14 @@ Done run_serve(const EdgeOptions& o) {
   ho.genesis_json = genesis;
   ho.threads = o.threads;
   TM_CLI_ASSIGN(auto http, edge::HttpServer::start(*replica, &syncer, ho));
+  std::unique_ptr<edge::CoapServer> coap;
+  if (!o.coap.empty()) {
+    TM_CLI_ASSIGN(auto at, parse_host_port(o.coap, "--coap"));
+    const edge::Replica& rep = *replica;
+    TM_CLI_ASSIGN(coap, edge::CoapServer::start(at.first, at.second, [&rep](const edge::CoapRequest& req) {
+      return edge::answer_coap(rep, req, now_s());
+    }));
+  }
   edge::ReplicaStats st = replica->stats();
   json ready = {{"event", "ready"},
                 {"http", "http://" + where.first + ":" + std::to_string(http->port())},
@@ -107,6 +121,7 @@ Done run_serve(const EdgeOptions& o) {
                 {"tracked", st.tracked},
                 {"held", st.held},
                 {"newest_height", st.newest_height}};
+  if (coap) ready["coap"] = "coap://" + o.coap.substr(0, o.coap.rfind(':')) + ":" + std::to_string(coap->port());
   std::cout << ready.dump() << std::endl;
   std::cerr << "edge server for " << st.tracked << " keys on http://" << where.first << ":" << http->port()
             << " (holds " << st.held << "). Try: curl http://" << where.first << ":" << http->port()
@@ -114,6 +129,7 @@ Done run_serve(const EdgeOptions& o) {
   int sig = 0;
   sigwait(&sigs, &sig);
   http->stop();
+  if (coap) coap->stop();
   syncer.stop();
   std::cout << json{{"event", "stopped"}, {"signal", sig}}.dump() << std::endl;
   return kDone;
@@ -169,6 +185,41 @@ Done run_sync(const EdgeOptions& o) {
   return kDone;
 }
 
+// What a constrained device does: GET coap://HOST:PORT/v1/status/NAME and
+// check the CBOR answer with the light client against the anchor.
+Done run_ask(const EdgeOptions& o) {
+  TM_CLI_TRY(ledger::check_name(o.name, ledger::kHardMaxNameLen));
+  constexpr std::string_view kScheme = "coap://";
+  if (!o.url.starts_with(kScheme)) {
+    return make_error(ErrorCode::kInvalidArgument, "the URL must be coap://HOST:PORT, e.g. coap://127.0.0.1:5683");
+  }
+  TM_CLI_ASSIGN(auto at, parse_host_port(o.url.substr(kScheme.size()), "the URL"));
+  TM_CLI_ASSIGN(std::string genesis, read_small_file(o.genesis, 16 << 20));
+  Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
+  if (!anchor.ok()) return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
+  Result<edge::CoapReply> reply = edge::coap_request(at.first, at.second, "GET", "/v1/status/" + o.name);
+  if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
+  if (reply->code != edge::coap_code::kContent) {
+    return make_error(ErrorCode::kInvalidArgument, o.url + " answered " + edge::coap_code::to_string(reply->code) +
+                                                       ": " + edge::coap_diagnostic(reply->payload));
+  }
+  light::Freshness fresh;
+  fresh.now = now_s();
+  fresh.max_age_s = o.max_age_s;
+  Result<light::VerifiedNameStatus> v = light::verify_status_cbor(*anchor, o.name, reply->payload, fresh);
+  if (!v.ok()) return make_error(v.error().code, "verification of " + o.name + " failed: " + v.error().message);
+  json out = {{"name", v->name},     {"verified", true},          {"status", v->status},
+              {"height", v->height}, {"header_time", v->header_time}, {"age_s", v->age_s},
+              {"bytes", reply->payload.size()}};
+  if (o.json) {
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << "verified over CoAP: " << o.name << " is " << v->status << ", block " << v->height << ", "
+              << v->age_s << " s old (" << reply->payload.size() << " bytes)\n";
+  }
+  return kDone;
+}
+
 Done run_status(const EdgeOptions& o) {
   TM_CLI_ASSIGN(std::string body, get_text(o.url, "/v1/edge"));
   json j = json::parse(body, nullptr, false);
@@ -181,7 +232,6 @@ Done run_status(const EdgeOptions& o) {
             << "held/tracked   " << j.value("held", 0) << "/" << j.value("tracked", 0) << "\n"
             << "heights        " << j.value("oldest_height", 0) << ".." << j.value("newest_height", 0) << "\n"
             << "newest header  " << j.value("header_age_s", 0) << " s old\n";
-  (void)now_s;
   return kDone;
 }
 
@@ -209,6 +259,7 @@ void add_edge_commands(CLI::App& app) {
   serve->add_option("--model", o->models, "A model VID/PID whose record the replica keeps (repeatable)");
   serve->add_option("--listen", o->listen, "HOST:PORT of the HTTP API (port 0: any free port)")
       ->capture_default_str();
+  serve->add_option("--coap", o->coap, "HOST:PORT of the CoAP API over UDP (port 0: any free port; default: none)");
   serve->add_option("--interval-ms", o->interval_ms, "Time between sync rounds, in milliseconds")
       ->check(CLI::Range(uint64_t{50}, uint64_t{86'400'000}))
       ->capture_default_str();
@@ -229,6 +280,17 @@ void add_edge_commands(CLI::App& app) {
   add_json_flag(sync, o->json);
   set_examples(sync, "Example: trustmesh edge sync --from http://127.0.0.1:8091 --to http://127.0.0.1:8090");
   on_run_done(sync, [o] { return run_sync(*o); });
+
+  CLI::App* ask = edge->add_subcommand(
+      "ask", "Ask an edge server over CoAP for a device's status and verify the answer as a device does");
+  ask->add_option("url", o->url, "coap://HOST:PORT of the edge server")->required();
+  ask->add_option("name", o->name, "Device name")->required();
+  ask->add_option("--genesis", o->genesis, "The chain's genesis JSON (the trust anchor)")->required();
+  ask->add_option("--max-age", o->max_age_s, "Refuse answers whose block is older than this (seconds)")
+      ->capture_default_str();
+  add_json_flag(ask, o->json);
+  set_examples(ask, "Example: trustmesh edge ask coap://127.0.0.1:5683 dev-1 --genesis genesis.json --max-age 86400");
+  on_run_done(ask, [o] { return run_ask(*o); });
 
   CLI::App* status = edge->add_subcommand("status", "Show an edge server's replica: what it holds and how old");
   status->add_option("url", o->url, "Base URL of the edge server")->required();

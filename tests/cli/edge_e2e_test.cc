@@ -54,13 +54,14 @@ class EdgeE2E : public ::testing::Test {
   std::string start_edge(const std::string& tag, const std::vector<std::string>& sources) {
     std::vector<std::string> args = {"edge",         "serve",     "--genesis", genesis_, "--data",
                                      dir_ + "/" + tag, "--names-file", dir_ + "/devices.txt",
-                                     "--listen",     "127.0.0.1:0", "--interval-ms", "200"};
+                                     "--listen",     "127.0.0.1:0", "--coap", "127.0.0.1:0", "--interval-ms", "200"};
     args.insert(args.end(), sources.begin(), sources.end());
     std::string err;
     auto p = ServiceProcess::start(args, dir_ + "/" + tag + ".log", &err);
     EXPECT_TRUE(p) << err;
     if (!p) return "";
     std::string url = p->ready()["http"];
+    coap_[tag] = p->ready()["coap"];
     edges_[tag].emplace(std::move(*p));
     return url;
   }
@@ -91,6 +92,7 @@ class EdgeE2E : public ::testing::Test {
   std::unique_ptr<Testnet> net_;
   std::string dir_, genesis_;
   std::map<std::string, std::optional<ServiceProcess>> edges_;
+  std::map<std::string, std::string> coap_;  // tag -> coap://HOST:PORT
 };
 
 TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance) {
@@ -154,6 +156,22 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
     EXPECT_GE(v["age_s"].get<uint64_t>(), 2u) << "the answer says how old it is";
     EXPECT_EQ(verify(url, "dev-3").value("status", ""), "active");
   }
+  // Over CoAP (CBOR), as a constrained device asks: verified and dated too.
+  Exec ask = run("edge ask " + coap_["gateway"] + " dev-1 --genesis " + genesis_ + " --json");
+  ASSERT_EQ(ask.status, 0) << ask.out;
+  json a = last_json(ask.out);
+  EXPECT_EQ(a["status"], "revoked");
+  EXPECT_GE(a["age_s"].get<uint64_t>(), 2u);
+  ask = run("edge ask " + coap_["maintenance"] + " dev-3 --genesis " + genesis_ + " --json");
+  ASSERT_EQ(ask.status, 0) << ask.out;
+  EXPECT_EQ(last_json(ask.out)["status"], "active");
+  // A name outside the domain, and a bad one, are refused with the reason.
+  ask = run("edge ask " + coap_["gateway"] + " dev-9 --genesis " + genesis_);
+  EXPECT_NE(ask.status, 0);
+  EXPECT_NE(ask.out.find("4.04"), std::string::npos) << ask.out;
+  EXPECT_NE(ask.out.find("not in this edge server's domain"), std::string::npos) << ask.out;
+  ask = run("edge ask " + coap_["gateway"] + " dev-1 --genesis " + genesis_ + " --max-age 1");
+  EXPECT_NE(ask.status, 0) << "a device that insists on fresh answers refuses an old one";
   // A device that insists on answers under a second old refuses them.
   EXPECT_TRUE(verify(gateway, "dev-3", 1).contains("error"));
   // The maintenance server reports that it cannot reach the ledger.

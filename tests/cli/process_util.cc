@@ -131,6 +131,7 @@ int NodeProcess::signal_and_wait(int sig) {
 std::optional<ServiceProcess> ServiceProcess::start(const std::vector<std::string>& args, const std::string& log,
                                                    std::string* error) {
   ServiceProcess p;
+  const size_t seen = read_all(log).size();  // a restart appends to the same log: only new lines count
   p.pid_ = ::fork();
   if (p.pid_ == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
@@ -147,7 +148,8 @@ std::optional<ServiceProcess> ServiceProcess::start(const std::vector<std::strin
     ::_exit(127);
   }
   for (int i = 0; i < 1200; ++i) {
-    std::istringstream lines(read_all(log));
+    std::string text = read_all(log);
+    std::istringstream lines(text.size() > seen ? text.substr(seen) : std::string());
     for (std::string line; std::getline(lines, line);) {
       nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_object() && j.value("event", "") == "ready") {
