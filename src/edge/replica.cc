@@ -182,7 +182,7 @@ Status Replica::load() {
 Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
   TM_ASSIGN_OR_RETURN(light::VerifiedBundle vb, light::verify_bundle(anchor_, std::move(bundle)));
   IngestResult out;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   rocksdb::WriteBatch batch;
   std::map<Bytes, uint64_t> staged;  // key -> the height this batch writes
   for (store::BundleEntry& e : vb.entries) {
@@ -242,7 +242,7 @@ bool Replica::tracks(ByteView key) const {
 }
 
 Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   std::string raw;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(key), &raw);
   if (s.IsNotFound()) return std::optional<HeldEntry>();
@@ -256,7 +256,7 @@ Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
 }
 
 Result<store::ProofBundle> Replica::since(uint64_t since) const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   store::ProofBundle b;
   b.chain_id = anchor_.chain_id;
   for (auto it = headers_.upper_bound(since); it != headers_.end(); ++it) b.headers.push_back(it->second.header);
@@ -273,7 +273,7 @@ Result<store::ProofBundle> Replica::since(uint64_t since) const {
 }
 
 ReplicaStats Replica::stats() const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   ReplicaStats st;
   st.tracked = tracked_.size();
   st.held = held_.size();

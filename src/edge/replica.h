@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -102,7 +103,9 @@ class Replica {
   Domain domain_;
   std::set<Bytes> tracked_;
   std::unique_ptr<rocksdb::DB> db_;
-  mutable std::mutex mu_;                          // guards the members below and orders writes
+  // Guards the members below and the entries in RocksDB against a header
+  // pruned under a reader: ingest holds it exclusively, readers shared.
+  mutable std::shared_mutex mu_;
   std::map<Bytes, uint64_t> held_;                 // key -> entry height
   std::map<uint64_t, size_t> per_height_;          // entry height -> entries at it
   std::map<uint64_t, HeaderInfo> headers_;         // the stored headers, by height

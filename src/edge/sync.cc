@@ -24,6 +24,7 @@ std::unique_ptr<httplib::Client> client_for(const std::string& url) {
   c->set_connection_timeout(2, 0);
   c->set_read_timeout(60, 0);
   c->set_write_timeout(60, 0);
+  c->set_tcp_nodelay(true);
   return c;
 }
 
