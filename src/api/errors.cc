@@ -50,11 +50,14 @@ std::string_view reason_phrase(int s) {
   switch (s) {
     case 100: return "Continue";
     case 200: return "OK";
+    case 201: return "Created";
     case 202: return "Accepted";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Entity";

@@ -7,15 +7,18 @@
 // Invariants: every string_view in a Request points into the session's parser
 // and stays valid until the response is written; Response::content_type and
 // external_body point to storage that outlives the connection (literals, the
-// node's genesis text, the embedded OpenAPI document).
+// node's genesis text, the embedded OpenAPI document). A Response with a
+// `file` streams that blob instead of a body (GET /v1/blobs/{sha256}).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "node/config.h"
 #include "node/metrics.h"
+#include "store/blob_store.h"
 
 namespace trustmesh::node {
 class Node;
@@ -31,8 +34,9 @@ inline constexpr std::string_view kJsonType = "application/json";
 inline constexpr std::string_view kMetricsType = "text/plain; version=0.0.4";
 inline constexpr std::string_view kCrlType = "application/pkix-crl";
 inline constexpr std::string_view kPemType = "application/x-pem-file";
+inline constexpr std::string_view kOctetType = "application/octet-stream";
 
-enum class Method : uint8_t { kGet, kHead, kPost, kOther };
+enum class Method : uint8_t { kGet, kHead, kPost, kPut, kOther };
 
 struct Request {
   Method method = Method::kGet;
@@ -49,7 +53,9 @@ struct Response {
   std::string_view external_body;  // if non-empty, sent instead of body (no copy)
   std::string_view allow;          // "Allow" header value for 405 answers
   node::Route route = node::Route::kOther;
-  bool event_stream = false;  // the handler asks to switch to server-sent events
+  bool event_stream = false;              // the handler asks to switch to server-sent events
+  std::optional<store::BlobReader> file;  // if set, streamed as the body (its size is Content-Length)
+  std::string extra_headers;              // "Name: value\r\n" lines added to the head
 
   void reset() {
     status = 200;
@@ -59,6 +65,8 @@ struct Response {
     allow = {};
     route = node::Route::kOther;
     event_stream = false;
+    file.reset();
+    extra_headers.clear();
   }
   std::string_view payload() const { return external_body.empty() ? std::string_view(body) : external_body; }
 };
@@ -68,6 +76,7 @@ struct Context {
   node::Node& node;
   const node::ApiConfig& cfg;
   const pki::OcspResponder* ocsp = nullptr;  // null: no OCSP signer configured
+  const store::BlobStore* blobs = nullptr;   // null: /v1/blobs answers 503 (no store opened)
 };
 
 }  // namespace trustmesh::api

@@ -10,8 +10,10 @@
 // handlers_txs.cc: tx submission and lookup
 // handlers_accounts.cc: accounts
 // handlers_compliance.cc, handlers_admission.cc: the compliance ledger and admission
+// handlers_blobs.cc: the off-chain content store (/v1/blobs)
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "api/exchange.h"
@@ -58,5 +60,27 @@ void handle_claims(const Context& ctx, std::string_view query, Response& res);
 void handle_admission(const Context& ctx, const Request& req, Response& res);
 // POST /v1/proofs (handlers_proofs.cc): a CBOR proof bundle for names, orgs and models.
 void handle_proofs(const Context& ctx, const Request& req, Response& res);
+
+// handlers_blobs.cc. GET/HEAD /v1/blobs/{sha256}: streams the stored file.
+void handle_blob_get(const Context& ctx, std::string_view sha256, Response& res);
+// PUT /v1/blobs/{sha256}[?name=N|?claim=ID], decided from the header alone
+// (before any of the body is read): which ledger record allows it, and so
+// the exact size (or the limit) the streamed body must keep.
+struct BlobUpload {
+  Hash32 sha256{};
+  std::optional<uint64_t> size;  // exact size on the ledger (release, claim report_size)
+  uint64_t limit = 0;            // at most this many bytes in any case
+  std::string_view matched;      // "release" | "config" | "report"
+};
+// nullopt: refused, and `res` holds the error answer.
+std::optional<BlobUpload> plan_blob_upload(const Context& ctx, std::string_view sha256,
+                                           std::string_view query, std::optional<uint64_t> content_length,
+                                           Response& res);
+// HTTP status of a refused upload: 422 content that does not match its hash
+// or recorded size (kVerificationFailure), 409 no ledger record carries the
+// hash (kNotFound), else as http_status_for.
+int blob_upload_status(ErrorCode code);
+// The answer once the body was stored (`created`: false if it was already there).
+void answer_blob_upload(const BlobUpload& up, uint64_t size, bool created, Response& res);
 
 }  // namespace trustmesh::api

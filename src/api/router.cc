@@ -186,6 +186,17 @@ void route_v1(const Context& ctx, const Request& req, std::string_view p, Respon
     with_param(p.substr(9), res, [&](std::string_view addr) { handle_account(ctx, addr, res); });
     return;
   }
+  if (starts_with(p, "blobs/") && p.size() > 6) {
+    res.route = Route::kBlob;
+    if (req.method == Method::kGet || req.method == Method::kHead) {
+      with_param(p.substr(6), res, [&](std::string_view sha) { handle_blob_get(ctx, sha, res); });
+    } else {
+      res.allow = "GET, HEAD, PUT";
+      write_error(res, 405, ErrorCode::kUnsupported,
+                  "method not allowed here; download with GET, upload with PUT");
+    }
+    return;
+  }
   if (route_compliance(ctx, req, p, res)) return;
   if (p == "events/blocks") {
     res.route = Route::kEvents;
@@ -228,6 +239,12 @@ void route_v1(const Context& ctx, const Request& req, std::string_view p, Respon
 }
 
 }  // namespace
+
+std::optional<std::string_view> blob_upload_target(const Request& req) {
+  constexpr std::string_view kBlobs = "/v1/blobs/";
+  if (req.method != Method::kPut || !starts_with(req.path, kBlobs)) return std::nullopt;
+  return req.path.substr(kBlobs.size());
+}
 
 void route_request(const Context& ctx, const Request& req, Response& res) {
   constexpr std::string_view kV1 = "/v1/";

@@ -6,6 +6,7 @@
 //   GET  /v1/blocks/latest          GET /v1/blocks/{height}  GET /v1/events/blocks
 //   GET  /v1/names/{name}           GET /v1/names/{name}/status[?prove=true]
 //   GET  /v1/accounts/{address}     GET /v1/validators       GET /v1/net
+//   GET  /v1/blobs/{sha256}         PUT /v1/blobs/{sha256}   (and the compliance reads)
 //
 // Names may contain '/', so under /v1/names/ a path ending in "/status" is the
 // status of the name before it, anything else is the name itself; a name whose
@@ -19,5 +20,10 @@
 namespace trustmesh::api {
 
 void route_request(const Context& ctx, const Request& req, Response& res);
+
+// PUT /v1/blobs/{...}: the one request whose body is streamed to disk, not
+// buffered; the session checks its header with plan_blob_upload (handlers.h)
+// before reading the body. Returns the {sha256} segment (still encoded).
+std::optional<std::string_view> blob_upload_target(const Request& req);
 
 }  // namespace trustmesh::api

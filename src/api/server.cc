@@ -117,8 +117,8 @@ void run_loop(asio::io_context& ioc) {
 
 struct ApiServer::Impl {
   Impl(node::Node& node, const node::ApiConfig& cfg, const Tuning& t,
-       std::unique_ptr<const pki::OcspResponder> ocsp)
-      : shared(node, cfg, t.sse_keepalive_ms, std::move(ocsp)) {}
+       std::unique_ptr<const pki::OcspResponder> ocsp, std::optional<store::BlobStore> blobs)
+      : shared(node, cfg, t.sse_keepalive_ms, std::move(ocsp), std::move(blobs)) {}
 
   Shared shared;
   std::vector<std::unique_ptr<asio::io_context>> iocs;
@@ -145,7 +145,11 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(node::Node& node, const node
   if (!cfg.ocsp_signers.empty()) {
     TM_ASSIGN_OR_RETURN(ocsp, pki::OcspResponder::load(cfg.ocsp_signers));
   }
-  auto impl = std::make_unique<Impl>(node, cfg, tuning, std::move(ocsp));
+  // The off-chain content store (/v1/blobs): <data dir>/blobs unless configured.
+  TM_ASSIGN_OR_RETURN(
+      store::BlobStore blobs,
+      store::BlobStore::open(cfg.blob_dir.empty() ? node.config().path("blobs") : cfg.blob_dir));
+  auto impl = std::make_unique<Impl>(node, cfg, tuning, std::move(ocsp), std::move(blobs));
   // One io_context (and acceptor) per thread, or one shared by all threads.
   const size_t contexts = tuning.reuse_port ? threads : 1;
   std::vector<std::shared_ptr<Listener>> listeners;

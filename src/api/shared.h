@@ -39,11 +39,13 @@ class SseHub {
 
 struct Shared {
   Shared(node::Node& n, const node::ApiConfig& c, uint64_t keepalive_ms,
-         std::unique_ptr<const pki::OcspResponder> o = nullptr)
+         std::unique_ptr<const pki::OcspResponder> o = nullptr,
+         std::optional<store::BlobStore> b = std::nullopt)
       : node(n),
         cfg(c),
         ocsp(std::move(o)),
-        ctx{n, cfg, ocsp.get()},
+        blobs(std::move(b)),
+        ctx{n, cfg, ocsp.get(), blobs ? &*blobs : nullptr},
         hub(n),
         sse_keepalive_ms(keepalive_ms) {}
   Shared(const Shared&) = delete;
@@ -52,6 +54,7 @@ struct Shared {
   node::Node& node;
   const node::ApiConfig cfg;
   const std::unique_ptr<const pki::OcspResponder> ocsp;
+  const std::optional<store::BlobStore> blobs;  // <data dir>/blobs (or ApiConfig::blob_dir)
   const Context ctx;
   SseHub hub;
   const uint64_t sse_keepalive_ms;

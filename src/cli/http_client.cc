@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <fstream>
 
 namespace trustmesh::cli {
 
@@ -131,6 +132,78 @@ Outcome<json> NodeClient::get_json(const std::string& path) {
 Outcome<json> NodeClient::post_json(const std::string& path, const std::string& body,
                                     const std::string& type) {
   return parse_json(request("POST", path, body, type), "POST " + path);
+}
+
+Outcome<json> NodeClient::put_file(const std::string& path, const std::string& file, uint64_t size,
+                                   const TransferProgress& progress) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, "cannot open " + file);
+  std::string buf(64 * 1024, '\0');
+  std::optional<Error> read_error;
+  auto provider = [&](size_t offset, size_t length, httplib::DataSink& sink) {
+    in.seekg(static_cast<std::streamoff>(offset));
+    size_t n = std::min(length, buf.size());
+    in.read(buf.data(), static_cast<std::streamsize>(n));
+    if (static_cast<size_t>(in.gcount()) != n) {
+      read_error = make_error(ErrorCode::kIo, file + " changed or could not be read while it was sent");
+      return false;
+    }
+    if (!sink.write(buf.data(), n)) return false;
+    if (progress) progress(offset + n, size);
+    return true;
+  };
+  const std::string full = impl_->base + path;
+  httplib::Result r = impl_->http.Put(full, static_cast<size_t>(size), provider, "application/octet-stream");
+  if (read_error) return *read_error;
+  if (!r) {
+    return Failure{make_error(ErrorCode::kIo,
+                              "cannot reach the node at " + url_ + " (PUT " + path +
+                                  "): " + transport_message(r.error()) +
+                                  " (is it running? a refused upload may also close the connection early)"),
+                   kExitUnreachable};
+  }
+  if (r->status < 200 || r->status > 299) return api_error(r->status, r->body, "PUT " + path);
+  return parse_json(HttpReply{r->status, std::move(r->body)}, "PUT " + path);
+}
+
+Outcome<StreamReply> NodeClient::get_stream(const std::string& path,
+                                            const std::function<bool(ByteView)>& sink,
+                                            const std::function<Error()>& sink_error,
+                                            const TransferProgress& progress) {
+  StreamReply reply;
+  std::string error_body;  // a non-2xx answer's body (small: an API error)
+  bool sink_failed = false;
+  auto on_response = [&](const httplib::Response& res) {
+    reply.status = res.status;
+    if (res.has_header("Content-Length")) {
+      reply.content_length = std::strtoull(res.get_header_value("Content-Length").c_str(), nullptr, 10);
+    }
+    reply.content_sha256 = res.get_header_value("X-Content-SHA256");
+    return true;
+  };
+  auto on_data = [&](const char* data, size_t n) {
+    if (reply.status < 200 || reply.status > 299) {
+      if (error_body.size() < 64 * 1024) error_body.append(data, std::min<size_t>(n, 64 * 1024));
+      return true;
+    }
+    if (!sink(ByteView(reinterpret_cast<const uint8_t*>(data), n))) {
+      sink_failed = true;
+      return false;
+    }
+    reply.received += n;
+    if (progress) progress(reply.received, reply.content_length.value_or(0));
+    return true;
+  };
+  const std::string full = impl_->base + path;
+  httplib::Result r = impl_->http.Get(full, on_response, on_data);
+  if (sink_failed) return sink_error();
+  if (!r) {
+    return Failure{make_error(ErrorCode::kIo, "cannot reach the node at " + url_ + " (GET " + path +
+                                                  "): " + transport_message(r.error()) + " (is it running?)"),
+                   kExitUnreachable};
+  }
+  if (r->status < 200 || r->status > 299) return api_error(r->status, error_body, "GET " + path);
+  return reply;
 }
 
 std::string path_segment(std::string_view s) {

@@ -11,14 +11,27 @@
 // request path).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/failure.h"
 #include "core/bytes.h"
 
 namespace trustmesh::cli {
+
+// Called as a streamed body moves: bytes so far, total (0 if unknown).
+using TransferProgress = std::function<void(uint64_t done, uint64_t total)>;
+
+// A streamed download's 2xx answer (the body went to the sink).
+struct StreamReply {
+  int status = 0;
+  std::optional<uint64_t> content_length;
+  std::string content_sha256;  // the X-Content-SHA256 header, if sent
+  uint64_t received = 0;
+};
 
 // An HTTP answer with a 2xx status.
 struct HttpReply {
@@ -41,6 +54,15 @@ class NodeClient {
   Outcome<nlohmann::json> get_json(const std::string& path);
   Outcome<nlohmann::json> post_json(const std::string& path, const std::string& body,
                                     const std::string& type);
+  // PUT the file `file` (`size` bytes) as the body, read from disk in chunks
+  // (never held whole in memory); the answer must be JSON. kIo if the file
+  // changes size or cannot be read while it is sent.
+  Outcome<nlohmann::json> put_file(const std::string& path, const std::string& file, uint64_t size,
+                                   const TransferProgress& progress);
+  // GET, handing a 2xx body to `sink` chunk by chunk as it arrives (sink
+  // returns false to stop: that Error is returned, from `sink_error`).
+  Outcome<StreamReply> get_stream(const std::string& path, const std::function<bool(ByteView)>& sink,
+                                  const std::function<Error()>& sink_error, const TransferProgress& progress);
 
  private:
   struct Impl;

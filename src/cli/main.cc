@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/blob_cmd.h"
 #include "cli/ca_cmd.h"
 #include "cli/claim_cmd.h"
 #include "cli/client_cmd.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_org_commands(app);
   trustmesh::cli::add_claim_commands(app);
   trustmesh::cli::add_crl_commands(app);
+  trustmesh::cli::add_blob_commands(app);
   trustmesh::cli::add_ca_commands(app);
   trustmesh::cli::add_verify_command(app);
   trustmesh::cli::add_device_commands(app);

@@ -89,8 +89,10 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
     if (root.get(tbl) && !sub(root, tbl)) return bad("[" + std::string(tbl) + "] must be a table");
   }
   if (const toml::table* api = sub(root, "api")) {
-    TM_TRY(check_keys(*api, {"listen", "threads", "max_body_bytes", "max_header_bytes", "request_timeout_ms"},
-                      "[api]"));
+    TM_TRY(check_keys(
+        *api,
+        {"listen", "threads", "max_body_bytes", "max_header_bytes", "request_timeout_ms", "max_blob_bytes"},
+        "[api]"));
     std::string listen;
     TM_TRY(read_string(*api, "listen", "api", listen));
     if (!listen.empty()) TM_TRY(split_host_port(listen, "api.listen", c.api.host, c.api.port));
@@ -98,6 +100,7 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
     TM_TRY(read_int(*api, "max_body_bytes", "api", c.api.max_body_bytes, 1024, 64 << 20));
     TM_TRY(read_int(*api, "max_header_bytes", "api", c.api.max_header_bytes, 1024, 1 << 20));
     TM_TRY(read_int(*api, "request_timeout_ms", "api", c.api.request_timeout_ms, 100, 3600000));
+    TM_TRY(read_int(*api, "max_blob_bytes", "api", c.api.max_blob_bytes, 1024, int64_t{64} << 30));
   }
   if (const toml::table* cons = sub(root, "consensus")) {
     TM_TRY(check_keys(*cons,
@@ -188,7 +191,8 @@ std::string NodeConfig::to_toml() const {
     << "threads = " << api.threads << "\n"
     << "max_body_bytes = " << api.max_body_bytes << "\n"
     << "max_header_bytes = " << api.max_header_bytes << "\n"
-    << "request_timeout_ms = " << api.request_timeout_ms << "\n\n"
+    << "request_timeout_ms = " << api.request_timeout_ms << "\n"
+    << "max_blob_bytes = " << api.max_blob_bytes << "\n\n"
     << "[consensus]\n"
     << "block_interval_ms = " << block_interval_ms << "\n"
     << "max_block_bytes = " << max_block_bytes << "\n"

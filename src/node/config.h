@@ -8,7 +8,8 @@
 //   threads = 2
 //   max_body_bytes = 1048576
 //   max_header_bytes = 16384
-//   request_timeout_ms = 10000
+//   request_timeout_ms = 10000           # also the idle limit while a blob streams
+//   max_blob_bytes = 268435456           # largest upload to /v1/blobs (firmware images)
 //   [consensus]
 //   block_interval_ms = 1000
 //   max_block_bytes = 4194304
@@ -57,6 +58,10 @@ struct ApiConfig {
   // signers; none = /v1/ocsp answers 404. Responses hold for ocsp_validity_s.
   std::vector<std::string> ocsp_signers;
   uint64_t ocsp_validity_s = 300;
+  // The off-chain content store (store/blob_store.h, /v1/blobs): the largest
+  // upload taken, and its directory ("" = <data dir>/blobs; not in node.toml).
+  uint64_t max_blob_bytes = uint64_t{256} << 20;
+  std::string blob_dir;
 };
 
 struct P2pConfig {

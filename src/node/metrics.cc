@@ -47,6 +47,7 @@ std::string_view route_name(Route r) {
     case Route::kEvents: return "events";
     case Route::kCompliance: return "compliance";
     case Route::kAdmission: return "admission";
+    case Route::kBlob: return "blob";
     case Route::kOther: return "other";
     case Route::kCount: break;
   }

@@ -39,6 +39,7 @@ enum class Route : uint8_t {
   kEvents,
   kCompliance,
   kAdmission,
+  kBlob,
   kOther,
   kCount
 };
