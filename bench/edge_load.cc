@@ -113,13 +113,14 @@ int main(int argc, char** argv) {
   bool last_there = false;
   {
     auto view = node->view();
-    last_there = must(view->get(ledger::schema::name_key("device-" + std::to_string(count - 1))), "read").has_value();
+    last_there =
+        must(view->get(ledger::schema::name_key("device-" + std::to_string(count - 1))), "read").has_value();
   }
   node->stop();
   node.reset();
   if (failed != 0 || !last_there) {
-    std::fprintf(stderr, "edge_load: %llu txs failed; the last name %s registered\n", (unsigned long long)failed,
-                 last_there ? "is" : "is not");
+    std::fprintf(stderr, "edge_load: %llu txs failed; the last name %s registered\n",
+                 (unsigned long long)failed, last_there ? "is" : "is not");
     return 1;
   }
   std::fprintf(stderr, "edge_load: %llu names registered in %.1f s (%.0f tx/s)\n", (unsigned long long)count,

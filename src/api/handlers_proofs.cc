@@ -4,8 +4,8 @@
 // with light::verify_bundle and trusts no node.
 //
 // Body (JSON): {"names": [text...], "orgs": [text...], "models": ["vid/pid"...]},
-// at most kMaxProofKeys keys in all; entries come in that order (names, orgs, models). Every key is proven at the same height
-// (the node's latest committed block); absent keys get a non-membership proof.
+// at most kMaxProofKeys keys in all; entries come in that order (names, orgs, models). Every key is proven at
+// the same height (the node's latest committed block); absent keys get a non-membership proof.
 //
 // Invariants: the answer is built from one snapshot; nothing is written
 // before every proof is in hand, so an error never leaves half an answer.
@@ -38,7 +38,8 @@ Error bad_request(std::string msg) {
 // The state keys the body asks for, in the body's order.
 Result<std::vector<Bytes>> keys_of(const json& body) {
   if (!body.is_object()) {
-    return bad_request("body must be a JSON object: {\"names\": [...], \"orgs\": [...], \"models\": [\"vid/pid\"]}");
+    return bad_request(
+        "body must be a JSON object: {\"names\": [...], \"orgs\": [...], \"models\": [\"vid/pid\"]}");
   }
   for (const auto& [field, value] : body.items()) {
     if (field != "names" && field != "orgs" && field != "models") {

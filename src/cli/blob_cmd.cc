@@ -135,7 +135,8 @@ Done run_get(const GetOptions& o) {
     if (rel.ok() && (*rel)["size"].is_number_unsigned()) {
       size = (*rel)["size"].get<uint64_t>();
       size_from = "the ledger's release record";
-    } else if (!rel.ok() && rel.failure().error.code != ErrorCode::kReleaseNotFound) {
+    } else if (!rel.ok() && rel.failure().error.code != ErrorCode::kReleaseNotFound &&
+               rel.failure().error.code != ErrorCode::kNotFound) {  // an edge server keeps no releases
       return rel.failure();
     }
   }

@@ -15,13 +15,13 @@
 #include "cli/client_opts.h"
 #include "cli/failure.h"
 #include "cli/private_files.h"
-#include "ledger/executor.h"
-#include "ledger/params.h"
 #include "edge/coap_client.h"
 #include "edge/coap_routes.h"
 #include "edge/http_server.h"
 #include "edge/replica.h"
 #include "edge/sync.h"
+#include "ledger/executor.h"
+#include "ledger/params.h"
 #include "light/status_cbor.h"
 #include "light/trust_anchor.h"
 
@@ -46,8 +46,10 @@ struct EdgeOptions {
 Outcome<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, const char* flag) {
   const size_t colon = s.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || s.size() - colon > 6 ||
-      s.find_first_not_of("0123456789", colon + 1) != std::string::npos || std::stoul(s.substr(colon + 1)) > 65535) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(flag) + " must be HOST:PORT, e.g. 127.0.0.1:8090");
+      s.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+      std::stoul(s.substr(colon + 1)) > 65535) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(flag) + " must be HOST:PORT, e.g. 127.0.0.1:8090");
   }
   return std::make_pair(s.substr(0, colon), static_cast<uint16_t>(std::stoul(s.substr(colon + 1))));
 }
@@ -58,7 +60,8 @@ Outcome<std::vector<std::string>> read_names_file(const std::string& path) {
   std::vector<std::string> out;
   std::string line;
   while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
     size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#') continue;
     out.push_back(line.substr(start));
@@ -75,16 +78,18 @@ Done run_serve(const EdgeOptions& o) {
   TM_CLI_ASSIGN(auto where, parse_host_port(o.listen, "--listen"));
   TM_CLI_ASSIGN(std::string genesis, read_small_file(o.genesis, 16 << 20));
   Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
-  if (!anchor.ok()) return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
+  if (!anchor.ok())
+    return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
   edge::Domain domain{o.names, o.orgs, o.models};
   if (!o.names_file.empty()) {
     TM_CLI_ASSIGN(auto more, read_names_file(o.names_file));
     domain.names.insert(domain.names.end(), more.begin(), more.end());
   }
   if (domain.size() == 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the domain is empty: name the devices this server answers for with --name or --names-file "
-                      "(and the orgs and models they depend on with --org and --model)");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "the domain is empty: name the devices this server answers for with --name or --names-file "
+        "(and the orgs and models they depend on with --org and --model)");
   }
   if (o.nodes.empty() && o.peers.empty()) {
     std::cerr << "warning: no --node and no --peer: this server only answers from what it already holds and "
@@ -105,14 +110,16 @@ Done run_serve(const EdgeOptions& o) {
   ho.port = where.second;
   ho.genesis_json = genesis;
   ho.threads = o.threads;
-  TM_CLI_ASSIGN(auto http, edge::HttpServer::start(*replica, &syncer, ho));
+  TM_CLI_ASSIGN(store::BlobStore blob_store, store::BlobStore::open(o.data + "/blobs"));
+  edge::BlobCache blobs(std::move(blob_store), o.nodes);
+  TM_CLI_ASSIGN(auto http, edge::HttpServer::start(*replica, &syncer, ho, &blobs));
   std::unique_ptr<edge::CoapServer> coap;
   if (!o.coap.empty()) {
     TM_CLI_ASSIGN(auto at, parse_host_port(o.coap, "--coap"));
     const edge::Replica& rep = *replica;
     TM_CLI_ASSIGN(coap, edge::CoapServer::start(at.first, at.second, [&rep](const edge::CoapRequest& req) {
-      return edge::answer_coap(rep, req, now_s());
-    }));
+                    return edge::answer_coap(rep, req, now_s());
+                  }));
   }
   edge::ReplicaStats st = replica->stats();
   json ready = {{"event", "ready"},
@@ -121,7 +128,8 @@ Done run_serve(const EdgeOptions& o) {
                 {"tracked", st.tracked},
                 {"held", st.held},
                 {"newest_height", st.newest_height}};
-  if (coap) ready["coap"] = "coap://" + o.coap.substr(0, o.coap.rfind(':')) + ":" + std::to_string(coap->port());
+  if (coap)
+    ready["coap"] = "coap://" + o.coap.substr(0, o.coap.rfind(':')) + ":" + std::to_string(coap->port());
   std::cout << ready.dump() << std::endl;
   std::cerr << "edge server for " << st.tracked << " keys on http://" << where.first << ":" << http->port()
             << " (holds " << st.held << "). Try: curl http://" << where.first << ":" << http->port()
@@ -141,13 +149,14 @@ Outcome<std::string> get_text(const std::string& url, const std::string& path) {
   c.set_read_timeout(60, 0);
   auto res = c.Get(path);
   if (!res) {
-    return Failure{make_error(ErrorCode::kLedgerUnavailable, "cannot reach " + url + " (" +
-                                                                 httplib::to_string(res.error()) + ")"),
+    return Failure{make_error(ErrorCode::kLedgerUnavailable,
+                              "cannot reach " + url + " (" + httplib::to_string(res.error()) + ")"),
                    kExitUnreachable};
   }
   if (res->status != 200) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      url + path + " answered HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300));
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        url + path + " answered HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300));
   }
   return res->body;
 }
@@ -179,8 +188,8 @@ Done run_sync(const EdgeOptions& o) {
     std::cout << took.dump() << "\n";
   } else {
     std::cout << "sent " << bundle.size() << " bytes from " << o.from << " to " << o.to << ": "
-              << took.value("updated", 0) << " entries newer, " << took.value("unchanged", 0) << " not newer, "
-              << took.value("ignored", 0) << " outside its domain\n";
+              << took.value("updated", 0) << " entries newer, " << took.value("unchanged", 0)
+              << " not newer, " << took.value("ignored", 0) << " outside its domain\n";
   }
   return kDone;
 }
@@ -191,25 +200,33 @@ Done run_ask(const EdgeOptions& o) {
   TM_CLI_TRY(ledger::check_name(o.name, ledger::kHardMaxNameLen));
   constexpr std::string_view kScheme = "coap://";
   if (!o.url.starts_with(kScheme)) {
-    return make_error(ErrorCode::kInvalidArgument, "the URL must be coap://HOST:PORT, e.g. coap://127.0.0.1:5683");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the URL must be coap://HOST:PORT, e.g. coap://127.0.0.1:5683");
   }
   TM_CLI_ASSIGN(auto at, parse_host_port(o.url.substr(kScheme.size()), "the URL"));
   TM_CLI_ASSIGN(std::string genesis, read_small_file(o.genesis, 16 << 20));
   Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
-  if (!anchor.ok()) return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
+  if (!anchor.ok())
+    return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
   Result<edge::CoapReply> reply = edge::coap_request(at.first, at.second, "GET", "/v1/status/" + o.name);
   if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
   if (reply->code != edge::coap_code::kContent) {
-    return make_error(ErrorCode::kInvalidArgument, o.url + " answered " + edge::coap_code::to_string(reply->code) +
-                                                       ": " + edge::coap_diagnostic(reply->payload));
+    return make_error(ErrorCode::kInvalidArgument, o.url + " answered " +
+                                                       edge::coap_code::to_string(reply->code) + ": " +
+                                                       edge::coap_diagnostic(reply->payload));
   }
   light::Freshness fresh;
   fresh.now = now_s();
   fresh.max_age_s = o.max_age_s;
   Result<light::VerifiedNameStatus> v = light::verify_status_cbor(*anchor, o.name, reply->payload, fresh);
-  if (!v.ok()) return make_error(v.error().code, "verification of " + o.name + " failed: " + v.error().message);
-  json out = {{"name", v->name},     {"verified", true},          {"status", v->status},
-              {"height", v->height}, {"header_time", v->header_time}, {"age_s", v->age_s},
+  if (!v.ok())
+    return make_error(v.error().code, "verification of " + o.name + " failed: " + v.error().message);
+  json out = {{"name", v->name},
+              {"verified", true},
+              {"status", v->status},
+              {"height", v->height},
+              {"header_time", v->header_time},
+              {"age_s", v->age_s},
               {"bytes", reply->payload.size()}};
   if (o.json) {
     std::cout << out.dump() << "\n";
@@ -223,7 +240,8 @@ Done run_ask(const EdgeOptions& o) {
 Done run_status(const EdgeOptions& o) {
   TM_CLI_ASSIGN(std::string body, get_text(o.url, "/v1/edge"));
   json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return make_error(ErrorCode::kMalformed, o.url + " is not an edge server (GET /v1/edge)");
+  if (!j.is_object())
+    return make_error(ErrorCode::kMalformed, o.url + " is not an edge server (GET /v1/edge)");
   if (o.json) {
     std::cout << j.dump() << "\n";
     return kDone;
@@ -246,9 +264,11 @@ void add_edge_commands(CLI::App& app) {
   CLI::App* serve = edge->add_subcommand(
       "serve",
       "Follow the chain as a light replica of a domain (device names, orgs, models), verified by the "
-      "validators' signatures, and answer devices with proofs; keeps answering from what it holds when no ledger "
+      "validators' signatures, and answer devices with proofs; keeps answering from what it holds when no "
+      "ledger "
       "node can be reached, with the age of its newest header in every answer");
-  serve->add_option("--genesis", o->genesis, "The chain's genesis JSON (the trust anchor; get it out of band)")
+  serve
+      ->add_option("--genesis", o->genesis, "The chain's genesis JSON (the trust anchor; get it out of band)")
       ->required();
   serve->add_option("--data", o->data, "Directory of the replica (RocksDB)")->capture_default_str();
   serve->add_option("--node", o->nodes, "Ledger node base URL to pull from (repeatable; tried in order)");
@@ -259,18 +279,20 @@ void add_edge_commands(CLI::App& app) {
   serve->add_option("--model", o->models, "A model VID/PID whose record the replica keeps (repeatable)");
   serve->add_option("--listen", o->listen, "HOST:PORT of the HTTP API (port 0: any free port)")
       ->capture_default_str();
-  serve->add_option("--coap", o->coap, "HOST:PORT of the CoAP API over UDP (port 0: any free port; default: none)");
+  serve->add_option("--coap", o->coap,
+                    "HOST:PORT of the CoAP API over UDP (port 0: any free port; default: none)");
   serve->add_option("--interval-ms", o->interval_ms, "Time between sync rounds, in milliseconds")
       ->check(CLI::Range(uint64_t{50}, uint64_t{86'400'000}))
       ->capture_default_str();
   serve->add_option("--threads", o->threads, "HTTP worker threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  set_examples(serve,
-               "Example: trustmesh edge serve --genesis genesis.json --data gw-edge --node http://10.0.0.5:8080 "
-               "--names-file my-devices.txt --listen 0.0.0.0:8090\n"
-               "Then:    trustmesh verify dev-1 --node http://127.0.0.1:8090 --max-age 86400\n"
-               "         curl http://127.0.0.1:8090/v1/edge");
+  set_examples(
+      serve,
+      "Example: trustmesh edge serve --genesis genesis.json --data gw-edge --node http://10.0.0.5:8080 "
+      "--names-file my-devices.txt --listen 0.0.0.0:8090\n"
+      "Then:    trustmesh verify dev-1 --node http://127.0.0.1:8090 --max-age 86400\n"
+      "         curl http://127.0.0.1:8090/v1/edge");
   on_run_done(serve, [o] { return run_serve(*o); });
 
   CLI::App* sync = edge->add_subcommand(
@@ -289,10 +311,12 @@ void add_edge_commands(CLI::App& app) {
   ask->add_option("--max-age", o->max_age_s, "Refuse answers whose block is older than this (seconds)")
       ->capture_default_str();
   add_json_flag(ask, o->json);
-  set_examples(ask, "Example: trustmesh edge ask coap://127.0.0.1:5683 dev-1 --genesis genesis.json --max-age 86400");
+  set_examples(
+      ask, "Example: trustmesh edge ask coap://127.0.0.1:5683 dev-1 --genesis genesis.json --max-age 86400");
   on_run_done(ask, [o] { return run_ask(*o); });
 
-  CLI::App* status = edge->add_subcommand("status", "Show an edge server's replica: what it holds and how old");
+  CLI::App* status =
+      edge->add_subcommand("status", "Show an edge server's replica: what it holds and how old");
   status->add_option("url", o->url, "Base URL of the edge server")->required();
   add_json_flag(status, o->json);
   on_run_done(status, [o] { return run_status(*o); });

@@ -19,10 +19,13 @@ uint64_t age_of(uint64_t header_time, uint64_t now) {
 Result<std::optional<ledger::NameRecord>> record_of(const HeldEntry& held, std::string_view name) {
   if (!held.entry.value) return std::optional<ledger::NameRecord>();
   auto v = cbor::decode(*held.entry.value);
-  if (!v.ok()) return make_error(ErrorCode::kInternal, "held record of '" + std::string(name) + "': " + v.error().message);
+  if (!v.ok())
+    return make_error(ErrorCode::kInternal,
+                      "held record of '" + std::string(name) + "': " + v.error().message);
   auto rec = ledger::NameRecord::from_cbor(*v);
   if (!rec.ok()) {
-    return make_error(ErrorCode::kInternal, "held record of '" + std::string(name) + "': " + rec.error().message);
+    return make_error(ErrorCode::kInternal,
+                      "held record of '" + std::string(name) + "': " + rec.error().message);
   }
   return std::optional<ledger::NameRecord>(std::move(rec).value());
 }

@@ -24,27 +24,33 @@ CoapReply stats_reply(const Replica& r, uint64_t now) {
       {Value::text("oldest_height"), Value::uint(st.oldest_height)},
       {Value::text("newest_height"), Value::uint(st.newest_height)},
       {Value::text("newest_header_time"), Value::uint(st.newest_time)},
-      {Value::text("header_age_s"), Value::uint(st.newest_time != 0 && now > st.newest_time ? now - st.newest_time : 0)},
+      {Value::text("header_age_s"),
+       Value::uint(st.newest_time != 0 && now > st.newest_time ? now - st.newest_time : 0)},
   }));
   return rep;
 }
 
 CoapReply status_reply(const Replica& r, std::string_view name, uint64_t now) {
   Status syntax = ledger::check_name(name, ledger::kHardMaxNameLen);
-  if (!syntax.ok()) return coap_error(coap_code::kBadRequest, error_code_name(syntax.error().code), syntax.error().message);
+  if (!syntax.ok())
+    return coap_error(coap_code::kBadRequest, error_code_name(syntax.error().code), syntax.error().message);
   Bytes key = ledger::schema::name_key(name);
   if (!r.tracks(key)) {
-    return coap_error(coap_code::kNotFound, "not_found",
-                      "name '" + std::string(name) + "' is not in this edge server's domain; ask a ledger node");
+    return coap_error(
+        coap_code::kNotFound, "not_found",
+        "name '" + std::string(name) + "' is not in this edge server's domain; ask a ledger node");
   }
   Result<std::optional<HeldEntry>> held = r.lookup(key);
-  if (!held.ok()) return coap_error(coap_code::kInternalServerError, error_code_name(held.error().code), held.error().message);
+  if (!held.ok())
+    return coap_error(coap_code::kInternalServerError, error_code_name(held.error().code),
+                      held.error().message);
   if (!*held) {
     return coap_error(coap_code::kServiceUnavailable, "ledger_unavailable",
                       "no verified answer for '" + std::string(name) + "' yet");
   }
   Result<light::StatusAnswer> a = status_answer(**held, name, now);
-  if (!a.ok()) return coap_error(coap_code::kInternalServerError, error_code_name(a.error().code), a.error().message);
+  if (!a.ok())
+    return coap_error(coap_code::kInternalServerError, error_code_name(a.error().code), a.error().message);
   CoapReply rep;
   rep.payload = light::encode_status_answer(*a);
   return rep;
@@ -56,10 +62,13 @@ CoapReply answer_coap(const Replica& r, const CoapRequest& req, uint64_t now) {
   const bool status = req.path.size() > kStatusPrefix.size() && req.path.starts_with(kStatusPrefix) &&
                       req.path.find('/', kStatusPrefix.size()) == std::string::npos;
   if (!status && req.path != "/v1/edge") {
-    return coap_error(coap_code::kNotFound, "not_found", "no such resource; try /v1/status/{name} or /v1/edge");
+    return coap_error(coap_code::kNotFound, "not_found",
+                      "no such resource; try /v1/status/{name} or /v1/edge");
   }
-  if (req.method != "GET") return coap_error(coap_code::kMethodNotAllowed, "unsupported", "only GET is served here");
-  if (!req.query.empty()) return coap_error(coap_code::kBadRequest, "invalid_argument", "no query is accepted here");
+  if (req.method != "GET")
+    return coap_error(coap_code::kMethodNotAllowed, "unsupported", "only GET is served here");
+  if (!req.query.empty())
+    return coap_error(coap_code::kBadRequest, "invalid_argument", "no query is accepted here");
   if (!status) return stats_reply(r, now);
   return status_reply(r, std::string_view(req.path).substr(kStatusPrefix.size()), now);
 }

@@ -27,6 +27,7 @@ int http_status(ErrorCode c) {
     case ErrorCode::kNotFound:
     case ErrorCode::kNameNotFound: return 404;
     case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kVerificationFailure: return 502;  // what a node sent does not match its name
     case ErrorCode::kLedgerUnavailable: return 503;
     case ErrorCode::kInternal:
     case ErrorCode::kIo: return 500;
@@ -35,7 +36,9 @@ int http_status(ErrorCode c) {
 }
 
 void reply_error(httplib::Response& res, int status, ErrorCode code, const std::string& message) {
-  nlohmann::json j = {{"error", std::string(error_code_name(code))}, {"message", message}};
+  nlohmann::ordered_json j = {{"code", static_cast<uint64_t>(code)},
+                              {"error", std::string(error_code_name(code))},
+                              {"message", message}};
   res.status = status;
   res.set_content(j.dump(), kJson);
 }
@@ -53,7 +56,33 @@ struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
 
-  Impl(Replica& r, const Syncer* s, HttpOptions o) : replica(r), sync(s), opts(std::move(o)) {}
+  const BlobCache* blobs;
+
+  Impl(Replica& r, const Syncer* s, HttpOptions o, const BlobCache* b)
+      : replica(r), sync(s), opts(std::move(o)), blobs(b) {}
+
+  void blob(const httplib::Request& req, httplib::Response& res) {
+    Result<Hash32> h = hash32_from_hex(req.matches[1].str());
+    if (!h.ok())
+      return reply_error(res, 400, ErrorCode::kInvalidArgument,
+                         "a blob is named by 64 hex digits of SHA-256");
+    if (blobs == nullptr)
+      return reply_error(res, 404, ErrorCode::kNotFound, "this edge server keeps no blobs");
+    Status held = blobs->fetch(*h);
+    if (!held.ok()) return reply_error(res, held.error());
+    Result<store::BlobReader> reader = blobs->store().open_read(*h);
+    if (!reader.ok()) return reply_error(res, reader.error());
+    const uint64_t size = reader->size();
+    auto shared = std::make_shared<store::BlobReader>(std::move(reader).value());
+    res.set_header("X-Content-SHA256", to_hex(*h));
+    res.set_content_provider(size, "application/octet-stream",
+                             [shared](size_t, size_t length, httplib::DataSink& sink) {
+                               uint8_t buf[64 * 1024];
+                               Result<size_t> n = shared->read(buf, std::min(length, sizeof buf));
+                               if (!n.ok() || *n == 0) return false;
+                               return sink.write(reinterpret_cast<const char*>(buf), *n);
+                             });
+  }
 
   void status(const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
@@ -62,15 +91,17 @@ struct HttpServer::Impl {
     Bytes key = ledger::schema::name_key(name);
     if (!replica.tracks(key)) {
       return reply_error(res, 404, ErrorCode::kNotFound,
-                         "name '" + name + "' is not in this edge server's domain; ask a ledger node, or add it "
-                         "to the server's --name / --names-file");
+                         "name '" + name +
+                             "' is not in this edge server's domain; ask a ledger node, or add it "
+                             "to the server's --name / --names-file");
     }
     Result<std::optional<HeldEntry>> held = replica.lookup(key);
     if (!held.ok()) return reply_error(res, held.error());
     if (!*held) {
-      return reply_error(res, 503, ErrorCode::kLedgerUnavailable,
-                         "this edge server has no verified answer for '" + name +
-                             "' yet: it has not reached a ledger node or a peer since it started tracking it");
+      return reply_error(
+          res, 503, ErrorCode::kLedgerUnavailable,
+          "this edge server has no verified answer for '" + name +
+              "' yet: it has not reached a ledger node or a peer since it started tracking it");
     }
     Result<std::string> body = status_json(**held, name, now_s());
     if (!body.ok()) return reply_error(res, body.error());
@@ -80,7 +111,8 @@ struct HttpServer::Impl {
   void bundle_get(const httplib::Request& req, httplib::Response& res) {
     uint64_t since = 0;
     for (const auto& [k, v] : req.params) {
-      if (k != "since") return reply_error(res, 400, ErrorCode::kInvalidArgument, "unknown query parameter '" + k + "'");
+      if (k != "since")
+        return reply_error(res, 400, ErrorCode::kInvalidArgument, "unknown query parameter '" + k + "'");
       if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
         return reply_error(res, 400, ErrorCode::kInvalidArgument, "since must be a block height");
       }
@@ -94,7 +126,8 @@ struct HttpServer::Impl {
 
   void bundle_post(const httplib::Request& req, httplib::Response& res) {
     Result<store::ProofBundle> b = store::decode_bundle(as_bytes(req.body));
-    if (!b.ok()) return reply_error(res, 400, b.error().code, "the body is not a proof bundle: " + b.error().message);
+    if (!b.ok())
+      return reply_error(res, 400, b.error().code, "the body is not a proof bundle: " + b.error().message);
     Result<IngestResult> in = replica.ingest(std::move(b).value());
     if (!in.ok()) {
       const int st = in.error().code == ErrorCode::kIo ? 500 : 400;
@@ -105,9 +138,10 @@ struct HttpServer::Impl {
   }
 };
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* sync, HttpOptions opts) {
+Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* sync, HttpOptions opts,
+                                                      const BlobCache* blobs) {
   std::unique_ptr<HttpServer> s(new HttpServer());
-  s->impl_ = std::make_unique<Impl>(r, sync, std::move(opts));
+  s->impl_ = std::make_unique<Impl>(r, sync, std::move(opts), blobs);
   Impl& im = *s->impl_;
   httplib::Server& srv = im.server;
   const int threads = im.opts.threads;
@@ -115,7 +149,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
   srv.set_payload_max_length(im.opts.max_bundle_bytes);
   srv.set_read_timeout(30, 0);
   srv.set_tcp_nodelay(true);  // one answer is two writes (headers, body): no 40 ms delayed-ACK stall
-  srv.Get(R"(/v1/names/([^/]+)/status)", [&im](const httplib::Request& q, httplib::Response& a) { im.status(q, a); });
+  srv.Get(R"(/v1/names/([^/]+)/status)",
+          [&im](const httplib::Request& q, httplib::Response& a) { im.status(q, a); });
   srv.Get("/v1/genesis", [&im](const httplib::Request&, httplib::Response& a) {
     a.set_content(im.opts.genesis_json, kJson);
   });
@@ -124,8 +159,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
     if (im.sync != nullptr) rep = im.sync->report();
     a.set_content(stats_json(im.replica, now_s(), rep ? &*rep : nullptr), kJson);
   });
+  srv.Get(R"(/v1/blobs/([^/]+))", [&im](const httplib::Request& q, httplib::Response& a) { im.blob(q, a); });
   srv.Get("/v1/edge/bundle", [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_get(q, a); });
-  srv.Post("/v1/edge/bundle", [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_post(q, a); });
+  srv.Post("/v1/edge/bundle",
+           [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_post(q, a); });
   srv.set_error_handler([](const httplib::Request&, httplib::Response& a) {
     if (!a.body.empty()) return;
     if (a.status == 404) {
@@ -147,11 +184,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
     }
     reply_error(a, 500, ErrorCode::kInternal, what);
   });
-  int port = im.opts.port == 0 ? srv.bind_to_any_port(im.opts.host) : (srv.bind_to_port(im.opts.host, im.opts.port)
-                                                                           ? im.opts.port
-                                                                           : -1);
+  int port = im.opts.port == 0 ? srv.bind_to_any_port(im.opts.host)
+                               : (srv.bind_to_port(im.opts.host, im.opts.port) ? im.opts.port : -1);
   if (port <= 0) {
-    return make_error(ErrorCode::kIo, "cannot listen on " + im.opts.host + ":" + std::to_string(im.opts.port) +
+    return make_error(ErrorCode::kIo, "cannot listen on " + im.opts.host + ":" +
+                                          std::to_string(im.opts.port) +
                                           " (in use, or not an address of this machine?)");
   }
   s->port_ = static_cast<uint16_t>(port);

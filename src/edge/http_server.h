@@ -7,6 +7,9 @@
 //   GET  /v1/edge                 the replica and sync report
 //   GET  /v1/edge/bundle?since=H  held entries newer than H, as a CBOR bundle
 //   POST /v1/edge/bundle          a pushed CBOR bundle; verified, then kept if newer
+//   GET  /v1/blobs/{sha256}       a blob of the off-chain store, from the edge
+//                                 server's own store or fetched (and verified)
+//                                 from a ledger node first (edge/blob_cache.h)
 // Errors are JSON {"error", "message"} with the node's error names.
 //
 // Invariants: every answer comes from the replica (verified data only); a
@@ -17,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "edge/blob_cache.h"
 #include "edge/replica.h"
 #include "edge/sync.h"
 
@@ -32,8 +36,9 @@ struct HttpOptions {
 
 class HttpServer {
  public:
-  // Binds and starts serving on its own threads. `sync` may be null.
-  static Result<std::unique_ptr<HttpServer>> start(Replica& r, const Syncer* sync, HttpOptions opts);
+  // Binds and starts serving on its own threads. `sync` and `blobs` may be null.
+  static Result<std::unique_ptr<HttpServer>> start(Replica& r, const Syncer* sync, HttpOptions opts,
+                                                   const BlobCache* blobs = nullptr);
   ~HttpServer();
   uint16_t port() const { return port_; }
   void stop();

@@ -112,11 +112,13 @@ Result<std::vector<Bytes>> domain_keys(const Domain& d) {
 
 Replica::~Replica() = default;
 
-Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::TrustAnchor anchor, Domain domain) {
+Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::TrustAnchor anchor,
+                                               Domain domain) {
   TM_ASSIGN_OR_RETURN(std::vector<Bytes> keys, domain_keys(domain));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return make_error(ErrorCode::kIo, "cannot create the edge data directory " + dir + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kIo, "cannot create the edge data directory " + dir + ": " + ec.message());
 
   // Small caches: an edge server runs on a gateway (target: 10,000 devices in
   // well under 100 MiB of memory).
@@ -152,9 +154,10 @@ Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::Tr
   } else if (!s.ok()) {
     return io_error("cannot read the edge replica's anchor", s);
   } else if (stored != want) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the replica in " + dir + " belongs to another chain or validator set than --genesis (" +
-                          r->anchor_.chain_id + "); use another --data directory or the genesis it was made with");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "the replica in " + dir + " belongs to another chain or validator set than --genesis (" +
+            r->anchor_.chain_id + "); use another --data directory or the genesis it was made with");
   }
   TM_TRY(r->load());
   return r;
@@ -250,7 +253,8 @@ Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
   TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, raw));
   auto h = headers_.find(e.height);
   if (h == headers_.end()) {
-    return make_error(ErrorCode::kInternal, "the replica holds no header at height " + std::to_string(e.height));
+    return make_error(ErrorCode::kInternal,
+                      "the replica holds no header at height " + std::to_string(e.height));
   }
   return std::optional<HeldEntry>(HeldEntry{std::move(e), h->second.header, h->second.time});
 }
@@ -259,7 +263,8 @@ Result<store::ProofBundle> Replica::since(uint64_t since) const {
   std::shared_lock lock(mu_);
   store::ProofBundle b;
   b.chain_id = anchor_.chain_id;
-  for (auto it = headers_.upper_bound(since); it != headers_.end(); ++it) b.headers.push_back(it->second.header);
+  for (auto it = headers_.upper_bound(since); it != headers_.end(); ++it)
+    b.headers.push_back(it->second.header);
   if (b.headers.empty()) return b;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("e"); it->Valid() && it->key().starts_with("e"); it->Next()) {

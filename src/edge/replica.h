@@ -20,8 +20,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -71,7 +71,8 @@ struct IngestResult {
 
 class Replica {
  public:
-  static Result<std::unique_ptr<Replica>> open(const std::string& dir, light::TrustAnchor anchor, Domain domain);
+  static Result<std::unique_ptr<Replica>> open(const std::string& dir, light::TrustAnchor anchor,
+                                               Domain domain);
   ~Replica();
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;
@@ -106,9 +107,9 @@ class Replica {
   // Guards the members below and the entries in RocksDB against a header
   // pruned under a reader: ingest holds it exclusively, readers shared.
   mutable std::shared_mutex mu_;
-  std::map<Bytes, uint64_t> held_;                 // key -> entry height
-  std::map<uint64_t, size_t> per_height_;          // entry height -> entries at it
-  std::map<uint64_t, HeaderInfo> headers_;         // the stored headers, by height
+  std::map<Bytes, uint64_t> held_;          // key -> entry height
+  std::map<uint64_t, size_t> per_height_;   // entry height -> entries at it
+  std::map<uint64_t, HeaderInfo> headers_;  // the stored headers, by height
 };
 
 }  // namespace trustmesh::edge

@@ -29,12 +29,14 @@ std::unique_ptr<httplib::Client> client_for(const std::string& url) {
 }
 
 Error unreachable(const std::string& url, const httplib::Result& res) {
-  return make_error(ErrorCode::kLedgerUnavailable, url + " did not answer (" + httplib::to_string(res.error()) + ")");
+  return make_error(ErrorCode::kLedgerUnavailable,
+                    url + " did not answer (" + httplib::to_string(res.error()) + ")");
 }
 
 Error refused(const std::string& url, const std::string& what, const httplib::Response& res) {
-  return make_error(ErrorCode::kLedgerUnavailable, url + " refused " + what + ": HTTP " + std::to_string(res.status) +
-                                                 " " + res.body.substr(0, 300));
+  return make_error(
+      ErrorCode::kLedgerUnavailable,
+      url + " refused " + what + ": HTTP " + std::to_string(res.status) + " " + res.body.substr(0, 300));
 }
 
 void add(IngestResult& total, const IngestResult& r) {
@@ -118,7 +120,8 @@ Result<Exchange> exchange_with_peer(Replica& r, const std::string& peer_url) {
   if (b.entries.empty()) return ex;
   ex.pushed = b.entries.size();
   Bytes body = store::encode_bundle(b);
-  res = c->Post("/v1/edge/bundle", reinterpret_cast<const char*>(body.data()), body.size(), "application/cbor");
+  res =
+      c->Post("/v1/edge/bundle", reinterpret_cast<const char*>(body.data()), body.size(), "application/cbor");
   if (!res) return unreachable(peer_url, res);
   if (res->status != 200) return refused(peer_url, "the pushed bundle", *res);
   json j = json::parse(res->body, nullptr, false);

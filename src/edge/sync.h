@@ -46,9 +46,9 @@ struct SyncOptions {
 // Server times (seconds since the epoch) of the last successes, and errors.
 struct SyncReport {
   uint64_t rounds = 0;
-  std::string node;             // the ledger node of the last successful pull
-  uint64_t node_ok_at = 0;      // 0 = never
-  std::string node_error;       // last pull failure ("" after a success)
+  std::string node;         // the ledger node of the last successful pull
+  uint64_t node_ok_at = 0;  // 0 = never
+  std::string node_error;   // last pull failure ("" after a success)
   std::map<std::string, uint64_t> peer_ok_at;
   std::map<std::string, std::string> peer_error;
 };

@@ -175,7 +175,8 @@ Result<Subject> parse_subject(std::string_view s) {
 Result<std::pair<uint64_t, uint64_t>> parse_model_id(std::string_view s) {
   size_t slash = s.find('/');
   if (slash == std::string_view::npos)
-    return make_error(ErrorCode::kInvalidArgument, "model '" + std::string(s) + "' must be <vid>/<pid> in decimal");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "model '" + std::string(s) + "' must be <vid>/<pid> in decimal");
   TM_ASSIGN_OR_RETURN(uint64_t vid, parse_u16(s.substr(0, slash)));
   TM_ASSIGN_OR_RETURN(uint64_t pid, parse_u16(s.substr(slash + 1)));
   return std::pair{vid, pid};

@@ -31,8 +31,9 @@ Result<VerifiedBundle> verify_bundle(const TrustAnchor& anchor, store::ProofBund
     Status st = e.value ? store::verify_membership(root, e.key, *e.value, proof)
                         : store::verify_non_membership(root, e.key, proof);
     if (!st.ok()) {
-      return make_error(st.error().code, "bundle entry " + to_hex(e.key) + " at height " + std::to_string(e.height) +
-                                             " does not match the header's state root: " + st.error().message);
+      return make_error(st.error().code,
+                        "bundle entry " + to_hex(e.key) + " at height " + std::to_string(e.height) +
+                            " does not match the header's state root: " + st.error().message);
     }
   }
   out.entries = std::move(bundle.entries);

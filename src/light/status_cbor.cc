@@ -28,9 +28,10 @@ Status same(const cbor::Value& m, const char* key, const std::string& proven) {
   if (v == nullptr) return Status::Ok();
   if (!v->is_text()) return malformed(std::string(key) + " must be text");
   if (v->text_view() != proven) {
-    return make_error(ErrorCode::kInvalidArgument, "status answer: plain field '" + std::string(key) + "' is " +
-                                                       std::string(v->text_view()) + " but the verified record says " +
-                                                       proven + " (the server is lying or broken)");
+    return make_error(ErrorCode::kInvalidArgument, "status answer: plain field '" + std::string(key) +
+                                                       "' is " + std::string(v->text_view()) +
+                                                       " but the verified record says " + proven +
+                                                       " (the server is lying or broken)");
   }
   return Status::Ok();
 }
@@ -40,10 +41,10 @@ Status same(const cbor::Value& m, const char* key, uint64_t proven) {
   if (v == nullptr) return Status::Ok();
   if (!v->is_uint()) return malformed(std::string(key) + " must be an unsigned integer");
   if (v->as_uint().value() != proven) {
-    return make_error(ErrorCode::kInvalidArgument, "status answer: plain field '" + std::string(key) + "' is " +
-                                                       std::to_string(v->as_uint().value()) +
-                                                       " but the verified header says " + std::to_string(proven) +
-                                                       " (the server is lying or broken)");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "status answer: plain field '" + std::string(key) + "' is " +
+                          std::to_string(v->as_uint().value()) + " but the verified header says " +
+                          std::to_string(proven) + " (the server is lying or broken)");
   }
   return Status::Ok();
 }

@@ -18,7 +18,8 @@ cbor::Value entry_to_cbor(const BundleEntry& e) {
 
 Result<const cbor::Array*> array_field(cbor::MapReader& r, std::string_view key, size_t max) {
   TM_ASSIGN_OR_RETURN(const cbor::Value* v, r.get(key));
-  if (!v->is_array()) return make_error(ErrorCode::kMalformed, "bundle: '" + std::string(key) + "' must be an array");
+  if (!v->is_array())
+    return make_error(ErrorCode::kMalformed, "bundle: '" + std::string(key) + "' must be an array");
   if (v->array_items().size() > max) {
     return make_error(ErrorCode::kTooLarge,
                       "bundle: more than " + std::to_string(max) + " items in '" + std::string(key) + "'");
@@ -31,7 +32,8 @@ Result<BundleEntry> entry_from(const cbor::Value& v) {
   BundleEntry e;
   TM_ASSIGN_OR_RETURN(e.key, r.get_bytes("key"));
   if (e.key.empty() || e.key.size() > kMaxBundleKey) {
-    return make_error(ErrorCode::kMalformed, "bundle entry: key must be 1.." + std::to_string(kMaxBundleKey) + " bytes");
+    return make_error(ErrorCode::kMalformed,
+                      "bundle entry: key must be 1.." + std::to_string(kMaxBundleKey) + " bytes");
   }
   TM_ASSIGN_OR_RETURN(e.height, r.get_uint("height"));
   TM_ASSIGN_OR_RETURN(const cbor::Value* value, r.get("value"));

@@ -283,8 +283,9 @@ TEST(ApiTest, ProofBundleProvesManyKeysUnderOneHeader) {
   TestNode t;
   auto reg = t.register_name(0, "dev-1", 100, to_bytes(as_bytes("DER of dev-1")));
   ASSERT_EQ(reg["status"], "committed");
-  auto a = t.post("/v1/proofs", R"({"names": ["dev-1", "nobody-here"], "orgs": ["no-org"], "models": ["1/2"]})",
-                  "application/json");
+  auto a =
+      t.post("/v1/proofs", R"({"names": ["dev-1", "nobody-here"], "orgs": ["no-org"], "models": ["1/2"]})",
+             "application/json");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.content_type, "application/cbor");
   auto bundle = store::decode_bundle(as_bytes(a.body));
@@ -327,7 +328,8 @@ TEST(ApiTest, ProofBundleProvesManyKeysUnderOneHeader) {
     expect_error(t.post("/v1/proofs", R"({"keys": []})", "application/json"), 400, "invalid_argument");
     expect_error(t.post("/v1/proofs", R"({"names": []})", "application/json"), 400, "invalid_argument");
     expect_error(t.post("/v1/proofs", R"({"models": ["1-2"]})", "application/json"), 400, "invalid_argument");
-    expect_error(t.post("/v1/proofs", R"({"models": ["1/70000"]})", "application/json"), 400, "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"models": ["1/70000"]})", "application/json"), 400,
+                 "invalid_argument");
     expect_error(t.post("/v1/proofs", R"({"names": ["Bad Name!"]})", "application/json"), 400, "bad_name");
     json many = {{"names", json::array()}};
     for (int i = 0; i < 1001; ++i) many["names"].push_back("dev-" + std::to_string(i));

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/hash.h"
 #include "testnet_util.h"
 
 namespace trustmesh {
@@ -48,13 +49,16 @@ class EdgeE2E : public ::testing::Test {
   std::string node_url(size_t i) const { return "http://127.0.0.1:" + std::to_string(net_->api_port(i)); }
   std::string keyring() const { return net_->desc()["keyring"].get<std::string>(); }
 
-  Exec cli(const std::string& args) { return run(args + " --keyring " + keyring() + " --node " + node_url(0)); }
+  Exec cli(const std::string& args) {
+    return run(args + " --keyring " + keyring() + " --node " + node_url(0));
+  }
 
   // Starts `trustmesh edge serve` for the three devices; returns its URL.
   std::string start_edge(const std::string& tag, const std::vector<std::string>& sources) {
-    std::vector<std::string> args = {"edge",         "serve",     "--genesis", genesis_, "--data",
-                                     dir_ + "/" + tag, "--names-file", dir_ + "/devices.txt",
-                                     "--listen",     "127.0.0.1:0", "--coap", "127.0.0.1:0", "--interval-ms", "200"};
+    std::vector<std::string> args = {
+        "edge",           "serve",        "--genesis",           genesis_,   "--data",
+        dir_ + "/" + tag, "--names-file", dir_ + "/devices.txt", "--listen", "127.0.0.1:0",
+        "--coap",         "127.0.0.1:0",  "--interval-ms",       "200"};
     args.insert(args.end(), sources.begin(), sources.end());
     std::string err;
     auto p = ServiceProcess::start(args, dir_ + "/" + tag + ".log", &err);
@@ -96,10 +100,18 @@ class EdgeE2E : public ::testing::Test {
 };
 
 TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance) {
+  // dev-3's configuration goes to the off-chain store; its hash is on the chain.
+  const std::string config = "ssid=plant-7\nmode=sensor\n";
+  std::ofstream(dir_ + "/dev-3.cfg") << config;
+  const std::string config_hash = to_hex(sha256(as_bytes(config)));
   for (const char* d : {"dev-1", "dev-2", "dev-3"}) {
-    Exec r = cli(std::string("name register ") + d + " --key dev --cert-hash " + std::string(64, 'c'));
+    std::string extra = std::string(d) == "dev-3" ? " --config-hash " + config_hash : "";
+    Exec r =
+        cli(std::string("name register ") + d + " --key dev --cert-hash " + std::string(64, 'c') + extra);
     ASSERT_EQ(r.status, 0) << r.out;
   }
+  Exec put = run("blob put " + dir_ + "/dev-3.cfg --name dev-3 --node " + node_url(0));
+  ASSERT_EQ(put.status, 0) << put.out;
   std::vector<std::string> all_nodes;
   for (size_t i = 0; i < 4; ++i) {
     all_nodes.push_back("--node");
@@ -115,6 +127,10 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   ASSERT_TRUE(st.is_object());
   EXPECT_EQ(st["held"], 3);
   EXPECT_EQ(st["tracked"], 3);
+  // The gateway serves dev-3's configuration: fetched from a node, verified, kept.
+  Exec got = run("blob get " + config_hash + " -o " + dir_ + "/got.cfg --node " + gateway);
+  ASSERT_EQ(got.status, 0) << got.out;
+  EXPECT_EQ(read_all(dir_ + "/got.cfg"), config);
   // A name outside the domain is not answered (404), and the device says so.
   EXPECT_TRUE(verify(gateway, "dev-9").contains("error"));
 
@@ -172,6 +188,13 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   EXPECT_NE(ask.out.find("not in this edge server's domain"), std::string::npos) << ask.out;
   ask = run("edge ask " + coap_["gateway"] + " dev-1 --genesis " + genesis_ + " --max-age 1");
   EXPECT_NE(ask.status, 0) << "a device that insists on fresh answers refuses an old one";
+  // The configuration it fetched before is still served, verified by the client.
+  got = run("blob get " + config_hash + " -o " + dir_ + "/again.cfg --node " + gateway);
+  ASSERT_EQ(got.status, 0) << got.out;
+  EXPECT_EQ(read_all(dir_ + "/again.cfg"), config);
+  got = run("blob get " + std::string(64, 'e') + " -o " + dir_ + "/none --node " + gateway);
+  EXPECT_NE(got.status, 0) << "a blob it never held, with no node to fetch from";
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/none"));
   // A device that insists on answers under a second old refuses them.
   EXPECT_TRUE(verify(gateway, "dev-3", 1).contains("error"));
   // The maintenance server reports that it cannot reach the ledger.
@@ -195,7 +218,8 @@ TEST_F(EdgeE2E, RefusesBadStartsAndBadInput) {
           "/site --name dev-1 --listen 127.0.0.1:0");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.out.find("another chain"), std::string::npos) << r.out;
-  r = run("edge serve --genesis " + genesis_ + " --data " + dir_ + "/y --name 'Bad Name' --listen 127.0.0.1:0");
+  r = run("edge serve --genesis " + genesis_ + " --data " + dir_ +
+          "/y --name 'Bad Name' --listen 127.0.0.1:0");
   EXPECT_NE(r.status, 0);
   r = run("edge sync --from http://127.0.0.1:1 --to http://127.0.0.1:1");
   EXPECT_EQ(r.status, 3) << r.out;  // unreachable

@@ -128,8 +128,8 @@ int NodeProcess::signal_and_wait(int sig) {
   return st;
 }
 
-std::optional<ServiceProcess> ServiceProcess::start(const std::vector<std::string>& args, const std::string& log,
-                                                   std::string* error) {
+std::optional<ServiceProcess> ServiceProcess::start(const std::vector<std::string>& args,
+                                                    const std::string& log, std::string* error) {
   ServiceProcess p;
   const size_t seen = read_all(log).size();  // a restart appends to the same log: only new lines count
   p.pid_ = ::fork();

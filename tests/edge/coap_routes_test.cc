@@ -2,11 +2,12 @@
 // 127.0.0.1: a device asks for a status with libcoap's client, checks the
 // CBOR answer with the light client, and every bad request is refused with
 // its code and a CBOR diagnostic.
+#include "edge/coap_routes.h"
+
 #include <gtest/gtest.h>
 
 #include "core/cbor.h"
 #include "edge/coap_client.h"
-#include "edge/coap_routes.h"
 #include "edge/coap_server.h"
 #include "light/light_util.h"
 #include "light/status_cbor.h"
@@ -28,8 +29,9 @@ TEST(EdgeCoapTest, AnswersVerifiableStatusAndRefusesBadRequests) {
   auto r = Replica::open(dir.path(), anchor, d).value();
   ASSERT_TRUE(r->ingest(chain.bundle({"dev-1", "dev-2"})).ok());
   const uint64_t now = chain.time() + 120;
-  auto server =
-      CoapServer::start("127.0.0.1", 0, [&](const CoapRequest& req) { return answer_coap(*r, req, now); }).value();
+  auto server = CoapServer::start("127.0.0.1", 0, [&](const CoapRequest& req) {
+                  return answer_coap(*r, req, now);
+                }).value();
   auto client = CoapClient::connect("127.0.0.1", server->port()).value();
 
   auto a = client->request("GET", "/v1/status/dev-1");

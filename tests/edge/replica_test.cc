@@ -3,6 +3,8 @@
 // only verified bundles are kept, per key the height only grows, the replica
 // survives a restart, and what it serves is checked by the light client
 // exactly as a node's answer would be.
+#include "edge/replica.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -10,7 +12,6 @@
 
 #include "edge/answers.h"
 #include "edge/http_server.h"
-#include "edge/replica.h"
 #include "ledger/schema.h"
 #include "light/light_util.h"
 #include "light/status_cbor.h"
@@ -185,13 +186,13 @@ TEST(ReplicaTest, AnswersVerifyAsANodesWouldWithTheirAge) {
       << "an answer for another name";
   light::StatusAnswer lie = status_answer(held, "dev-1", now).value();
   lie.status = "revoked";
-  EXPECT_FALSE(light::verify_status_cbor(anchor, "dev-1", light::encode_status_answer(lie), any_age(now)).ok());
+  EXPECT_FALSE(
+      light::verify_status_cbor(anchor, "dev-1", light::encode_status_answer(lie), any_age(now)).ok());
   EXPECT_FALSE(light::verify_status_cbor(anchor, "dev-1", as_bytes("garbage"), any_age(now)).ok());
 
   auto none = r->lookup(ledger::schema::name_key("dev-2")).value().value();
-  auto vn = light::verify_status_cbor(anchor, "dev-2",
-                                      light::encode_status_answer(status_answer(none, "dev-2", now).value()),
-                                      any_age(now));
+  auto vn = light::verify_status_cbor(
+      anchor, "dev-2", light::encode_status_answer(status_answer(none, "dev-2", now).value()), any_age(now));
   ASSERT_TRUE(vn.ok()) << vn.error().to_string();
   EXPECT_EQ(vn->status, "unregistered");
 }
@@ -222,7 +223,8 @@ TEST(EdgeHttpTest, ServesProvenStatusAndTakesPushedBundles) {
   ASSERT_TRUE(a);
   ASSERT_EQ(a->status, 200) << a->body;
   const light::TrustAnchor anchor = light::TrustAnchor::from_genesis_json(c.Get("/v1/genesis")->body).value();
-  auto v = light::verify_status_body(anchor, "dev-1", a->body, any_age(static_cast<uint64_t>(std::time(nullptr))));
+  auto v =
+      light::verify_status_body(anchor, "dev-1", a->body, any_age(static_cast<uint64_t>(std::time(nullptr))));
   ASSERT_TRUE(v.ok()) << v.error().to_string();
   EXPECT_EQ(v->status, "active");
 

@@ -163,7 +163,8 @@ store::ProofBundle LightChain::bundle(const std::vector<std::string>& names) con
   b.headers.push_back({latest().header_cbor, latest().commit_cbor});
   for (const std::string& name : names) {
     Bytes key = ledger::schema::name_key(name);
-    b.entries.push_back({key, height(), record_bytes(name), store::encode_proof(db_->state().prove(key).value())});
+    b.entries.push_back(
+        {key, height(), record_bytes(name), store::encode_proof(db_->state().prove(key).value())});
   }
   return b;
 }
