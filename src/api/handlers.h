@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "api/exchange.h"
+#include "ledger/state.h"
 
 namespace trustmesh::api {
 
@@ -30,7 +31,9 @@ void handle_events(const Context& ctx, Response& res);
 void handle_block_latest(const Context& ctx, Response& res);
 void handle_block(const Context& ctx, std::string_view height, Response& res);
 
-void handle_name(const Context& ctx, std::string_view name, Response& res);
+// The full record; 403 for a device in a private domain without the caller's read right.
+void handle_name(const Context& ctx, std::string_view name, const std::optional<Address>& caller,
+                 Response& res);
 void handle_name_status(const Context& ctx, std::string_view name, std::string_view query, Response& res);
 
 void handle_tx_submit(const Context& ctx, const Request& req, Response& res);
@@ -56,6 +59,17 @@ void handle_claim(const Context& ctx, std::string_view id, Response& res);
 void handle_claims(const Context& ctx, std::string_view query, Response& res);
 // handlers_admission.cc: POST /v1/admission
 void handle_admission(const Context& ctx, const Request& req, Response& res);
+// handlers_domains.cc: GET /v1/domains/{id} (a private domain's members and
+// subjects only for a caller with read).
+void handle_domain(const Context& ctx, std::string_view id, const std::optional<Address>& caller,
+                   Response& res);
+// The access check every handler serving a device's or model's detail calls
+// (names, configurations, blobs): true if `caller` may read `subject`
+// ("device:<name>", "model:<vid>/<pid>") in `view`; otherwise writes the
+// 403 access_denied answer (which domain, which right, how to get it) — or
+// the storage error — into res and returns false.
+bool allow_read(const ledger::StateReader& view, std::string_view subject,
+                const std::optional<Address>& caller, Response& res);
 // POST /v1/proofs (handlers_proofs.cc): a CBOR proof bundle for names, orgs and models.
 void handle_proofs(const Context& ctx, const Request& req, Response& res);
 

@@ -124,11 +124,16 @@ void HttpSession::dispatch() {
   req.method = method_of(msg.method());
   std::string_view target(msg.target().data(), msg.target().size());
   size_t q = target.find('?');
+  req.target = target;
+  auto mname = msg.method_string();
+  req.method_name = std::string_view(mname.data(), mname.size());
   req.path = target.substr(0, q);
   if (q != std::string_view::npos) req.query = target.substr(q + 1);
   auto ct = msg[http::field::content_type];
   req.content_type = std::string_view(ct.data(), ct.size());
   req.body = msg.body();
+  auto auth = msg[http::field::authorization];
+  req.authorization = std::string_view(auth.data(), auth.size());
 
   res_.reset();
   try {
