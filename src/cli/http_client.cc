@@ -6,6 +6,10 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <ctime>
+#include <optional>
+
+#include "api/caller_auth.h"
 
 namespace trustmesh::cli {
 
@@ -15,6 +19,8 @@ struct NodeClient::Impl {
   explicit Impl(const std::string& origin) : http(origin) {}
   httplib::Client http;
   std::string base;  // "" or "/prefix" (no trailing slash)
+  std::optional<KeyPair> signer;
+  std::string chain_id;
 };
 
 namespace {
@@ -96,7 +102,15 @@ Outcome<NodeClient> NodeClient::open(const std::string& url, uint64_t timeout_s)
 Outcome<HttpReply> NodeClient::request(const std::string& method, const std::string& path,
                                        const std::string& body, const std::string& type) {
   std::string full = impl_->base + path;
-  httplib::Result r = method == "POST" ? impl_->http.Post(full, body, type) : impl_->http.Get(full);
+  httplib::Headers headers;
+  if (impl_->signer) {
+    auto h = api::sign_request(*impl_->signer, impl_->chain_id, method, full,
+                               static_cast<uint64_t>(std::time(nullptr)));
+    if (!h.ok()) return make_error(h.error().code, "signing the request: " + h.error().message);
+    headers.emplace("Authorization", *h);
+  }
+  httplib::Result r =
+      method == "POST" ? impl_->http.Post(full, headers, body, type) : impl_->http.Get(full, headers);
   if (!r) {
     return Failure{
         make_error(ErrorCode::kIo, "cannot reach the node at " + url_ + ": " + transport_message(r.error()) +
@@ -105,6 +119,11 @@ Outcome<HttpReply> NodeClient::request(const std::string& method, const std::str
   }
   if (r->status < 200 || r->status > 299) return api_error(r->status, r->body, method + " " + path);
   return HttpReply{r->status, std::move(r->body)};
+}
+
+void NodeClient::sign_with(KeyPair key, std::string chain_id) {
+  impl_->signer = std::move(key);
+  impl_->chain_id = std::move(chain_id);
 }
 
 Outcome<HttpReply> NodeClient::get(const std::string& path) {

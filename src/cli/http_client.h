@@ -17,6 +17,7 @@
 
 #include "cli/failure.h"
 #include "core/bytes.h"
+#include "core/keys.h"
 
 namespace trustmesh::cli {
 
@@ -36,6 +37,12 @@ class NodeClient {
   ~NodeClient();
 
   const std::string& url() const { return url_; }
+
+  // Signs every later request with `key` for `chain_id` (Authorization:
+  // TM-Sig, api/caller_auth.h), so a node answers it as that key's address
+  // (the read right of private access domains). The target signed is the
+  // path as sent, base prefix included.
+  void sign_with(KeyPair key, std::string chain_id);
 
   Outcome<HttpReply> get(const std::string& path);
   Outcome<nlohmann::json> get_json(const std::string& path);
