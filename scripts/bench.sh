@@ -65,6 +65,9 @@ bash scripts/bench_ocsp.sh "$BUILD" --json "$OUT/ocsp_bench.json"
 echo "== EST enrolments per second through trustmesh ca serve (each recorded on the ledger first)"
 bash scripts/bench_est.sh "$BUILD" --json "$OUT/est_bench.json"
 
+echo "== edge servers: sync of 100,000 device records, memory for 10,000, status answers/s over HTTP and CoAP"
+bash scripts/bench_edge.sh "$BUILD" --json "$OUT/edge_bench.json"
+
 echo "== status check over HTTP: trustmesh vs openssl ocsp, cfssl, nginx (ab, 16 clients)"
 TMP=$(mktemp -d /tmp/tm-bench-XXXXXX)
 NODE_PID=""

@@ -14,7 +14,10 @@ int http_status_for(ErrorCode code) {
     case ErrorCode::kCertNotFound:
     case ErrorCode::kModelNotFound:
     case ErrorCode::kReleaseNotFound:
-    case ErrorCode::kClaimNotFound: return 404;
+    case ErrorCode::kClaimNotFound:
+    case ErrorCode::kDomainNotFound: return 404;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kAccessDenied: return 403;
     case ErrorCode::kTooLarge:
     case ErrorCode::kTxTooLarge: return 413;
     // A well-formed tx the mempool refuses.
@@ -53,6 +56,8 @@ std::string_view reason_phrase(int s) {
     case 201: return "Created";
     case 202: return "Accepted";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";

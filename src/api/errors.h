@@ -13,7 +13,8 @@
 
 namespace trustmesh::api {
 
-// 400 malformed input, 404 unknown, 413 too large, 422 refused tx, 503 mempool
+// 400 malformed input, 401 a request signature that fails, 403 access denied
+// (a private domain's detail), 404 unknown, 413 too large, 422 refused tx, 503 mempool
 // full, 500 storage or internal faults.
 int http_status_for(ErrorCode code);
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/address.h"
 #include "node/config.h"
 #include "node/metrics.h"
 #include "store/blob_store.h"
@@ -44,6 +45,12 @@ struct Request {
   std::string_view query;  // after '?', may be empty
   std::string_view content_type;
   std::string_view body;
+  std::string_view method_name;    // "GET", "POST", ... as sent
+  std::string_view target;         // path and query exactly as sent (what a request signature covers)
+  std::string_view authorization;  // the Authorization header, "" if none
+  // The verified signer of the request (api/caller_auth.h); nullopt = anonymous.
+  // Set by route_request, never by the session.
+  std::optional<Address> caller;
 };
 
 struct Response {

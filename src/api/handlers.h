@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "api/exchange.h"
+#include "ledger/state.h"
 
 namespace trustmesh::api {
 
@@ -32,7 +33,9 @@ void handle_events(const Context& ctx, Response& res);
 void handle_block_latest(const Context& ctx, Response& res);
 void handle_block(const Context& ctx, std::string_view height, Response& res);
 
-void handle_name(const Context& ctx, std::string_view name, Response& res);
+// The full record; 403 for a device in a private domain without the caller's read right.
+void handle_name(const Context& ctx, std::string_view name, const std::optional<Address>& caller,
+                 Response& res);
 void handle_name_status(const Context& ctx, std::string_view name, std::string_view query, Response& res);
 
 void handle_tx_submit(const Context& ctx, const Request& req, Response& res);
@@ -58,11 +61,25 @@ void handle_claim(const Context& ctx, std::string_view id, Response& res);
 void handle_claims(const Context& ctx, std::string_view query, Response& res);
 // handlers_admission.cc: POST /v1/admission
 void handle_admission(const Context& ctx, const Request& req, Response& res);
+// handlers_domains.cc: GET /v1/domains/{id} (a private domain's members and
+// subjects only for a caller with read).
+void handle_domain(const Context& ctx, std::string_view id, const std::optional<Address>& caller,
+                   Response& res);
+// The access check every handler serving a device's or model's detail calls
+// (names, configurations, blobs): true if `caller` may read `subject`
+// ("device:<name>", "model:<vid>/<pid>") in `view`; otherwise writes the
+// 403 access_denied answer (which domain, which right, how to get it) — or
+// the storage error — into res and returns false.
+bool allow_read(const ledger::StateReader& view, std::string_view subject,
+                const std::optional<Address>& caller, Response& res);
 // POST /v1/proofs (handlers_proofs.cc): a CBOR proof bundle for names, orgs and models.
 void handle_proofs(const Context& ctx, const Request& req, Response& res);
 
 // handlers_blobs.cc. GET/HEAD /v1/blobs/{sha256}: streams the stored file.
-void handle_blob_get(const Context& ctx, std::string_view sha256, Response& res);
+// A device's configuration is served only to a caller who may read that
+// device (a private domain's detail: allow_read); firmware and reports are public.
+void handle_blob_get(const Context& ctx, std::string_view sha256, const std::optional<Address>& caller,
+                     Response& res);
 // PUT /v1/blobs/{sha256}[?name=N|?claim=ID], decided from the header alone
 // (before any of the body is read): which ledger record allows it, and so
 // the exact size (or the limit) the streamed body must keep.
@@ -71,6 +88,7 @@ struct BlobUpload {
   std::optional<uint64_t> size;  // exact size on the ledger (release, claim report_size)
   uint64_t limit = 0;            // at most this many bytes in any case
   std::string_view matched;      // "release" | "config" | "report"
+  std::string subject;           // "device:<name>" for a configuration: its reads follow that device's domain
 };
 // nullopt: refused, and `res` holds the error answer.
 std::optional<BlobUpload> plan_blob_upload(const Context& ctx, std::string_view sha256,

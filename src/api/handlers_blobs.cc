@@ -21,6 +21,7 @@
 #include "api/handlers.h"
 #include "api/url.h"
 #include "ledger/compliance_access.h"
+#include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/records.h"
 #include "ledger/schema.h"
@@ -97,6 +98,7 @@ Result<BlobUpload> find_record(const Context& ctx, const Hash32& h, const Upload
                        "; record it first (trustmesh dm config, or trustmesh name update --config-hash)");
     up.limit = std::min(up.limit, kMaxConfigBytes);
     up.matched = "config";
+    up.subject = ledger::device_subject(*q.name);
     return up;
   }
   ledger::ComplianceReader r(vr);
@@ -135,11 +137,32 @@ Result<BlobUpload> find_record(const Context& ctx, const Hash32& h, const Upload
 
 }  // namespace
 
-void handle_blob_get(const Context& ctx, std::string_view sha, Response& res) {
+void handle_blob_get(const Context& ctx, std::string_view sha, const std::optional<Address>& caller,
+                     Response& res) {
   res.route = node::Route::kBlob;
   auto h = parse_blob_hash(sha);
   if (!h.ok()) return write_error(res, h.error());
   if (!ctx.blobs) return write_error(res, 503, ErrorCode::kIo, "this node keeps no blob store");
+  // A configuration: readable as any device it configures is (private domains).
+  auto subjects = ctx.blobs->subjects(*h);
+  if (!subjects.ok()) return write_error(res, subjects.error());
+  if (!subjects->empty()) {
+    node::ViewReader view(ctx.node.view());
+    std::optional<Error> denied;
+    bool allowed = false;
+    for (const std::string& subject : *subjects) {
+      Status st = ledger::check_read(view, subject, caller);
+      if (st.ok()) {
+        allowed = true;
+        break;
+      }
+      denied = st.error();
+    }
+    if (!allowed) {
+      return write_error(res, make_error(denied->code, "blob " + to_hex(*h) +
+                                                           " is a device configuration: " + denied->message));
+    }
+  }
   auto reader = ctx.blobs->open_read(*h);
   if (!reader.ok()) {
     if (reader.error().code == ErrorCode::kNotFound)

@@ -1,4 +1,6 @@
 // GET /v1/names/{name} and GET /v1/names/{name}/status[?prove=true].
+// The first answers 403 for a device in a private access domain unless the
+// (signed) caller holds read there; the status answer is public always.
 //
 // The status endpoint is the API's hot path (every device certificate check):
 // one snapshot, one state read, one strict record decode, JSON appended into
@@ -19,6 +21,7 @@
 #include "api/json_writer.h"
 #include "api/url.h"
 #include "ledger/compliance_access.h"
+#include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
 #include "ledger/records.h"
@@ -184,8 +187,14 @@ void handle_name_status(const Context& ctx, std::string_view name, std::string_v
   if (!s.ok()) write_error(res, s.error());
 }
 
-void handle_name(const Context& ctx, std::string_view name, Response& res) {
+void handle_name(const Context& ctx, std::string_view name, const std::optional<Address>& caller,
+                 Response& res) {
   auto view = ctx.node.view();
+  // The detail (certificate, configuration hash, history) of a device in a
+  // private domain is for its members; GET .../status stays public.
+  if (ledger::check_name(name, ledger::kHardMaxNameLen).ok() &&
+      !allow_read(*view, ledger::device_subject(name), caller, res))
+    return;
   Status s = write_name(*view, name, res);
   if (!s.ok()) write_error(res, s.error());
 }

@@ -149,11 +149,16 @@ void HttpSession::dispatch() {
   req.method = method_of(msg.method());
   std::string_view target(msg.target().data(), msg.target().size());
   size_t q = target.find('?');
+  req.target = target;
+  auto mname = msg.method_string();
+  req.method_name = std::string_view(mname.data(), mname.size());
   req.path = target.substr(0, q);
   if (q != std::string_view::npos) req.query = target.substr(q + 1);
   auto ct = msg[http::field::content_type];
   req.content_type = std::string_view(ct.data(), ct.size());
   req.body = msg.body();
+  auto auth = msg[http::field::authorization];
+  req.authorization = std::string_view(auth.data(), auth.size());
 
   res_.reset();
   try {
@@ -259,7 +264,18 @@ void HttpSession::on_upload_chunk(error_code ec) {
 void HttpSession::finish_upload() {
   state_ = State::kHandling;
   const uint64_t size = upload_->written();
-  Result<bool> created = upload_->commit();  // fsync + rename, or refused with nothing stored
+  // A configuration's device subject goes on disk before the configuration,
+  // so it is never served without the access check of its domain.
+  Result<bool> created = Result<bool>(make_error(ErrorCode::kInternal, "not committed"));
+  Status tagged = upload_plan_->subject.empty()
+                      ? Status::Ok()
+                      : shared_.ctx.blobs->add_subject(upload_plan_->sha256, upload_plan_->subject);
+  if (tagged.ok()) {
+    created = upload_->commit();  // fsync + rename, or refused with nothing stored
+  } else {
+    upload_->abort();
+    created = tagged.error();
+  }
   upload_.reset();
   res_.reset();
   if (created.ok()) {

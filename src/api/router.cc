@@ -2,9 +2,13 @@
 // handler. Percent-decoding happens only for a parameter that contains '%'.
 #include "api/router.h"
 
+#include <ctime>
+
+#include "api/caller_auth.h"
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/url.h"
+#include "node/node.h"
 
 namespace trustmesh::api {
 
@@ -51,7 +55,7 @@ void route_names(const Context& ctx, const Request& req, std::string_view rest, 
   }
   res.route = Route::kName;
   if (!get_only(req, res)) return;
-  with_param(rest, res, [&](std::string_view name) { handle_name(ctx, name, res); });
+  with_param(rest, res, [&](std::string_view name) { handle_name(ctx, name, req.caller, res); });
 }
 
 // /v1/orgs/{id}, /v1/vendors/{vid}, /v1/models/{vid}/{pid}, /v1/releases/{sha},
@@ -129,6 +133,11 @@ bool route_compliance(const Context& ctx, const Request& req, std::string_view p
     if (get_only(req, res)) handle_release(ctx, p.substr(9), res);
     return true;
   }
+  if (one_segment("domains/")) {
+    if (get_only(req, res))
+      with_param(p.substr(8), res, [&](std::string_view id) { handle_domain(ctx, id, req.caller, res); });
+    return true;
+  }
   if (p == "claims") {
     if (get_only(req, res)) handle_claims(ctx, req.query, res);
     return true;
@@ -189,7 +198,7 @@ void route_v1(const Context& ctx, const Request& req, std::string_view p, Respon
   if (starts_with(p, "blobs/") && p.size() > 6) {
     res.route = Route::kBlob;
     if (req.method == Method::kGet || req.method == Method::kHead) {
-      with_param(p.substr(6), res, [&](std::string_view sha) { handle_blob_get(ctx, sha, res); });
+      with_param(p.substr(6), res, [&](std::string_view sha) { handle_blob_get(ctx, sha, req.caller, res); });
     } else {
       res.allow = "GET, HEAD, PUT";
       write_error(res, 405, ErrorCode::kUnsupported,
@@ -246,7 +255,22 @@ std::optional<std::string_view> blob_upload_target(const Request& req) {
   return req.path.substr(kBlobs.size());
 }
 
-void route_request(const Context& ctx, const Request& req, Response& res) {
+void route_request(const Context& ctx, const Request& signed_req, Response& res) {
+  // Who is asking (api/caller_auth.h): a header that does not verify is 401
+  // on every endpoint, so a client learns at once that its signing is wrong.
+  const Request* in = &signed_req;
+  Request with_caller;
+  if (!signed_req.authorization.empty()) {
+    std::string_view target = signed_req.target.empty() ? signed_req.path : signed_req.target;
+    std::string_view method = signed_req.method_name.empty() ? "GET" : signed_req.method_name;
+    Result<Address> caller = verify_request(signed_req.authorization, ctx.node.chain_id(), method, target,
+                                            static_cast<uint64_t>(std::time(nullptr)));
+    if (!caller.ok()) return write_error(res, caller.error());
+    with_caller = signed_req;
+    with_caller.caller = *caller;
+    in = &with_caller;
+  }
+  const Request& req = *in;
   constexpr std::string_view kV1 = "/v1/";
   if (starts_with(req.path, kV1)) {
     route_v1(ctx, req, req.path.substr(kV1.size()), res);

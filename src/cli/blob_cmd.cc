@@ -16,6 +16,7 @@
 #include "cli/compliance_util.h"
 #include "cli/http_client.h"
 #include "cli/progress.h"
+#include "cli/tx_flow.h"
 #include "core/hash.h"
 
 namespace trustmesh::cli {
@@ -35,7 +36,7 @@ struct PutOptions {
 
 struct GetOptions {
   NodeOptions node;
-  std::string sha256, out;
+  std::string sha256, out, key, keyring;
   std::optional<uint64_t> size;
 };
 
@@ -125,7 +126,7 @@ Done run_get(const GetOptions& o) {
     return make_error(ErrorCode::kInvalidArgument, "'" + o.sha256 + "' is not a SHA-256 (64 hex digits)");
   const std::string hex = to_hex(*h);
   const std::string out = o.out.empty() ? hex : o.out;
-  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(o.node.node, o.node.timeout_s));
+  TM_CLI_ASSIGN(NodeClient node, open_reader(o.node, o.keyring, o.key));
 
   // The size to expect: --size, or the release record when the hash is a release's.
   std::optional<uint64_t> size = o.size;
@@ -225,6 +226,11 @@ void add_blob_commands(CLI::App& app) {
   get->add_option("sha256", go->sha256, "SHA-256 of the content (64 hex digits)")->required();
   get->add_option("-o,--out", go->out, "Output file (default: the hash, in the current directory)");
   get->add_option("--size", go->size, "Expected size in bytes (default: the release's, if it is one)");
+  get->add_option(
+      "--key", go->key,
+      "Sign the request as this keyring key: a configuration of a device in a private access domain "
+      "is given only to members holding read (see `trustmesh domain`)");
+  add_keyring_option(get, go->keyring);
   add_node_options(get, go->node);
   set_examples(get, "Example: trustmesh blob get $(sha256sum fw2.bin | cut -c1-64) -o fw2.bin");
   on_run_done(get, [go] { return run_get(*go); });

@@ -36,7 +36,7 @@ struct EdgeOptions {
   std::vector<std::string> nodes, peers, names, orgs, models;
   std::string names_file;
   uint64_t interval_ms = 1000;
-  int threads = 8;
+  int threads = 32;
   // sync / status / ask
   std::string from, to, url, name;
   uint64_t max_age_s = 3600;

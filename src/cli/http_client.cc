@@ -6,7 +6,11 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
+#include <optional>
+
+#include "api/caller_auth.h"
 
 namespace trustmesh::cli {
 
@@ -16,6 +20,8 @@ struct NodeClient::Impl {
   explicit Impl(const std::string& origin) : http(origin) {}
   httplib::Client http;
   std::string base;  // "" or "/prefix" (no trailing slash)
+  std::optional<KeyPair> signer;
+  std::string chain_id;
 };
 
 namespace {
@@ -94,10 +100,23 @@ Outcome<NodeClient> NodeClient::open(const std::string& url, uint64_t timeout_s)
   return NodeClient(shown, std::move(impl));
 }
 
+Outcome<std::optional<std::string>> NodeClient::authorization(const std::string& method,
+                                                              const std::string& full) const {
+  if (!impl_->signer) return std::optional<std::string>();
+  auto h = api::sign_request(*impl_->signer, impl_->chain_id, method, full,
+                             static_cast<uint64_t>(std::time(nullptr)));
+  if (!h.ok()) return make_error(h.error().code, "signing the request: " + h.error().message);
+  return std::optional<std::string>(*h);
+}
+
 Outcome<HttpReply> NodeClient::request(const std::string& method, const std::string& path,
                                        const std::string& body, const std::string& type) {
   std::string full = impl_->base + path;
-  httplib::Result r = method == "POST" ? impl_->http.Post(full, body, type) : impl_->http.Get(full);
+  httplib::Headers headers;
+  TM_CLI_ASSIGN(auto auth, authorization(method, full));
+  if (auth) headers.emplace("Authorization", *auth);
+  httplib::Result r =
+      method == "POST" ? impl_->http.Post(full, headers, body, type) : impl_->http.Get(full, headers);
   if (!r) {
     return Failure{
         make_error(ErrorCode::kIo, "cannot reach the node at " + url_ + ": " + transport_message(r.error()) +
@@ -106,6 +125,11 @@ Outcome<HttpReply> NodeClient::request(const std::string& method, const std::str
   }
   if (r->status < 200 || r->status > 299) return api_error(r->status, r->body, method + " " + path);
   return HttpReply{r->status, std::move(r->body)};
+}
+
+void NodeClient::sign_with(KeyPair key, std::string chain_id) {
+  impl_->signer = std::move(key);
+  impl_->chain_id = std::move(chain_id);
 }
 
 Outcome<HttpReply> NodeClient::get(const std::string& path) {
@@ -195,7 +219,10 @@ Outcome<StreamReply> NodeClient::get_stream(const std::string& path,
     return true;
   };
   const std::string full = impl_->base + path;
-  httplib::Result r = impl_->http.Get(full, on_response, on_data);
+  httplib::Headers headers;
+  TM_CLI_ASSIGN(auto auth, authorization("GET", full));
+  if (auth) headers.emplace("Authorization", *auth);
+  httplib::Result r = impl_->http.Get(full, headers, on_response, on_data);
   if (sink_failed) return sink_error();
   if (!r) {
     return Failure{make_error(ErrorCode::kIo, "cannot reach the node at " + url_ + " (GET " + path +

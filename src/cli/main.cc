@@ -10,6 +10,7 @@
 #include "cli/crl_cmd.h"
 #include "cli/device_cmd.h"
 #include "cli/dm_cmd.h"
+#include "cli/domain_cmd.h"
 #include "cli/edge_cmd.h"
 #include "cli/gov_cmd.h"
 #include "cli/keys_cmd.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   trustmesh::cli::add_testnet_commands(app);
   trustmesh::cli::add_gov_commands(app);
   trustmesh::cli::add_org_commands(app);
+  trustmesh::cli::add_domain_commands(app);
   trustmesh::cli::add_claim_commands(app);
   trustmesh::cli::add_crl_commands(app);
   trustmesh::cli::add_blob_commands(app);

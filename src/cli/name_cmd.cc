@@ -84,7 +84,7 @@ Done run_revoke(const NameOptions& o) {
 
 Outcome<json> fetch_name(const NameOptions& o, const std::string& suffix) {
   TM_CLI_TRY(ledger::check_name(o.name, ledger::kHardMaxNameLen));
-  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(o.node.node, o.node.timeout_s));
+  TM_CLI_ASSIGN(NodeClient node, open_reader(o.node, o.keyring, o.key));
   return node.get_json("/v1/names/" + path_segment(o.name) + suffix);
 }
 
@@ -184,6 +184,11 @@ void add_name_commands(CLI::App& app) {
       cmd->add_option("--key", o->key, "Keyring key of the name's owner (signs and pays)")->required();
       cmd->add_option("--fee", o->fee, "Tx fee")->capture_default_str();
       add_keyring_option(cmd, o->keyring);
+    } else {
+      cmd->add_option("--key", o->key,
+                      "Sign the request as this keyring key: a device in a private access domain is shown "
+                      "only to members holding read (see `trustmesh domain`)");
+      add_keyring_option(cmd, o->keyring);
     }
     add_node_options(cmd, o->node);
     set_examples(cmd, example);
@@ -212,7 +217,10 @@ void add_name_commands(CLI::App& app) {
                           "Example: trustmesh name revoke dev-42 --key alice --yes", true, run_revoke);
   revoke->add_flag("-y,--yes", vo->yes, "Do not ask for confirmation");
 
-  add("show", "Show the name's record and history", "Example: trustmesh name show dev-42", false, run_show);
+  add("show", "Show the name's record and history",
+      "Example: trustmesh name show dev-42\nExample: trustmesh name show lock-7 --key operator   (private "
+      "domain)",
+      false, run_show);
   add("history", "Show the name's history", "Example: trustmesh name history dev-42 --json", false,
       run_history);
   add("status", "Show the name's status as the node reports it (see `trustmesh verify`)",

@@ -43,6 +43,17 @@ Outcome<TxSession> open_tx_session(const NodeOptions& opts, const std::string& k
   return TxSession{std::move(node), TxContext{std::move(k), std::move(chain_id), fee, opts.timeout_s}, from};
 }
 
+Outcome<NodeClient> open_reader(const NodeOptions& opts, const std::string& keyring, const std::string& key) {
+  TM_CLI_ASSIGN(NodeClient node, NodeClient::open(opts.node, opts.timeout_s));
+  if (key.empty()) return node;
+  Keyring ring(keyring);
+  TM_CLI_ASSIGN(KeyPair k, ring.load(key));
+  if (auto w = ring.permission_warning(key)) std::cerr << "warning: " << *w << "\n";
+  TM_CLI_ASSIGN(std::string chain_id, fetch_chain_id(node));
+  node.sign_with(std::move(k), std::move(chain_id));
+  return node;
+}
+
 uint64_t json_uint(const json& j, const char* key) {
   if (!j.is_object()) return 0;
   auto it = j.find(key);

@@ -41,6 +41,11 @@ struct TxSession {
 Outcome<TxSession> open_tx_session(const NodeOptions& opts, const std::string& keyring,
                                    const std::string& key, uint64_t fee);
 
+// A client for reads: with a keyring `key`, every request is signed by it
+// (Authorization: TM-Sig for the node's chain id), so private access domains
+// answer it as that key's address; with key "" the requests are anonymous.
+Outcome<NodeClient> open_reader(const NodeOptions& opts, const std::string& keyring, const std::string& key);
+
 Outcome<nlohmann::json> fetch_status(NodeClient& node);  // GET /v1/status
 Outcome<uint64_t> fetch_height(NodeClient& node);
 Outcome<std::string> fetch_chain_id(NodeClient& node);

@@ -73,6 +73,12 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kClaimWithdrawn: return "claim_withdrawn";
     case ErrorCode::kBadPolicy: return "bad_policy";
     case ErrorCode::kBadCrl: return "bad_crl";
+    case ErrorCode::kDomainNotFound: return "domain_not_found";
+    case ErrorCode::kDomainExists: return "domain_exists";
+    case ErrorCode::kMissingRight: return "missing_right";
+    case ErrorCode::kLastAdministrator: return "last_administrator";
+    case ErrorCode::kAccessDenied: return "access_denied";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
   }
   return "unknown";
 }

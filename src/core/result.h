@@ -95,6 +95,13 @@ enum class ErrorCode : uint16_t {
   kClaimWithdrawn = 612,   // the claim was already withdrawn
   kBadPolicy = 613,        // an ecosystem policy file that does not parse or names unknown rules
   kBadCrl = 614,           // a CRL that does not parse, verify, or match the ledger's revocations
+  // Access domains (src/ledger/domains.h, src/api/caller_auth.h).
+  kDomainNotFound = 615,     // no access domain with this id
+  kDomainExists = 616,       // the access domain id is taken
+  kMissingRight = 617,       // the sender lacks the domain right (read, update, administer) this needs
+  kLastAdministrator = 618,  // the change would leave the domain without an administrator
+  kAccessDenied = 619,       // a private domain's detail, asked for without its read right
+  kUnauthenticated = 620,    // a request signature (Authorization: TM-Sig) that is malformed or fails
 };
 
 // Stable snake_case name of a code, e.g. "bad_signature".

@@ -38,6 +38,15 @@ Status BlobCache::fetch(const Hash32& sha256) const {
       continue;
     }
     any_answered = true;
+    if (status == 401 || status == 403) {
+      // A private domain's configuration: only its members read it, and an
+      // edge server asks anonymously, so it never holds (or serves) one.
+      return make_error(
+          ErrorCode::kAccessDenied,
+          "blob " + to_hex(sha256) +
+              " is private to an access domain; edge servers serve public blobs only, so ask a ledger "
+              "node with a member's key (trustmesh blob get --key)");
+    }
     if (status != 200) {
       last = url + " answered HTTP " + std::to_string(status);
       continue;

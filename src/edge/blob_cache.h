@@ -26,6 +26,7 @@ class BlobCache {
   const store::BlobStore& store() const { return store_; }
   // Ok once the blob is held: already, or fetched and verified now.
   // kNotFound if no node has it, kLedgerUnavailable if none answered,
+  // kAccessDenied for a private domain's configuration (never held here),
   // kVerificationFailure if what came does not hash to `sha256`.
   Status fetch(const Hash32& sha256) const;
 

@@ -27,6 +27,7 @@ int http_status(ErrorCode c) {
     case ErrorCode::kNotFound:
     case ErrorCode::kNameNotFound: return 404;
     case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kAccessDenied: return 403;
     case ErrorCode::kVerificationFailure: return 502;  // what a node sent does not match its name
     case ErrorCode::kLedgerUnavailable: return 503;
     case ErrorCode::kInternal:

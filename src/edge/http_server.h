@@ -31,7 +31,7 @@ struct HttpOptions {
   uint16_t port = 0;  // 0 = pick a free one
   std::string genesis_json;
   size_t max_bundle_bytes = 256u << 20;
-  int threads = 8;
+  int threads = 32;
 };
 
 class HttpServer {

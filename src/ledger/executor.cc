@@ -119,6 +119,10 @@ Status dispatch(StateAccess& s, OpContext& c) {
         if constexpr (std::is_same_v<T, op::ReleasePublish>) return apply_release_publish(s, c, o);
         if constexpr (std::is_same_v<T, op::ClaimIssue>) return apply_claim_issue(s, c, o);
         if constexpr (std::is_same_v<T, op::ClaimWithdraw>) return apply_claim_withdraw(s, c, o);
+        if constexpr (std::is_same_v<T, op::DomainCreate>) return apply_domain_create(s, c, o);
+        if constexpr (std::is_same_v<T, op::DomainGrant>) return apply_domain_grant(s, c, o);
+        if constexpr (std::is_same_v<T, op::DomainAssign>) return apply_domain_assign(s, c, o);
+        if constexpr (std::is_same_v<T, op::DomainSet>) return apply_domain_set(s, c, o);
       },
       c.tx.op);
 }

@@ -47,6 +47,11 @@ Status apply_model_register(StateAccess& s, OpContext& c, const op::ModelRegiste
 Status apply_release_publish(StateAccess& s, OpContext& c, const op::ReleasePublish& o);
 Status apply_claim_issue(StateAccess& s, OpContext& c, const op::ClaimIssue& o);
 Status apply_claim_withdraw(StateAccess& s, OpContext& c, const op::ClaimWithdraw& o);
+// Access domains (ops_domains.cc).
+Status apply_domain_create(StateAccess& s, OpContext& c, const op::DomainCreate& o);
+Status apply_domain_grant(StateAccess& s, OpContext& c, const op::DomainGrant& o);
+Status apply_domain_assign(StateAccess& s, OpContext& c, const op::DomainAssign& o);
+Status apply_domain_set(StateAccess& s, OpContext& c, const op::DomainSet& o);
 // The org `id` if the tx sender is its admin (kOrgNotFound / kNotOrgAdmin).
 Result<Org> load_admin_org(StateAccess& s, const OpContext& c, std::string_view id);
 // Trustee-approved role grants and CA roots (called when a proposal passes).

@@ -182,4 +182,24 @@ Bytes change_count_key(std::string_view subject) {
   return k;
 }
 
+Bytes domain_key(std::string_view id) {
+  return prefixed("dm:", as_bytes(id));
+}
+Bytes domain_subject_key(std::string_view subject) {
+  Bytes k = prefixed("ds:");
+  append_short_text(k, subject);
+  return k;
+}
+Bytes domain_member_key(std::string_view id, uint32_t index) {
+  Bytes k = prefixed("dl:");
+  append_short_text(k, id);
+  append_u32_be(k, index);
+  return k;
+}
+Bytes domain_member_count_key(std::string_view id) {
+  Bytes k = prefixed("dl#");
+  append_short_text(k, id);
+  return k;
+}
+
 }  // namespace trustmesh::ledger::schema

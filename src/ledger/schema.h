@@ -40,6 +40,13 @@
 //                                     issuer's certificates revoked on the ledger, in order
 //   "crl:" issuer cert sha256(32)  -> CrlRecord: the newest CRL that CA published
 //   "rh:" len(1) subject idx(u32 BE) -> ChangeEntry of an org or model; "rh#" len(1) subject -> count
+// Access domains (ledger/domains.h):
+//   "dm:" domain id                -> AccessDomain
+//   "ds:" len(1) subject           -> DomainPlace {domain id, index in that domain's list}:
+//                                     the one domain a device or model is in
+//   "dl:" len(1) domain id idx(u32 BE) -> subject (CBOR text); "dl#" len(1) domain id -> count:
+//                                     the domain's subjects (a removal moves the last one
+//                                     into the freed index, so the list has no holes)
 #pragma once
 
 #include <string_view>
@@ -84,5 +91,10 @@ Bytes revoked_child_key(const Hash32& issuer, uint32_t index);
 Bytes revoked_child_count_key(const Hash32& issuer);
 Bytes change_key(std::string_view subject, uint32_t index);
 Bytes change_count_key(std::string_view subject);
+
+Bytes domain_key(std::string_view id);
+Bytes domain_subject_key(std::string_view subject);
+Bytes domain_member_key(std::string_view id, uint32_t index);
+Bytes domain_member_count_key(std::string_view id);
 
 }  // namespace trustmesh::ledger::schema

@@ -51,6 +51,20 @@ struct ToFields {
     if (o.cert) e.emplace_back(text("cert"), bytes(*o.cert));
     return e;
   }
+  MapEntries operator()(const op::DomainCreate& o) const {
+    return {{text("id"), text(o.id)}, {text("private"), Value::boolean(o.private_)}};
+  }
+  MapEntries operator()(const op::DomainGrant& o) const {
+    return {{text("id"), text(o.id)},
+            {text("member"), bytes(o.member.view())},
+            {text("rights"), Value::uint(o.rights)}};
+  }
+  MapEntries operator()(const op::DomainAssign& o) const {
+    return {{text("id"), text(o.id)}, {text("subject"), text(o.subject)}};
+  }
+  MapEntries operator()(const op::DomainSet& o) const {
+    return {{text("id"), text(o.id)}, {text("private"), Value::boolean(o.private_)}};
+  }
   MapEntries operator()(const op::GovPropose& o) const {
     MapEntries e{{text("changes"), param_changes_to_cbor(o.changes)}};
     // Absent when empty: parameter-only proposals keep their encoding.
@@ -150,11 +164,42 @@ struct TypeName {
   std::string_view operator()(const op::ReleasePublish&) const { return "release.publish"; }
   std::string_view operator()(const op::ClaimIssue&) const { return "claim.issue"; }
   std::string_view operator()(const op::ClaimWithdraw&) const { return "claim.withdraw"; }
+  std::string_view operator()(const op::DomainCreate&) const { return "domain.create"; }
+  std::string_view operator()(const op::DomainGrant&) const { return "domain.grant"; }
+  std::string_view operator()(const op::DomainAssign&) const { return "domain.assign"; }
+  std::string_view operator()(const op::DomainSet&) const { return "domain.set"; }
 };
 
 Result<NameValue> read_value(MapReader& r) {
   TM_ASSIGN_OR_RETURN(const Value* v, r.get("value"));
   return NameValue::from_cbor(*v);
+}
+
+Result<Operation> decode_domain(std::string_view type, MapReader& r) {
+  if (type == "domain.create" || type == "domain.set") {
+    TM_ASSIGN_OR_RETURN(std::string id, r.get_text("id"));
+    TM_ASSIGN_OR_RETURN(bool priv, r.get_bool("private"));
+    if (type == "domain.create") return Operation(op::DomainCreate{std::move(id), priv});
+    return Operation(op::DomainSet{std::move(id), priv});
+  }
+  if (type == "domain.grant") {
+    op::DomainGrant o;
+    TM_ASSIGN_OR_RETURN(o.id, r.get_text("id"));
+    TM_ASSIGN_OR_RETURN(o.member, read_address(r, "member"));
+    TM_ASSIGN_OR_RETURN(uint64_t rights, r.get_uint("rights"));
+    if (rights > 7)
+      return make_error(ErrorCode::kMalformed, "rights " + std::to_string(rights) +
+                                                   " is not a bitmask of read 1, update 2, administer 4");
+    o.rights = static_cast<uint8_t>(rights);
+    return Operation(std::move(o));
+  }
+  if (type == "domain.assign") {
+    op::DomainAssign o;
+    TM_ASSIGN_OR_RETURN(o.id, r.get_text("id"));
+    TM_ASSIGN_OR_RETURN(o.subject, r.get_text("subject"));
+    return Operation(std::move(o));
+  }
+  return make_error(ErrorCode::kMalformed, "unknown operation type '" + std::string(type) + "'");
 }
 
 Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
@@ -225,7 +270,7 @@ Result<Operation> decode_compliance(std::string_view type, MapReader& r) {
     TM_ASSIGN_OR_RETURN(o.id, r.get_uint("id"));
     return Operation(o);
   }
-  return make_error(ErrorCode::kMalformed, "unknown operation type '" + std::string(type) + "'");
+  return decode_domain(type, r);
 }
 
 Result<Operation> decode_fields(std::string_view type, MapReader& r) {

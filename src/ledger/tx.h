@@ -126,6 +126,24 @@ struct ClaimWithdraw {
 struct GovApprove {
   uint64_t proposal = 0;
 };
+// Access domains (ledger/domains.h; rules in ops_domains.cc).
+struct DomainCreate {  // the sender becomes its first administrator
+  std::string id;
+  bool private_ = false;
+};
+struct DomainGrant {  // rights 0 removes the member; sender needs administer
+  std::string id;
+  Address member;
+  uint8_t rights = 0;  // bitmask: read 1, update 2, administer 4 (0..7)
+};
+struct DomainAssign {  // puts "device:<name>" or "model:<vid>/<pid>" in the domain
+  std::string id;
+  std::string subject;
+};
+struct DomainSet {  // private or public; sender needs administer
+  std::string id;
+  bool private_ = false;
+};
 struct Evidence {  // two conflicting signed votes of one validator (anyone may submit, fee 0 allowed)
   PublicKey validator;
   uint8_t vote_type = 1;  // 1 prevote, 2 precommit
@@ -142,7 +160,8 @@ using Operation =
     std::variant<op::Send, op::NamePreorder, op::NameRegister, op::NameUpdate, op::NameTransfer,
                  op::NameRenew, op::NameRevoke, op::GovPropose, op::GovApprove, op::Evidence, op::OrgRegister,
                  op::CertAdd, op::CertRevoke, op::ModelRegister, op::ReleasePublish, op::ClaimIssue,
-                 op::ClaimWithdraw, op::CrlPublish, op::NameStage>;
+                 op::ClaimWithdraw, op::CrlPublish, op::NameStage, op::DomainCreate, op::DomainGrant,
+                 op::DomainAssign, op::DomainSet>;
 
 // "send", "name.preorder", "name.register", ... , "gov.approve"
 std::string_view op_type_name(const Operation& op);

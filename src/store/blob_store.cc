@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 namespace trustmesh::store {
@@ -228,6 +229,47 @@ Result<bool> BlobStore::put(const Hash32& expected, ByteView data) const {
   TM_ASSIGN_OR_RETURN(BlobWriter w, begin(expected, data.size(), data.size()));
   TM_TRY(w.write(data));
   return w.commit();
+}
+
+Result<std::vector<std::string>> BlobStore::subjects(const Hash32& sha256) const {
+  std::vector<std::string> out;
+  std::ifstream in(path_of(sha256) + ".subjects");
+  if (!in) return out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  if (in.bad()) return make_error(ErrorCode::kIo, "cannot read the subjects of blob " + to_hex(sha256));
+  return out;
+}
+
+Status BlobStore::add_subject(const Hash32& sha256, std::string_view subject) const {
+  if (subject.empty() || subject.find('\n') != std::string_view::npos) {
+    return make_error(ErrorCode::kInvalidArgument, "a blob subject is one non-empty line");
+  }
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> have, subjects(sha256));
+  for (const std::string& s : have) {
+    if (s == subject) return Status::Ok();
+  }
+  have.emplace_back(subject);
+  const std::string final_path = path_of(sha256) + ".subjects";
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(final_path).parent_path(), ec);
+  const std::string tmp = final_path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const std::string& s : have) out << s << "\n";
+    out.flush();
+    if (!out) return make_error(ErrorCode::kIo, "cannot write " + tmp);
+  }
+  int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    return make_error(ErrorCode::kIo, "cannot rename " + tmp + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 }  // namespace trustmesh::store

@@ -29,6 +29,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/hash.h"
@@ -114,6 +116,14 @@ class BlobStore {
   // `max_size` (checked while streaming).
   Result<BlobWriter> begin(const Hash32& expected, std::optional<uint64_t> expected_size,
                            uint64_t max_size) const;
+  // The device subjects ("device:<name>") a blob is the configuration of,
+  // kept beside it in <path>.subjects, one per line: reading it is allowed
+  // as reading any of them is (api/handlers_blobs.cc). add_subject writes
+  // (tmp + fsync + rename) before the blob itself is committed, so a crash
+  // never leaves a configuration without the subjects that guard it.
+  Status add_subject(const Hash32& sha256, std::string_view subject) const;
+  Result<std::vector<std::string>> subjects(const Hash32& sha256) const;
+
   // begin + write + commit for content already in memory.
   Result<bool> put(const Hash32& expected, ByteView data) const;
 

@@ -6,14 +6,17 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "api/caller_auth.h"
 #include "api_util.h"
 #include "consensus/vote.h"
 #include "core/hash.h"
+#include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/schema.h"
 #include "light/bundle_verify.h"
@@ -544,6 +547,7 @@ TEST(ApiTest, MetricsAndOpenApi) {
       {"/v1/claims/{id}", "get"},
       {"/v1/claims", "get"},
       {"/v1/proofs", "post"},
+      {"/v1/domains/{id}", "get"},
       {"/v1/admission", "post"},
       {"/v1/blobs/{sha256}", "get"},
       {"/v1/blobs/{sha256}", "put"}};
@@ -556,6 +560,123 @@ TEST(ApiTest, MetricsAndOpenApi) {
     EXPECT_TRUE(doc["paths"][path][method].contains("responses")) << path;
   }
   EXPECT_TRUE(doc["components"]["schemas"].contains("Error"));
+}
+
+// --- access domains and signed requests ---
+
+std::vector<std::pair<std::string, std::string>> signed_by(const KeyPair& key, const std::string& chain,
+                                                           const std::string& target, int64_t skew = 0,
+                                                           const std::string& method = "GET") {
+  uint64_t ts = static_cast<uint64_t>(static_cast<int64_t>(std::time(nullptr)) + skew);
+  return {{"Authorization", *sign_request(key, chain, method, target, ts)}};
+}
+
+TEST(CallerAuth, HeaderRoundTripsAndRefusesWhatDoesNotVerify) {
+  KeyPair p256 = account_key(0);
+  KeyPair ed = KeyPair::from_seed(KeyAlg::kEd25519, Bytes(32, 7)).value();
+  const uint64_t now = 1'800'000'000;
+  for (const KeyPair* k : {&p256, &ed}) {
+    std::string h = *sign_request(*k, "chain-a", "GET", "/v1/names/x?y=1", now);
+    auto who = verify_request(h, "chain-a", "GET", "/v1/names/x?y=1", now + 299);
+    ASSERT_TRUE(who.ok()) << who.error().to_string();
+    EXPECT_EQ(*who, Address::of(k->public_key()));
+    auto code = [&](Result<Address> r) { return r.ok() ? ErrorCode::kOk : r.error().code; };
+    EXPECT_EQ(code(verify_request(h, "chain-b", "GET", "/v1/names/x?y=1", now)), ErrorCode::kUnauthenticated);
+    EXPECT_EQ(code(verify_request(h, "chain-a", "GET", "/v1/names/x", now)), ErrorCode::kUnauthenticated);
+    EXPECT_EQ(code(verify_request(h, "chain-a", "POST", "/v1/names/x?y=1", now)),
+              ErrorCode::kUnauthenticated);
+    EXPECT_EQ(code(verify_request(h, "chain-a", "GET", "/v1/names/x?y=1", now + 301)),
+              ErrorCode::kUnauthenticated);
+    EXPECT_EQ(code(verify_request(h, "chain-a", "GET", "/v1/names/x?y=1", now - 301)),
+              ErrorCode::kUnauthenticated);
+  }
+  std::string h = *sign_request(p256, "c", "GET", "/t", now);
+  for (std::string bad :
+       {std::string("Bearer abc"), std::string("TM-Sig"), h + ", x=1", h.substr(0, h.size() - 2) + "zz",
+        std::string("TM-Sig key=00, ts=1, sig=00"), std::string("TM-Sig ts=1, key=00, sig=00")}) {
+    auto r = verify_request(bad, "c", "GET", "/t", now);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << bad;
+  }
+}
+
+TEST(ApiTest, PrivateDomainDetailIsForMembersOnly) {
+  TestNode t({.accounts = 4});
+  const std::string chain = t.chain_id();
+  ASSERT_EQ(t.register_name(0, "dev-p", 1000)["outcome"], "ok");
+  ASSERT_EQ(t.register_name(0, "dev-q", 1000)["outcome"], "ok");
+  ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainCreate{"plant", true}))["outcome"], "ok");
+  ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainAssign{"plant", "device:dev-p"}))["outcome"], "ok");
+
+  // Anonymous and stranger: 403 saying which domain, which right, how to fix.
+  auto a = t.get("/v1/names/dev-p");
+  expect_error(a, 403, "access_denied");
+  std::string why = a.json()["message"];
+  EXPECT_NE(why.find("'plant'"), std::string::npos) << why;
+  EXPECT_NE(why.find("read right"), std::string::npos) << why;
+  EXPECT_NE(why.find("anonymous"), std::string::npos) << why;
+  a = t.get("/v1/names/dev-p", signed_by(account_key(2), chain, "/v1/names/dev-p"));
+  expect_error(a, 403, "access_denied");
+  why = a.json()["message"];
+  EXPECT_NE(why.find("trustmesh domain grant plant " + account(2).to_string()), std::string::npos) << why;
+  EXPECT_EQ(a.body.find("config_hash"), std::string::npos);
+  // What the chain proves stays public.
+  a = t.get("/v1/names/dev-p/status");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.json()["status"], "active");
+  ASSERT_EQ(t.get("/v1/names/dev-p/status?prove=true").status, 200);
+  // A name in no domain stays public.
+  EXPECT_EQ(t.get("/v1/names/dev-q").status, 200);
+
+  // The administrator (a member with read) gets everything.
+  a = t.get("/v1/names/dev-p", signed_by(account_key(0), chain, "/v1/names/dev-p"));
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_TRUE(a.json().contains("config_hash"));
+  // A member granted read gets it too; removing the grant takes it away.
+  Address m = account(1);
+  ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainGrant{"plant", m, ledger::kRightRead}))["outcome"],
+            "ok");
+  EXPECT_EQ(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, "/v1/names/dev-p")).status, 200);
+
+  // GET /v1/domains/{id}: counts for anyone, members and subjects for readers.
+  a = t.get("/v1/domains/plant");
+  ASSERT_EQ(a.status, 200) << a.body;
+  auto d = a.json();
+  EXPECT_EQ(d["private"], true);
+  EXPECT_EQ(d["member_count"], 2);
+  EXPECT_EQ(d["subject_count"], 1);
+  EXPECT_FALSE(d.contains("members"));
+  EXPECT_FALSE(d.contains("subjects"));
+  EXPECT_EQ(a.body.find("dev-p"), std::string::npos);
+  d = t.get("/v1/domains/plant", signed_by(account_key(1), chain, "/v1/domains/plant")).json();
+  EXPECT_EQ(d["caller_rights"], "read");
+  ASSERT_EQ(d["subjects"], nlohmann::json::array({"device:dev-p"}));
+  ASSERT_EQ(d["members"].size(), 2u);
+  expect_error(t.get("/v1/domains/nowhere"), 404, "domain_not_found");
+  expect_error(t.get("/v1/domains/No"), 400, "invalid_argument");
+
+  // Signed wrongly: 401 with the reason, on any endpoint.
+  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), "other-chain", "/v1/names/dev-p")), 401,
+               "unauthenticated");
+  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, "/v1/names/dev-p", -1000)), 401,
+               "unauthenticated");
+  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, "/v1/names/dev-q")), 401,
+               "unauthenticated");
+  expect_error(t.get("/v1/status", {{"Authorization", "TM-Sig nonsense"}}), 401, "unauthenticated");
+  // The signature covers the query as sent.
+  EXPECT_EQ(t.get("/v1/names/dev-p/status?prove=true",
+                  signed_by(account_key(1), chain, "/v1/names/dev-p/status?prove=true"))
+                .status,
+            200);
+  expect_error(
+      t.get("/v1/names/dev-p/status?prove=true", signed_by(account_key(1), chain, "/v1/names/dev-p/status")),
+      401, "unauthenticated");
+
+  // Made public: everyone reads again.
+  ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainSet{"plant", false}))["outcome"], "ok");
+  EXPECT_EQ(t.get("/v1/names/dev-p").status, 200);
+  d = t.get("/v1/domains/plant").json();
+  EXPECT_EQ(d["subjects"], nlohmann::json::array({"device:dev-p"}));
 }
 
 // --- refusals: every one answers {code, error, message} and changes nothing ---

@@ -22,6 +22,10 @@ class FakeNode {
   explicit FakeNode(std::map<std::string, std::string> blobs) : blobs_(std::move(blobs)) {
     srv_.Get(R"(/v1/blobs/([0-9a-f]+))", [this](const httplib::Request& q, httplib::Response& a) {
       auto it = blobs_.find(q.matches[1].str());
+      if (it != blobs_.end() && it->second == "private") {
+        a.status = 403;  // a private domain's configuration, asked for anonymously
+        return;
+      }
       if (it == blobs_.end()) {
         a.status = 404;
         return;
@@ -55,7 +59,10 @@ TEST(BlobCacheTest, KeepsOnlyWhatHashesToItsName) {
   const Hash32 good = sha256(as_bytes(firmware));
   const Hash32 lied = sha256(as_bytes("the image the manufacturer published"));
   const Hash32 missing = sha256(as_bytes("nobody has this"));
-  FakeNode node({{to_hex(good), firmware}, {to_hex(lied), "an image slipped in by a bad node"}});
+  const Hash32 private_config = sha256(as_bytes("door=7"));
+  FakeNode node({{to_hex(good), firmware},
+                 {to_hex(lied), "an image slipped in by a bad node"},
+                 {to_hex(private_config), "private"}});
   TempDir dir;
   BlobCache cache(store::BlobStore::open(dir.path() + "/blobs").value(), {"http://127.0.0.1:1", node.url()});
 
@@ -68,6 +75,11 @@ TEST(BlobCacheTest, KeepsOnlyWhatHashesToItsName) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kVerificationFailure) << s.error().to_string();
   EXPECT_FALSE(cache.store().has(lied));
+
+  s = cache.fetch(private_config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kAccessDenied) << "never held, never served by an edge server";
+  EXPECT_FALSE(cache.store().has(private_config));
 
   s = cache.fetch(missing);
   ASSERT_FALSE(s.ok());
