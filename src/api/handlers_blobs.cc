@@ -98,7 +98,9 @@ Result<BlobUpload> find_record(const Context& ctx, const Hash32& h, const Upload
                        "; record it first (trustmesh dm config, or trustmesh name update --config-hash)");
     up.limit = std::min(up.limit, kMaxConfigBytes);
     up.matched = "config";
-    up.subject = ledger::device_subject(*q.name);
+    // Bound to this registration: if the name expires and someone else
+    // registers it, its new domain does not open the old configuration.
+    up.subject = ledger::device_subject(*q.name) + "@" + std::to_string(rec.registered_at);
     return up;
   }
   ledger::ComplianceReader r(vr);
@@ -135,6 +137,27 @@ Result<BlobUpload> find_record(const Context& ctx, const Hash32& h, const Upload
   return up;
 }
 
+// One "device:<name>@<registered_at>" subject of a stored configuration.
+Status check_config_subject(const node::ViewReader& view, const std::string& subject,
+                            const std::optional<Address>& caller) {
+  const size_t at = subject.rfind('@');
+  if (at == std::string::npos) return ledger::check_read(view, subject, caller);
+  const std::string device = subject.substr(0, at);
+  const std::string name = device.substr(device.find(':') + 1);
+  TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, view.get(ledger::schema::name_key(name)));
+  std::optional<ledger::NameRecord> rec;
+  if (raw) {
+    TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(*raw));
+    TM_ASSIGN_OR_RETURN(rec, ledger::NameRecord::from_cbor(v));
+  }
+  if (!rec || std::to_string(rec->registered_at) != subject.substr(at + 1)) {
+    return make_error(ErrorCode::kAccessDenied,
+                      "it configured an earlier registration of '" + name +
+                          "', which has ended; nobody reads it through the name's new registration");
+  }
+  return ledger::check_read(view, device, caller);
+}
+
 }  // namespace
 
 void handle_blob_get(const Context& ctx, std::string_view sha, const std::optional<Address>& caller,
@@ -143,22 +166,21 @@ void handle_blob_get(const Context& ctx, std::string_view sha, const std::option
   auto h = parse_blob_hash(sha);
   if (!h.ok()) return write_error(res, h.error());
   if (!ctx.blobs) return write_error(res, 503, ErrorCode::kIo, "this node keeps no blob store");
-  // A configuration: readable as any device it configures is (private domains).
+  // A configuration: readable only by who may read every device it
+  // configures (fail closed), in that device's current registration.
   auto subjects = ctx.blobs->subjects(*h);
   if (!subjects.ok()) return write_error(res, subjects.error());
   if (!subjects->empty()) {
     node::ViewReader view(ctx.node.view());
     std::optional<Error> denied;
-    bool allowed = false;
     for (const std::string& subject : *subjects) {
-      Status st = ledger::check_read(view, subject, caller);
-      if (st.ok()) {
-        allowed = true;
+      Status st = check_config_subject(view, subject, caller);
+      if (!st.ok()) {
+        denied = st.error();
         break;
       }
-      denied = st.error();
     }
-    if (!allowed) {
+    if (denied) {
       return write_error(res, make_error(denied->code, "blob " + to_hex(*h) +
                                                            " is a device configuration: " + denied->message));
     }
@@ -172,6 +194,9 @@ void handle_blob_get(const Context& ctx, std::string_view sha, const std::option
   }
   res.content_type = kOctetType;
   res.extra_headers = "X-Content-SHA256: " + to_hex(*h) + "\r\n";
+  // Caches (edge servers) must not keep a configuration: its readers follow
+  // its device's access domain, which only a node checks.
+  if (!subjects->empty()) res.extra_headers += "X-Blob-Kind: configuration\r\n";
   res.file.emplace(std::move(reader).value());
 }
 

@@ -267,14 +267,17 @@ void HttpSession::finish_upload() {
   // A configuration's device subject goes on disk before the configuration,
   // so it is never served without the access check of its domain.
   Result<bool> created = Result<bool>(make_error(ErrorCode::kInternal, "not committed"));
-  Status tagged = upload_plan_->subject.empty()
-                      ? Status::Ok()
-                      : shared_.ctx.blobs->add_subject(upload_plan_->sha256, upload_plan_->subject);
-  if (tagged.ok()) {
-    created = upload_->commit();  // fsync + rename, or refused with nothing stored
+  // Only verified content is tagged: a failed upload must not attach a
+  // subject to someone else's configuration.
+  Status verified = upload_->verify();  // fsync + hash and size check, or refused with nothing kept
+  if (verified.ok() && !upload_plan_->subject.empty()) {
+    verified = shared_.ctx.blobs->add_subject(upload_plan_->sha256, upload_plan_->subject);
+  }
+  if (verified.ok()) {
+    created = upload_->commit();  // rename into place
   } else {
     upload_->abort();
-    created = tagged.error();
+    created = verified.error();
   }
   upload_.reset();
   res_.reset();

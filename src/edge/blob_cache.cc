@@ -26,7 +26,8 @@ Status BlobCache::fetch(const Hash32& sha256) const {
         "/v1/blobs/" + to_hex(sha256),
         [&](const httplib::Response& r) {
           status = r.status;
-          return r.status == 200;
+          if (r.get_header_value("X-Blob-Kind") == "configuration") status = 403;
+          return status == 200;
         },
         [&](const char* data, size_t n) {
           written = w.write(ByteView(reinterpret_cast<const uint8_t*>(data), n));
@@ -39,13 +40,13 @@ Status BlobCache::fetch(const Hash32& sha256) const {
     }
     any_answered = true;
     if (status == 401 || status == 403) {
-      // A private domain's configuration: only its members read it, and an
-      // edge server asks anonymously, so it never holds (or serves) one.
+      // A device configuration: its readers follow its device's access
+      // domain, which only a node checks, so an edge server never keeps one.
       return make_error(
           ErrorCode::kAccessDenied,
           "blob " + to_hex(sha256) +
-              " is private to an access domain; edge servers serve public blobs only, so ask a ledger "
-              "node with a member's key (trustmesh blob get --key)");
+              " is a device configuration; edge servers serve firmware and reports only, so ask a "
+              "ledger node (with a member's key for a private domain: trustmesh blob get --key)");
     }
     if (status != 200) {
       last = url + " answered HTTP " + std::to_string(status);

@@ -26,7 +26,8 @@ class BlobCache {
   const store::BlobStore& store() const { return store_; }
   // Ok once the blob is held: already, or fetched and verified now.
   // kNotFound if no node has it, kLedgerUnavailable if none answered,
-  // kAccessDenied for a private domain's configuration (never held here),
+  // kAccessDenied for a device configuration (never held here: its readers
+  // follow its device's access domain, which only a node checks),
   // kVerificationFailure if what came does not hash to `sha256`.
   Status fetch(const Hash32& sha256) const;
 

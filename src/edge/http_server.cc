@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <ctime>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -76,11 +77,15 @@ struct HttpServer::Impl {
     const uint64_t size = reader->size();
     auto shared = std::make_shared<store::BlobReader>(std::move(reader).value());
     res.set_header("X-Content-SHA256", to_hex(*h));
+    auto pos = std::make_shared<uint64_t>(0);
     res.set_content_provider(size, "application/octet-stream",
-                             [shared](size_t, size_t length, httplib::DataSink& sink) {
+                             [shared, pos](size_t offset, size_t length, httplib::DataSink& sink) {
+                               if (offset != *pos)
+                                 return false;  // no ranges: never bytes from the wrong place
                                uint8_t buf[64 * 1024];
                                Result<size_t> n = shared->read(buf, std::min(length, sizeof buf));
                                if (!n.ok() || *n == 0) return false;
+                               *pos += *n;
                                return sink.write(reinterpret_cast<const char*>(buf), *n);
                              });
   }
@@ -125,7 +130,10 @@ struct HttpServer::Impl {
     res.set_content(std::string(body.begin(), body.end()), "application/cbor");
   }
 
+  std::mutex push_mu;  // one pushed bundle decoded and verified at a time (memory, CPU)
+
   void bundle_post(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(push_mu);
     Result<store::ProofBundle> b = store::decode_bundle(as_bytes(req.body));
     if (!b.ok())
       return reply_error(res, 400, b.error().code, "the body is not a proof bundle: " + b.error().message);

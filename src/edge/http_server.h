@@ -30,7 +30,7 @@ struct HttpOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = pick a free one
   std::string genesis_json;
-  size_t max_bundle_bytes = 256u << 20;
+  size_t max_bundle_bytes = 64u << 20;  // a pushed bundle (about 90,000 entries)
   int threads = 32;
 };
 

@@ -165,20 +165,32 @@ Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::Tr
 
 Status Replica::load() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("e"); it->Valid() && it->key().starts_with("e"); it->Next()) {
-    rocksdb::Slice k = it->key();
-    ByteView key(reinterpret_cast<const uint8_t*>(k.data()) + 1, k.size() - 1);
-    TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, it->value().ToStringView()));
-    if (!tracked_.count(e.key)) continue;  // left from a larger domain: never served
-    held_.emplace(std::move(e.key), e.height);
-    ++per_height_[e.height];
-  }
   for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
     TM_ASSIGN_OR_RETURN(store::BundleHeader h, decode_header(it->value().ToStringView()));
     TM_ASSIGN_OR_RETURN(consensus::BlockHeader bh, consensus::BlockHeader::decode(h.header));
     headers_[bh.height] = HeaderInfo{std::move(h), bh.time};
   }
+  // Entries left from a larger domain lost their headers when those were
+  // pruned: they are dropped, never served (and re-fetched if tracked again).
+  rocksdb::WriteBatch drop;
+  for (it->Seek("e"); it->Valid() && it->key().starts_with("e"); it->Next()) {
+    rocksdb::Slice k = it->key();
+    ByteView key(reinterpret_cast<const uint8_t*>(k.data()) + 1, k.size() - 1);
+    TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, it->value().ToStringView()));
+    if (!tracked_.count(e.key) || !headers_.count(e.height)) {
+      drop.Delete(k);
+      continue;
+    }
+    held_.emplace(std::move(e.key), e.height);
+    ++per_height_[e.height];
+  }
   if (!it->status().ok()) return io_error("cannot read the edge replica", it->status());
+  if (drop.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Write(wo, &drop);
+    if (!s.ok()) return io_error("cannot clean the edge replica", s);
+  }
   return Status::Ok();
 }
 
@@ -221,9 +233,13 @@ Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
       headers.emplace(height, old->second);
       continue;
     }
-    const light::VerifiedBundle::Header& h = vb.headers.at(height);
-    headers.emplace(height, HeaderInfo{h.raw, h.verified.header.time});
-    batch.Put(header_key(height), encode_header(h.raw));
+    auto h = vb.headers.find(height);
+    if (h == vb.headers.end()) {
+      return make_error(ErrorCode::kInternal, "the replica holds entries at height " +
+                                                  std::to_string(height) + " but no header for them");
+    }
+    headers.emplace(height, HeaderInfo{h->second.raw, h->second.verified.header.time});
+    batch.Put(header_key(height), encode_header(h->second.raw));
   }
   for (const auto& [height, info] : headers_) {
     (void)info;

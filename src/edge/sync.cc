@@ -165,7 +165,12 @@ SyncReport Syncer::report() const {
 
 void Syncer::run(std::stop_token st) {
   while (!st.stop_requested()) {
-    round();
+    try {
+      round();
+    } catch (const std::exception& e) {  // a bug or a hostile answer must not end the sync thread
+      std::lock_guard lock(mu_);
+      report_.node_error = std::string("sync round failed: ") + e.what();
+    }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, st, opts_.interval, [] { return false; });
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 
 namespace trustmesh::store {
@@ -103,8 +104,9 @@ Status BlobWriter::write(ByteView chunk) {
   return Status::Ok();
 }
 
-Result<bool> BlobWriter::commit() {
+Status BlobWriter::verify() {
   if (done_) return make_error(ErrorCode::kInternal, "blob upload already finished");
+  if (verified_) return Status::Ok();
   if (expected_size_ && written_ != *expected_size_) {
     Status s = fail(make_error(ErrorCode::kVerificationFailure,
                                "content is " + std::to_string(written_) + " bytes, not the " +
@@ -122,6 +124,12 @@ Result<bool> BlobWriter::commit() {
   if (::fsync(fd_) != 0) return fail(io_error("cannot fsync", tmp_path_)).error();
   ::close(fd_);
   fd_ = -1;
+  verified_ = true;
+  return Status::Ok();
+}
+
+Result<bool> BlobWriter::commit() {
+  TM_TRY(verify());
   struct stat st;
   if (::stat(final_path_.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     abort();  // the same content is already there: keep the existing file
@@ -246,6 +254,8 @@ Status BlobStore::add_subject(const Hash32& sha256, std::string_view subject) co
   if (subject.empty() || subject.find('\n') != std::string_view::npos) {
     return make_error(ErrorCode::kInvalidArgument, "a blob subject is one non-empty line");
   }
+  static std::mutex mu;  // read-modify-write of the subjects file, across concurrent uploads
+  std::lock_guard lock(mu);
   TM_ASSIGN_OR_RETURN(std::vector<std::string> have, subjects(sha256));
   for (const std::string& s : have) {
     if (s == subject) return Status::Ok();
@@ -254,7 +264,7 @@ Status BlobStore::add_subject(const Hash32& sha256, std::string_view subject) co
   const std::string final_path = path_of(sha256) + ".subjects";
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(final_path).parent_path(), ec);
-  const std::string tmp = final_path + ".tmp";
+  const std::string tmp = final_path + ".tmp-" + std::to_string(std::random_device{}());
   {
     std::ofstream out(tmp, std::ios::trunc);
     for (const std::string& s : have) out << s << "\n";

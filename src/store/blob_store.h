@@ -51,9 +51,13 @@ class BlobWriter {
   // Appends a chunk. kTooLarge (and the temp file removed) once the total
   // passes the expected size or the limit; kIo on a write error.
   Status write(ByteView chunk);
-  // fsyncs, checks the hash (and the expected size, when given), and renames
-  // the temp file into place. true: newly stored; false: it was already there.
-  // kVerificationFailure if the hash or size differs (nothing stored).
+  // fsyncs and checks the hash (and the expected size, when given), without
+  // storing yet: what must be recorded about verified content only (a
+  // configuration's subjects) goes between verify() and commit().
+  // kVerificationFailure if the hash or size differs (nothing is kept).
+  Status verify();
+  // verify() (if not done), then renames the temp file into place.
+  // true: newly stored; false: it was already there.
   Result<bool> commit();
   // Drops the upload (removes the temp file). Idempotent.
   void abort();
@@ -75,6 +79,7 @@ class BlobWriter {
   std::string tmp_path_;
   std::unique_ptr<Sha256> hasher_;  // Sha256 does not move
   uint64_t written_ = 0;
+  bool verified_ = false;
   bool done_ = false;
 };
 

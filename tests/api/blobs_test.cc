@@ -234,3 +234,45 @@ TEST(BlobApi, BadInputIsRefusedClearly) {
 
 }  // namespace
 }  // namespace trustmesh::api
+
+namespace trustmesh::api {
+namespace {
+
+// A private domain's configuration stays private: anonymous and stranger
+// reads are refused, and another name carrying the same hash cannot open it
+// (a failed upload under that name attaches nothing; only verified content
+// is tagged, and every tagged device must allow the read).
+TEST(BlobApi, PrivateConfigurationCannotBeOpenedThroughAnotherName) {
+  TestNode t({.accounts = 3});
+  ASSERT_EQ(t.register_name(0, "dev-p", 1000)["outcome"], "ok");
+  const std::string conf = "config of dev-p";  // the harness registers this config hash
+  const std::string h = hex_of(conf);
+  ok(t, 0, op::DomainCreate{"plant", true});
+  ok(t, 0, op::DomainAssign{"plant", "device:dev-p"});
+  auto a = put(t, "/v1/blobs/" + h + "?name=dev-p", conf);
+  ASSERT_EQ(a.status, 201) << a.body;
+  expect_error(t.get("/v1/blobs/" + h), 403, "access_denied");
+
+  // A stranger names its own public device with the same configuration hash
+  // and "uploads" junk under it: refused, and the configuration stays closed.
+  ASSERT_EQ(t.register_name(1, "evil", 1000)["outcome"], "ok");
+  ledger::NameValue v;
+  v.cert_hash = sha256(as_bytes("evil cert"));
+  v.config_hash = sha256(as_bytes(conf));
+  ok(t, 1, op::NameUpdate{"evil", v});
+  auto junk = put(t, "/v1/blobs/" + h + "?name=evil", "x");
+  EXPECT_EQ(junk.status, 422) << junk.body;
+  auto denied = t.get("/v1/blobs/" + h);
+  expect_error(denied, 403, "access_denied");
+  EXPECT_NE(denied.json()["message"].get<std::string>().find("plant"), std::string::npos) << denied.body;
+  EXPECT_EQ(denied.body.find(conf), std::string::npos) << "nothing of it leaks in the refusal";
+
+  // Made public, anyone reads it.
+  ok(t, 0, op::DomainSet{"plant", false});
+  auto got = t.get("/v1/blobs/" + h);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.body, conf);
+}
+
+}  // namespace
+}  // namespace trustmesh::api

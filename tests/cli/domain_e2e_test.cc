@@ -83,9 +83,12 @@ TEST_F(DomainE2E, StrangerIsRefusedTheConfigurationAndAMemberGetsIt) {
   Exec status = ok("name status lock-7 --json");
   EXPECT_EQ(last_json(status.out).value("status", ""), "active") << status.out;
 
-  // Only administrators grant; the stranger cannot grant itself (exit 5, the ledger's reason).
+  // Only administrators grant; the stranger, funded so only the rights can stop
+  // it, cannot grant itself (exit 5, the ledger's reason).
+  ok("send --to " + stranger + " --amount 100000 --key dev --json");
   Exec self = run("domain grant plant-3 " + stranger + " --rights read --key stranger --json");
-  EXPECT_NE(self.status, 0) << self.out;
+  EXPECT_EQ(self.status, 5) << self.out;
+  EXPECT_NE(self.out.find("missing_right"), std::string::npos) << self.out;
 
   // A member granted read gets the configuration.
   ok("domain grant plant-3 " + reader + " --rights read --key dev --json");

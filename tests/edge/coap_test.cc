@@ -309,7 +309,7 @@ TEST(Coap, ClientTimesOutWhenNothingListens) {
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error().code, ErrorCode::kIo);
   EXPECT_NE(reply.error().message.find("did not answer"), std::string::npos) << reply.error().message;
-  EXPECT_LT(took, 2s);
+  EXPECT_LT(took, 10s);  // a hang, not a speed check
 
   // A silent peer (bound socket that never answers): the timeout itself.
   fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -328,7 +328,7 @@ TEST(Coap, ClientTimesOutWhenNothingListens) {
   EXPECT_NE(reply.error().message.find("did not answer within 300 ms"), std::string::npos)
       << reply.error().message;
   EXPECT_GE(took1, 300ms);
-  EXPECT_LT(took1, 1s);
+  EXPECT_LT(took1, 10s);  // a hang, not a speed check (no timing asserts)
 }
 
 TEST(Coap, ClientRecoversAfterATimeout) {
@@ -342,7 +342,7 @@ TEST(Coap, ClientRecoversAfterATimeout) {
   auto reply = (*client)->request("GET", "/slow", {}, 100ms);
   ASSERT_FALSE(reply.ok());
   // The late answer to /slow must not be taken for the answer to /next.
-  reply = (*client)->request("GET", "/next", {}, 2s);
+  reply = (*client)->request("GET", "/next", {}, 5s);
   ASSERT_TRUE(reply.ok()) << reply.error().to_string();
   EXPECT_EQ(text_of(decode(*reply), "path"), "/next");
 }
@@ -353,7 +353,7 @@ TEST(Coap, ManySequentialRequestsOnOneClient) {
   ASSERT_TRUE(client.ok());
   for (int i = 0; i < 500; ++i) {
     const std::string path = "/v1/n/" + std::to_string(i);
-    auto reply = (*client)->request("GET", path, {}, 2s);
+    auto reply = (*client)->request("GET", path, {}, 5s);
     ASSERT_TRUE(reply.ok()) << i << ": " << reply.error().to_string();
     ASSERT_EQ(text_of(decode(*reply), "path"), path);
   }
@@ -369,7 +369,7 @@ TEST(Coap, ConcurrentClients) {
       if (!client.ok()) return;
       for (int i = 0; i < 50; ++i) {
         const std::string path = "/c/" + std::to_string(t) + "/" + std::to_string(i);
-        auto reply = (*client)->request("GET", path, {}, 2s);
+        auto reply = (*client)->request("GET", path, {}, 5s);
         if (reply.ok() && text_of(decode(*reply), "path") == path) ++ok;
       }
     });
@@ -388,8 +388,8 @@ TEST(Coap, StopIsPromptAndFinal) {
   ASSERT_TRUE(coap_request("127.0.0.1", port, "GET", "/a").ok());
   const auto t0 = std::chrono::steady_clock::now();
   server->stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
-  server->stop();  // idempotent
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);  // a hang, not a speed check
+  server->stop();                                         // idempotent
   EXPECT_FALSE(coap_request("127.0.0.1", port, "GET", "/b", {}, 300ms).ok());
   EXPECT_EQ(calls.load(), 1);
 

@@ -13,6 +13,7 @@
 #include "edge/answers.h"
 #include "edge/http_server.h"
 #include "ledger/schema.h"
+#include "light/bundle_verify.h"
 #include "light/light_util.h"
 #include "light/status_cbor.h"
 #include "light/status_json.h"
@@ -154,6 +155,36 @@ TEST(ReplicaTest, SurvivesARestartAndRefusesAnotherChain) {
   bad.names.clear();
   bad.models = {"12-34"};
   EXPECT_FALSE(Replica::open(dir.path() + "/y", anchor_of(chain), bad).ok());
+}
+
+TEST(ReplicaTest, ADomainThatShrinksAndGrowsBackNeverServesEntriesWithoutHeaders) {
+  LightChain chain;
+  ASSERT_TRUE(chain.register_name("dev-1"));
+  ASSERT_TRUE(chain.register_name("dev-2", 1000, 2));
+  TempDir dir;
+  {
+    auto r = Replica::open(dir.path(), anchor_of(chain), two_devices()).value();
+    ASSERT_TRUE(r->ingest(chain.bundle({"dev-1", "dev-2"})).ok());
+  }
+  chain.empty_blocks(1);
+  Domain one;
+  one.names = {"dev-1"};
+  {
+    auto r = Replica::open(dir.path(), anchor_of(chain), one).value();
+    ASSERT_TRUE(r->ingest(chain.bundle({"dev-1"})).ok());  // prunes the header dev-2's entry was under
+    EXPECT_EQ(r->stats().headers, 1u);
+  }
+  chain.empty_blocks(1);
+  auto r = Replica::open(dir.path(), anchor_of(chain), two_devices()).value();
+  EXPECT_EQ(r->stats().held, 1u) << "dev-2's orphaned entry is dropped, not served";
+  EXPECT_FALSE(r->lookup(ledger::schema::name_key("dev-2")).value().has_value());
+  auto in = r->ingest(chain.bundle({"dev-1"}));
+  ASSERT_TRUE(in.ok()) << in.error().to_string();
+  auto all = r->since(0);
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(light::verify_bundle(anchor_of(chain), *all).ok()) << "what it hands peers verifies";
+  ASSERT_TRUE(r->ingest(chain.bundle({"dev-2"})).ok());
+  EXPECT_EQ(status_of(*r, "dev-2"), "active");
 }
 
 TEST(ReplicaTest, AnswersVerifyAsANodesWouldWithTheirAge) {
