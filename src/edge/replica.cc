@@ -1,16 +1,16 @@
 // Replica (replica.h). RocksDB layout:
 //   "a"                 the anchor: chain id, 0x00, validator set hash
-//   "h" + be64(height)  CBOR {"header": bstr, "commit": bstr} of a stored header
-//   "e" + state key     CBOR {"height": uint, "value": bstr|null, "proof": bstr}
+//   "h" + be64(height)  a stored header, as in a bundle (store::encode_bundle_header)
+//   "e" + state key     its entry, as in a bundle (store::encode_bundle_entry)
 #include "edge/replica.h"
 
 #include <rocksdb/db.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
 
-#include "core/cbor.h"
 #include "ledger/compliance.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
@@ -47,44 +47,28 @@ Error io_error(const std::string& what, const rocksdb::Status& s) {
   return make_error(ErrorCode::kIo, what + ": " + s.ToString());
 }
 
-std::string encode_header(const store::BundleHeader& h) {
-  Bytes b = cbor::encode(cbor::Value::map({{cbor::Value::text("header"), cbor::Value::bytes(h.header)},
-                                           {cbor::Value::text("commit"), cbor::Value::bytes(h.commit)}}));
+std::string as_string(const Bytes& b) {
   return std::string(b.begin(), b.end());
+}
+
+std::string encode_header(const store::BundleHeader& h) {
+  return as_string(store::encode_bundle_header(h));
 }
 
 Result<store::BundleHeader> decode_header(std::string_view raw) {
-  TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(as_bytes(raw)));
-  TM_ASSIGN_OR_RETURN(cbor::MapReader r, cbor::MapReader::of(v, "stored header"));
-  store::BundleHeader h;
-  TM_ASSIGN_OR_RETURN(h.header, r.get_bytes("header"));
-  TM_ASSIGN_OR_RETURN(h.commit, r.get_bytes("commit"));
-  TM_TRY(r.finish());
-  return h;
+  return store::decode_bundle_header(as_bytes(raw));
 }
 
 std::string encode_entry(const store::BundleEntry& e) {
-  Bytes b = cbor::encode(cbor::Value::map({
-      {cbor::Value::text("height"), cbor::Value::uint(e.height)},
-      {cbor::Value::text("value"), e.value ? cbor::Value::bytes(*e.value) : cbor::Value::null()},
-      {cbor::Value::text("proof"), cbor::Value::bytes(e.proof)},
-  }));
-  return std::string(b.begin(), b.end());
+  return as_string(store::encode_bundle_entry(e));
 }
 
+// The stored entry under RocksDB key "e" + `key`; it must be that key's.
 Result<store::BundleEntry> decode_entry(ByteView key, std::string_view raw) {
-  TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(as_bytes(raw)));
-  TM_ASSIGN_OR_RETURN(cbor::MapReader r, cbor::MapReader::of(v, "stored entry"));
-  store::BundleEntry e;
-  e.key.assign(key.begin(), key.end());
-  TM_ASSIGN_OR_RETURN(e.height, r.get_uint("height"));
-  TM_ASSIGN_OR_RETURN(const cbor::Value* value, r.get("value"));
-  if (!value->is_null()) {
-    TM_ASSIGN_OR_RETURN(Bytes b, value->as_bytes());
-    e.value = std::move(b);
+  TM_ASSIGN_OR_RETURN(store::BundleEntry e, store::decode_bundle_entry(as_bytes(raw)));
+  if (!std::equal(e.key.begin(), e.key.end(), key.begin(), key.end())) {
+    return make_error(ErrorCode::kInternal, "the replica holds an entry under another key");
   }
-  TM_ASSIGN_OR_RETURN(e.proof, r.get_bytes("proof"));
-  TM_TRY(r.finish());
   return e;
 }
 

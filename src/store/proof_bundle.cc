@@ -27,6 +27,22 @@ Result<const cbor::Array*> array_field(cbor::MapReader& r, std::string_view key,
   return &v->array_items();
 }
 
+cbor::Value header_to_cbor(const BundleHeader& h) {
+  return cbor::Value::map({
+      {cbor::Value::text("header"), cbor::Value::bytes(h.header)},
+      {cbor::Value::text("commit"), cbor::Value::bytes(h.commit)},
+  });
+}
+
+Result<BundleHeader> header_from(const cbor::Value& v) {
+  TM_ASSIGN_OR_RETURN(cbor::MapReader r, cbor::MapReader::of(v, "bundle header"));
+  BundleHeader h;
+  TM_ASSIGN_OR_RETURN(h.header, r.get_bytes("header"));
+  TM_ASSIGN_OR_RETURN(h.commit, r.get_bytes("commit"));
+  TM_TRY(r.finish());
+  return h;
+}
+
 Result<BundleEntry> entry_from(const cbor::Value& v) {
   TM_ASSIGN_OR_RETURN(cbor::MapReader r, cbor::MapReader::of(v, "bundle entry"));
   BundleEntry e;
@@ -52,10 +68,7 @@ Bytes encode_bundle(const ProofBundle& b) {
   cbor::Array headers;
   headers.reserve(b.headers.size());
   for (const BundleHeader& h : b.headers) {
-    headers.push_back(cbor::Value::map({
-        {cbor::Value::text("header"), cbor::Value::bytes(h.header)},
-        {cbor::Value::text("commit"), cbor::Value::bytes(h.commit)},
-    }));
+    headers.push_back(header_to_cbor(h));
   }
   cbor::Array entries;
   entries.reserve(b.entries.size());
@@ -67,6 +80,24 @@ Bytes encode_bundle(const ProofBundle& b) {
   }));
 }
 
+Bytes encode_bundle_header(const BundleHeader& h) {
+  return cbor::encode(header_to_cbor(h));
+}
+
+Result<BundleHeader> decode_bundle_header(ByteView data) {
+  TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(data));
+  return header_from(v);
+}
+
+Bytes encode_bundle_entry(const BundleEntry& e) {
+  return cbor::encode(entry_to_cbor(e));
+}
+
+Result<BundleEntry> decode_bundle_entry(ByteView data) {
+  TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(data));
+  return entry_from(v);
+}
+
 Result<ProofBundle> decode_bundle(ByteView data) {
   cbor::DecodeLimits limits;
   limits.max_items = 8 * kMaxBundleEntries + 4 * kMaxBundleHeaders + 16;
@@ -76,11 +107,7 @@ Result<ProofBundle> decode_bundle(ByteView data) {
   TM_ASSIGN_OR_RETURN(b.chain_id, r.get_text("chain_id"));
   TM_ASSIGN_OR_RETURN(const cbor::Array* headers, array_field(r, "headers", kMaxBundleHeaders));
   for (const cbor::Value& hv : *headers) {
-    TM_ASSIGN_OR_RETURN(cbor::MapReader hr, cbor::MapReader::of(hv, "bundle header"));
-    BundleHeader h;
-    TM_ASSIGN_OR_RETURN(h.header, hr.get_bytes("header"));
-    TM_ASSIGN_OR_RETURN(h.commit, hr.get_bytes("commit"));
-    TM_TRY(hr.finish());
+    TM_ASSIGN_OR_RETURN(BundleHeader h, header_from(hv));
     b.headers.push_back(std::move(h));
   }
   TM_ASSIGN_OR_RETURN(const cbor::Array* entries, array_field(r, "entries", kMaxBundleEntries));

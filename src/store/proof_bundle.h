@@ -53,6 +53,11 @@ struct ProofBundle {
 };
 
 Bytes encode_bundle(const ProofBundle& b);
+// One header or entry alone, in the same form (a replica stores them one by one).
+Bytes encode_bundle_header(const BundleHeader& h);
+Result<BundleHeader> decode_bundle_header(ByteView data);
+Bytes encode_bundle_entry(const BundleEntry& e);
+Result<BundleEntry> decode_bundle_entry(ByteView data);
 // kMalformed / kNonCanonical / kTooLarge for anything but a well-formed bundle.
 Result<ProofBundle> decode_bundle(ByteView data);
 
