@@ -13,6 +13,21 @@ namespace {
 
 constexpr std::string_view kStatusPrefix = "/v1/status/";
 
+// "%2F" (a '/' inside one Uri-Path option) back to '/'; any other escape is
+// left as it is, and check_name refuses it.
+std::string slashes_decoded(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && s[i + 1] == '2' && (s[i + 2] == 'F' || s[i + 2] == 'f')) {
+      out.push_back('/');
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 CoapReply stats_reply(const Replica& r, uint64_t now) {
   using cbor::Value;
   ReplicaStats st = r.stats();
@@ -59,8 +74,8 @@ CoapReply status_reply(const Replica& r, std::string_view name, uint64_t now) {
 }  // namespace
 
 CoapReply answer_coap(const Replica& r, const CoapRequest& req, uint64_t now) {
-  const bool status = req.path.size() > kStatusPrefix.size() && req.path.starts_with(kStatusPrefix) &&
-                      req.path.find('/', kStatusPrefix.size()) == std::string::npos;
+  // Names may hold '/': as more Uri-Path options, or "%2F" inside one.
+  const bool status = req.path.size() > kStatusPrefix.size() && req.path.starts_with(kStatusPrefix);
   if (!status && req.path != "/v1/edge") {
     return coap_error(coap_code::kNotFound, "not_found",
                       "no such resource; try /v1/status/{name} or /v1/edge");
@@ -70,7 +85,7 @@ CoapReply answer_coap(const Replica& r, const CoapRequest& req, uint64_t now) {
   if (!req.query.empty())
     return coap_error(coap_code::kBadRequest, "invalid_argument", "no query is accepted here");
   if (!status) return stats_reply(r, now);
-  return status_reply(r, std::string_view(req.path).substr(kStatusPrefix.size()), now);
+  return status_reply(r, slashes_decoded(std::string_view(req.path).substr(kStatusPrefix.size())), now);
 }
 
 }  // namespace trustmesh::edge

@@ -157,8 +157,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
   srv.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   srv.set_payload_max_length(im.opts.max_bundle_bytes);
   srv.set_read_timeout(30, 0);
-  srv.set_tcp_nodelay(true);  // one answer is two writes (headers, body): no 40 ms delayed-ACK stall
-  srv.Get(R"(/v1/names/([^/]+)/status)",
+  srv.set_tcp_nodelay(true);           // one answer is two writes (headers, body): no 40 ms delayed-ACK stall
+  srv.Get(R"(/v1/names/(.+)/status)",  // names may hold '/' (cpp-httplib decodes %2F first)
           [&im](const httplib::Request& q, httplib::Response& a) { im.status(q, a); });
   srv.Get("/v1/genesis", [&im](const httplib::Request&, httplib::Response& a) {
     a.set_content(im.opts.genesis_json, kJson);

@@ -25,7 +25,7 @@ TEST(EdgeCoapTest, AnswersVerifiableStatusAndRefusesBadRequests) {
   TempDir dir;
   const light::TrustAnchor anchor = light::TrustAnchor::from_genesis_json(chain.genesis_json()).value();
   Domain d;
-  d.names = {"dev-1", "dev-2", "dev-3"};
+  d.names = {"dev-1", "dev-2", "dev-3", "site/lamp-7"};
   auto r = Replica::open(dir.path(), anchor, d).value();
   ASSERT_TRUE(r->ingest(chain.bundle({"dev-1", "dev-2"})).ok());
   const uint64_t now = chain.time() + 120;
@@ -50,12 +50,21 @@ TEST(EdgeCoapTest, AnswersVerifiableStatusAndRefusesBadRequests) {
   ASSERT_EQ(a->code, coap_code::kContent);
   EXPECT_EQ(light::verify_status_cbor(anchor, "dev-2", a->payload, fresh).value().status, "unregistered");
 
+  // A name with '/' (more Uri-Path options), held once proven.
+  ASSERT_TRUE(chain.register_name("site/lamp-7", 1000, 3));
+  ASSERT_TRUE(r->ingest(chain.bundle({"site/lamp-7"})).ok());
+  light::Freshness later{chain.time() + 120, 600, 30};
+  a = client->request("GET", "/v1/status/site/lamp-7");
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->code, coap_code::kContent) << coap_diagnostic(a->payload);
+  EXPECT_EQ(light::verify_status_cbor(anchor, "site/lamp-7", a->payload, later).value().status, "active");
+
   a = client->request("GET", "/v1/edge");
   ASSERT_TRUE(a.ok());
   ASSERT_EQ(a->code, coap_code::kContent);
   auto stats = cbor::decode(a->payload).value();
-  EXPECT_EQ(stats.find("held")->as_uint().value(), 2u);
-  EXPECT_EQ(stats.find("tracked")->as_uint().value(), 3u);
+  EXPECT_EQ(stats.find("held")->as_uint().value(), 3u);
+  EXPECT_EQ(stats.find("tracked")->as_uint().value(), 4u);
 
   struct Bad {
     std::string method, path;
@@ -68,7 +77,7 @@ TEST(EdgeCoapTest, AnswersVerifiableStatusAndRefusesBadRequests) {
            {"GET", "/v1/status/Bad%20Name", coap_code::kBadRequest, "bad_name"},
            {"GET", "/v1/status/dev-1?prove=false", coap_code::kBadRequest, "invalid_argument"},
            {"POST", "/v1/status/dev-1", coap_code::kMethodNotAllowed, "unsupported"},
-           {"GET", "/v1/status/dev-1/x", coap_code::kNotFound, "not_found"},
+           {"GET", "/v1/status/dev-1/x", coap_code::kNotFound, "not_found"},  // outside the domain
            {"GET", "/v1/nothing", coap_code::kNotFound, "not_found"},
            {"GET", "/.well-known/core", coap_code::kNotFound, "not_found"},
        }) {

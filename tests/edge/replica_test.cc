@@ -283,6 +283,7 @@ TEST(EdgeHttpTest, ServesProvenStatusAndTakesPushedBundles) {
     EXPECT_FALSE(e["message"].get<std::string>().empty());
   };
   expect_error(c.Get("/v1/names/stranger/status"), 404, "not_found");
+  expect_error(c.Get("/v1/names/site%2Fstranger/status"), 404, "not_found");  // a name with '/' is routed
   expect_error(c.Get("/v1/names/Bad%20Name/status"), 400, "bad_name");
   expect_error(c.Post("/v1/edge/bundle", "not cbor", "application/cbor"), 400, "malformed");
   Bytes tampered = bundle;
