@@ -164,13 +164,7 @@ Outcome<std::string> get_text(const std::string& url, const std::string& path) {
 // A maintenance visit: what `from` holds that `to` lacks goes to `to`.
 Done run_sync(const EdgeOptions& o) {
   TM_CLI_ASSIGN(std::string report, get_text(o.to, "/v1/edge"));
-  json to = json::parse(report, nullptr, false);
-  if (!to.is_object() || !to["oldest_height"].is_number_unsigned() || !to["held"].is_number_unsigned() ||
-      !to["tracked"].is_number_unsigned()) {
-    return make_error(ErrorCode::kMalformed, o.to + " is not an edge server (GET /v1/edge)");
-  }
-  const uint64_t since =
-      to["held"].get<uint64_t>() < to["tracked"].get<uint64_t>() ? 0 : to["oldest_height"].get<uint64_t>();
+  TM_CLI_ASSIGN(uint64_t since, edge::needs_since(report, o.to));
   TM_CLI_ASSIGN(std::string bundle, get_text(o.from, "/v1/edge/bundle?since=" + std::to_string(since)));
   httplib::Client c(o.to);
   c.set_connection_timeout(3, 0);

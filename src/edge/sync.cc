@@ -58,17 +58,30 @@ Result<uint64_t> peer_needs_since(httplib::Client& c, const std::string& url) {
   auto res = c.Get("/v1/edge");
   if (!res) return unreachable(url, res);
   if (res->status != 200) return refused(url, "GET /v1/edge", *res);
-  json j = json::parse(res->body, nullptr, false);
-  if (!j.is_object() || !j["held"].is_number_unsigned() || !j["tracked"].is_number_unsigned() ||
-      !j["oldest_height"].is_number_unsigned()) {
-    return make_error(ErrorCode::kMalformed, url + "/v1/edge is not an edge server's report");
-  }
-  // A peer missing some keys needs everything; otherwise what is newer than its oldest.
-  if (j["held"].get<uint64_t>() < j["tracked"].get<uint64_t>()) return uint64_t{0};
-  return j["oldest_height"].get<uint64_t>();
+  return needs_since(res->body, url);
 }
 
 }  // namespace
+
+uint64_t needs_since(const ReplicaStats& s) {
+  // Missing some keys: everything; otherwise what is newer than its oldest entry.
+  return s.held < s.tracked ? 0 : s.oldest_height;
+}
+
+Result<uint64_t> needs_since(std::string_view report, const std::string& url) {
+  const json j = json::parse(report, nullptr, false);
+  if (!j.is_object() || !j.contains("held") || !j["held"].is_number_unsigned() || !j.contains("tracked") ||
+      !j["tracked"].is_number_unsigned() || !j.contains("oldest_height") ||
+      !j["oldest_height"].is_number_unsigned()) {
+    return make_error(ErrorCode::kMalformed,
+                      url + " is not an edge server (its GET /v1/edge is no edge report)");
+  }
+  ReplicaStats s;
+  s.held = j["held"].get<size_t>();
+  s.tracked = j["tracked"].get<size_t>();
+  s.oldest_height = j["oldest_height"].get<uint64_t>();
+  return needs_since(s);
+}
 
 Result<IngestResult> pull_from_node(Replica& r, const std::string& node_url, size_t chunk) {
   chunk = std::clamp<size_t>(chunk, 1, 1000);
@@ -108,9 +121,7 @@ Result<Exchange> exchange_with_peer(Replica& r, const std::string& peer_url) {
   auto c = client_for(peer_url);
   Exchange ex;
   // Pull: what the peer holds that is newer than what this replica needs.
-  ReplicaStats mine = r.stats();
-  const uint64_t need = mine.held < mine.tracked ? 0 : mine.oldest_height;
-  auto res = c->Get("/v1/edge/bundle?since=" + std::to_string(need));
+  auto res = c->Get("/v1/edge/bundle?since=" + std::to_string(needs_since(r.stats())));
   if (!res) return unreachable(peer_url, res);
   if (res->status != 200) return refused(peer_url, "GET /v1/edge/bundle", *res);
   TM_ASSIGN_OR_RETURN(ex.pulled, ingest_body(r, peer_url, res->body));

@@ -28,6 +28,13 @@ namespace trustmesh::edge {
 // http://127.0.0.1:8080), `chunk` keys per request (at most 1000).
 Result<IngestResult> pull_from_node(Replica& r, const std::string& node_url, size_t chunk = 1000);
 
+// The height after which a replica needs entries (what a peer sends it):
+// 0 while it lacks some key of its domain, else its oldest entry's height.
+uint64_t needs_since(const ReplicaStats& s);
+// The same from an edge server's GET /v1/edge report at `url`
+// (kMalformed if the text is not one).
+Result<uint64_t> needs_since(std::string_view report, const std::string& url);
+
 struct Exchange {
   IngestResult pulled;
   size_t pushed = 0;  // entries sent to the peer

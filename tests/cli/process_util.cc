@@ -119,13 +119,20 @@ NodeProcess::~NodeProcess() {
   if (pid_ > 0) signal_and_wait(SIGKILL);
 }
 
-int NodeProcess::signal_and_wait(int sig) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, sig);
+namespace {
+// Sends sig to *pid, waits for it and forgets it; -1 if there is none.
+int kill_and_reap(pid_t* pid, int sig) {
+  if (*pid <= 0) return -1;
+  ::kill(*pid, sig);
   int st = 0;
-  ::waitpid(pid_, &st, 0);
-  pid_ = -1;
+  ::waitpid(*pid, &st, 0);
+  *pid = -1;
   return st;
+}
+}  // namespace
+
+int NodeProcess::signal_and_wait(int sig) {
+  return kill_and_reap(&pid_, sig);
 }
 
 std::optional<ServiceProcess> ServiceProcess::start(const std::vector<std::string>& args,
@@ -173,12 +180,7 @@ ServiceProcess::~ServiceProcess() {
 }
 
 int ServiceProcess::signal_and_wait(int sig) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, sig);
-  int st = 0;
-  ::waitpid(pid_, &st, 0);
-  pid_ = -1;
-  return st;
+  return kill_and_reap(&pid_, sig);
 }
 
 nlohmann::json HttpResult::json() const {
