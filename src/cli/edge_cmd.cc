@@ -20,10 +20,14 @@
 #include "edge/http_server.h"
 #include "edge/replica.h"
 #include "edge/sync.h"
+#include "ledger/compliance.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
+#include "light/proven_claims.h"
 #include "light/status_cbor.h"
 #include "light/trust_anchor.h"
+#include "store/proof_bundle.h"
+#include "trust/json.h"
 
 namespace trustmesh::cli {
 
@@ -163,27 +167,23 @@ Outcome<std::string> get_text(const std::string& url, const std::string& path) {
 
 // A maintenance visit: what `from` holds that `to` lacks goes to `to`.
 Done run_sync(const EdgeOptions& o) {
-  TM_CLI_ASSIGN(std::string report, get_text(o.to, "/v1/edge"));
-  TM_CLI_ASSIGN(uint64_t since, edge::needs_since(report, o.to));
-  TM_CLI_ASSIGN(std::string bundle, get_text(o.from, "/v1/edge/bundle?since=" + std::to_string(since)));
-  httplib::Client c(o.to);
-  c.set_connection_timeout(3, 0);
-  c.set_read_timeout(120, 0);
-  auto res = c.Post("/v1/edge/bundle", bundle, "application/cbor");
-  if (!res) {
-    return Failure{make_error(ErrorCode::kLedgerUnavailable, "cannot reach " + o.to), kExitUnreachable};
+  Result<edge::Relay> r = edge::relay(o.from, o.to);
+  if (!r.ok()) {
+    const bool down = r.error().code == ErrorCode::kLedgerUnavailable;  // unreachable, or refused
+    return Failure{r.error(), down ? kExitUnreachable : kExitError};
   }
-  json took = json::parse(res->body, nullptr, false);
-  if (res->status != 200 || !took.is_object()) {
-    return make_error(ErrorCode::kInvalidArgument, o.to + " refused the bundle: " + res->body.substr(0, 300));
-  }
-  took["bytes"] = bundle.size();
   if (o.json) {
-    std::cout << took.dump() << "\n";
+    std::cout << json{{"updated", r->took.updated},
+                      {"unchanged", r->took.unchanged},
+                      {"ignored", r->took.ignored},
+                      {"pages", r->pages},
+                      {"bytes", r->bytes}}
+                     .dump()
+              << "\n";
   } else {
-    std::cout << "sent " << bundle.size() << " bytes from " << o.from << " to " << o.to << ": "
-              << took.value("updated", 0) << " entries newer, " << took.value("unchanged", 0)
-              << " not newer, " << took.value("ignored", 0) << " outside its domain\n";
+    std::cout << "sent " << r->bytes << " bytes in " << r->pages << " page(s) from " << o.from << " to "
+              << o.to << ": " << r->took.updated << " entries newer, " << r->took.unchanged << " not newer, "
+              << r->took.ignored << " outside its domain\n";
   }
   return kDone;
 }
@@ -227,6 +227,71 @@ Done run_ask(const EdgeOptions& o) {
   } else {
     std::cout << "verified over CoAP: " << o.name << " is " << v->status << ", block " << v->height << ", "
               << v->age_s << " s old (" << reply->payload.size() << " bytes)\n";
+  }
+  return kDone;
+}
+
+Outcome<light::TrustAnchor> anchor_from(const std::string& path) {
+  TM_CLI_ASSIGN(std::string genesis, read_small_file(path, 16 << 20));
+  Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
+  if (!anchor.ok())
+    return make_error(anchor.error().code, "--genesis " + path + ": " + anchor.error().message);
+  return std::move(anchor).value();
+}
+
+// The claims about a subject from an edge server, over HTTP or CoAP, read
+// out of a proof bundle that is verified against the anchor and checked
+// complete (light::proven_claims): a server cannot leave one out.
+Done run_claims(const EdgeOptions& o) {
+  TM_CLI_TRY(ledger::parse_subject(o.name));
+  TM_CLI_ASSIGN(light::TrustAnchor anchor, anchor_from(o.genesis));
+  constexpr std::string_view kCoap = "coap://";
+  std::string body;
+  if (o.url.starts_with(kCoap)) {
+    TM_CLI_ASSIGN(auto at, parse_host_port(o.url.substr(kCoap.size()), "the URL"));
+    Result<edge::CoapReply> reply = edge::coap_request(at.first, at.second, "GET", "/v1/claims/" + o.name);
+    if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
+    if (reply->code != edge::coap_code::kContent) {
+      return make_error(ErrorCode::kInvalidArgument, o.url + " answered " +
+                                                         edge::coap_code::to_string(reply->code) + ": " +
+                                                         edge::coap_diagnostic(reply->payload));
+    }
+    body.assign(reply->payload.begin(), reply->payload.end());
+  } else {
+    TM_CLI_ASSIGN(body, get_text(o.url, "/v1/edge/claims/" + o.name));
+  }
+  Result<store::ProofBundle> b = store::decode_bundle(as_bytes(body));
+  if (!b.ok()) return make_error(b.error().code, o.url + " sent no proof bundle: " + b.error().message);
+  Result<light::VerifiedBundle> vb = light::verify_bundle(anchor, std::move(b).value());
+  if (!vb.ok()) return make_error(vb.error().code, "verification failed: " + vb.error().message);
+  Result<light::ProvenClaims> pc = light::proven_claims(*vb, o.name);
+  if (!pc.ok()) return make_error(pc.error().code, "verification failed: " + pc.error().message);
+  const uint64_t now = now_s();
+  const uint64_t age = now > pc->header_time ? now - pc->header_time : 0;
+  if (o.max_age_s != 0 && age > o.max_age_s) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the answer is from block " + std::to_string(pc->height) + ", " + std::to_string(age) +
+                          " s old: older than --max-age " + std::to_string(o.max_age_s));
+  }
+  json claims = json::array();
+  for (const light::ProvenClaim& c : pc->claims) {
+    json j = trust::claim_json(c.claim, c.height);
+    j["proven_at"] = c.height;
+    claims.push_back(std::move(j));
+  }
+  json out = {{"subject", pc->subject}, {"verified", true}, {"count", pc->count},
+              {"height", pc->height},   {"age_s", age},     {"claims", std::move(claims)}};
+  if (o.json) {
+    std::cout << out.dump() << "\n";
+    return kDone;
+  }
+  std::cout << "verified: " << pc->claims.size() << " claim(s) about " << pc->subject << " at block "
+            << pc->height << ", " << age << " s old\n";
+  for (const json& c : out["claims"]) {
+    std::cout << "  #" << c.value("id", 0) << " " << c.value("type", "") << " by " << c.value("issuer", "")
+              << " (" << c.value("state", "") << ")";
+    if (c.contains("data") && !c["data"].empty()) std::cout << " " << c["data"].dump();
+    std::cout << "\n";
   }
   return kDone;
 }
@@ -308,6 +373,23 @@ void add_edge_commands(CLI::App& app) {
   set_examples(
       ask, "Example: trustmesh edge ask coap://127.0.0.1:5683 dev-1 --genesis genesis.json --max-age 86400");
   on_run_done(ask, [o] { return run_ask(*o); });
+
+  CLI::App* claims = edge->add_subcommand(
+      "claims",
+      "Ask an edge server (http:// or coap://) for the claims about a device, model or org, and verify "
+      "that the answer is proven and complete");
+  claims->add_option("url", o->url, "Base URL of the edge server: http://HOST:PORT or coap://HOST:PORT")
+      ->required();
+  claims->add_option("subject", o->name, "device:NAME, model:VID/PID or org:ID")->required();
+  claims->add_option("--genesis", o->genesis, "The chain's genesis JSON (the trust anchor)")->required();
+  claims
+      ->add_option("--max-age", o->max_age_s,
+                   "Refuse answers whose block is older than this (seconds; 0: any)")
+      ->capture_default_str();
+  add_json_flag(claims, o->json);
+  set_examples(claims,
+               "Example: trustmesh edge claims coap://127.0.0.1:5683 device:dev-1 --genesis genesis.json");
+  on_run_done(claims, [o] { return run_claims(*o); });
 
   CLI::App* status =
       edge->add_subcommand("status", "Show an edge server's replica: what it holds and how old");

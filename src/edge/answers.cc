@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "edge/sync.h"
+#include "ledger/compliance.h"
+#include "ledger/proof_keys.h"
 #include "ledger/records.h"
 #include "ledger/schema.h"
 #include "light/name_status.h"
@@ -68,6 +70,18 @@ Result<std::string> status_json(const HeldEntry& held, std::string_view name, ui
   j["header_cbor"] = to_hex(held.header.header);
   j["commit_cbor"] = to_hex(held.header.commit);
   return j.dump();
+}
+
+Result<store::ProofBundle> claims_bundle(const Replica& r, std::string_view subject) {
+  TM_TRY(ledger::parse_subject(subject));
+  Result<store::ProofBundle> b = r.proof_of(ledger::claims_root(subject));
+  if (!b.ok() && b.error().code == ErrorCode::kNotFound) {
+    return make_error(ErrorCode::kNotFound,
+                      "claims about '" + std::string(subject) +
+                          "' are not kept by this edge server (it keeps those about the devices, models and "
+                          "orgs of its domain); ask a ledger node");
+  }
+  return b;
 }
 
 std::string stats_json(const Replica& r, uint64_t now, const SyncReport* sync) {

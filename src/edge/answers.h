@@ -21,6 +21,12 @@ namespace trustmesh::edge {
 Result<light::StatusAnswer> status_answer(const HeldEntry& held, std::string_view name, uint64_t now);
 Result<std::string> status_json(const HeldEntry& held, std::string_view name, uint64_t now);
 
+// The claims about `subject` ("device:<name>", "model:<vid>/<pid>",
+// "org:<id>") held by the replica, as a proof bundle. kInvalidArgument for a
+// bad subject, kNotFound outside the domain, kLedgerUnavailable while not
+// all of it is verified yet.
+Result<store::ProofBundle> claims_bundle(const Replica& r, std::string_view subject);
+
 // {"chain_id", "tracked", "held", "oldest_height", "newest_height",
 //  "newest_header_time", "header_age_s", "last_sync": {...}} as JSON.
 struct SyncReport;

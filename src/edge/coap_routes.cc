@@ -12,6 +12,7 @@ namespace trustmesh::edge {
 namespace {
 
 constexpr std::string_view kStatusPrefix = "/v1/status/";
+constexpr std::string_view kClaimsPrefix = "/v1/claims/";
 
 // "%2F" (a '/' inside one Uri-Path option) back to '/'; any other escape is
 // left as it is, and check_name refuses it.
@@ -71,19 +72,37 @@ CoapReply status_reply(const Replica& r, std::string_view name, uint64_t now) {
   return rep;
 }
 
+CoapReply claims_reply(const Replica& r, std::string_view subject) {
+  Result<store::ProofBundle> b = claims_bundle(r, subject);
+  if (!b.ok()) {
+    const Error& e = b.error();
+    const uint8_t code = e.code == ErrorCode::kNotFound            ? coap_code::kNotFound
+                         : e.code == ErrorCode::kLedgerUnavailable ? coap_code::kServiceUnavailable
+                         : e.code == ErrorCode::kInvalidArgument   ? coap_code::kBadRequest
+                                                                   : coap_code::kInternalServerError;
+    return coap_error(code, error_code_name(e.code), e.message);
+  }
+  CoapReply rep;
+  rep.payload = store::encode_bundle(*b);
+  return rep;
+}
+
 }  // namespace
 
 CoapReply answer_coap(const Replica& r, const CoapRequest& req, uint64_t now) {
   // Names may hold '/': as more Uri-Path options, or "%2F" inside one.
   const bool status = req.path.size() > kStatusPrefix.size() && req.path.starts_with(kStatusPrefix);
-  if (!status && req.path != "/v1/edge") {
+  const bool claims = req.path.size() > kClaimsPrefix.size() && req.path.starts_with(kClaimsPrefix);
+  if (!status && !claims && req.path != "/v1/edge") {
     return coap_error(coap_code::kNotFound, "not_found",
-                      "no such resource; try /v1/status/{name} or /v1/edge");
+                      "no such resource; try /v1/status/{name}, /v1/claims/{subject} or /v1/edge");
   }
   if (req.method != "GET")
     return coap_error(coap_code::kMethodNotAllowed, "unsupported", "only GET is served here");
   if (!req.query.empty())
     return coap_error(coap_code::kBadRequest, "invalid_argument", "no query is accepted here");
+  if (claims)
+    return claims_reply(r, slashes_decoded(std::string_view(req.path).substr(kClaimsPrefix.size())));
   if (!status) return stats_reply(r, now);
   return status_reply(r, slashes_decoded(std::string_view(req.path).substr(kStatusPrefix.size())), now);
 }

@@ -18,6 +18,7 @@ namespace trustmesh::edge {
 namespace {
 
 constexpr char kJson[] = "application/json";
+constexpr char kNextHeader[] = "X-Edge-Next";  // the offset of the next page of GET /v1/edge/bundle
 
 uint64_t now_s() {
   return static_cast<uint64_t>(std::time(nullptr));
@@ -27,6 +28,7 @@ int http_status(ErrorCode c) {
   switch (c) {
     case ErrorCode::kNotFound:
     case ErrorCode::kNameNotFound: return 404;
+    case ErrorCode::kUnauthenticated: return 401;
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kAccessDenied: return 403;
     case ErrorCode::kVerificationFailure: return 502;  // what a node sent does not match its name
@@ -114,19 +116,29 @@ struct HttpServer::Impl {
     res.set_content(*body, kJson);
   }
 
-  void bundle_get(const httplib::Request& req, httplib::Response& res) {
-    uint64_t since = 0;
-    for (const auto& [k, v] : req.params) {
-      if (k != "since")
-        return reply_error(res, 400, ErrorCode::kInvalidArgument, "unknown query parameter '" + k + "'");
-      if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
-        return reply_error(res, 400, ErrorCode::kInvalidArgument, "since must be a block height");
-      }
-      since = std::stoull(v);
-    }
-    Result<store::ProofBundle> b = replica.since(since);
+  // The claims about a subject, as a proof bundle (light::proven_claims reads it).
+  void claims(const httplib::Request& req, httplib::Response& res) {
+    Result<store::ProofBundle> b = claims_bundle(replica, req.matches[1].str());
     if (!b.ok()) return reply_error(res, b.error());
     Bytes body = store::encode_bundle(*b);
+    res.set_content(std::string(body.begin(), body.end()), "application/cbor");
+  }
+
+  void bundle_get(const httplib::Request& req, httplib::Response& res) {
+    uint64_t since = 0, offset = 0;
+    for (const auto& [k, v] : req.params) {
+      if (k != "since" && k != "offset")
+        return reply_error(res, 400, ErrorCode::kInvalidArgument, "unknown query parameter '" + k + "'");
+      if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+        return reply_error(res, 400, ErrorCode::kInvalidArgument,
+                           k + " must be a decimal number (since: a block height; offset: from X-Edge-Next)");
+      }
+      (k == "since" ? since : offset) = std::stoull(v);
+    }
+    Result<Replica::Page> page = replica.since(since, offset);
+    if (!page.ok()) return reply_error(res, page.error());
+    if (page->next != 0) res.set_header(kNextHeader, std::to_string(page->next));
+    Bytes body = store::encode_bundle(page->bundle);
     res.set_content(std::string(body.begin(), body.end()), "application/cbor");
   }
 
@@ -160,6 +172,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
   srv.set_tcp_nodelay(true);           // one answer is two writes (headers, body): no 40 ms delayed-ACK stall
   srv.Get(R"(/v1/names/(.+)/status)",  // names may hold '/' (cpp-httplib decodes %2F first)
           [&im](const httplib::Request& q, httplib::Response& a) { im.status(q, a); });
+  srv.Get(R"(/v1/edge/claims/(.+))",
+          [&im](const httplib::Request& q, httplib::Response& a) { im.claims(q, a); });
   srv.Get("/v1/genesis", [&im](const httplib::Request&, httplib::Response& a) {
     a.set_content(im.opts.genesis_json, kJson);
   });

@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "ledger/compliance.h"
+#include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
 #include "ledger/schema.h"
@@ -74,31 +76,60 @@ Result<store::BundleEntry> decode_entry(ByteView key, std::string_view raw) {
 
 }  // namespace
 
-Result<std::vector<Bytes>> domain_keys(const Domain& d) {
-  std::vector<Bytes> keys;
-  keys.reserve(d.size());
+Result<std::vector<ledger::ProofKey>> domain_keys(const Domain& d) {
+  std::vector<ledger::ProofKey> keys;
+  keys.reserve(3 * d.names.size() + 2 * d.orgs.size() + 3 * d.models.size());
   for (const std::string& n : d.names) {
     TM_TRY(ledger::check_name(n, ledger::kHardMaxNameLen));
-    keys.push_back(ledger::schema::name_key(n));
+    keys.push_back({ledger::schema::name_key(n)});
+    const std::string subject = ledger::device_subject(n);
+    keys.push_back(ledger::claims_root(subject));
+    keys.push_back(ledger::domain_root(subject));
   }
   for (const std::string& o : d.orgs) {
     if (o.empty() || o.size() > 64) {
       return make_error(ErrorCode::kInvalidArgument, "org id '" + o + "' must be 1..64 characters");
     }
-    keys.push_back(ledger::schema::org_key(o));
+    keys.push_back({ledger::schema::org_key(o)});
+    keys.push_back(ledger::claims_root("org:" + o));
   }
   for (const std::string& m : d.models) {
     TM_ASSIGN_OR_RETURN(auto ids, ledger::parse_model_id(m));
-    keys.push_back(ledger::schema::model_key(ids.first, ids.second));
+    keys.push_back({ledger::schema::model_key(ids.first, ids.second)});
+    const std::string subject = ledger::model_subject(ids.first, ids.second);
+    keys.push_back(ledger::claims_root(subject));
+    keys.push_back(ledger::domain_root(subject));
   }
   return keys;
+}
+
+std::vector<std::pair<std::string, std::string>> proof_asks(const Domain& d) {
+  std::vector<std::pair<std::string, std::string>> asks;
+  asks.reserve(3 * d.names.size() + 2 * d.orgs.size() + 3 * d.models.size());
+  for (const std::string& n : d.names) {
+    asks.emplace_back("names", n);
+    asks.emplace_back("claims_about", ledger::device_subject(n));
+    asks.emplace_back("domain_of", ledger::device_subject(n));
+  }
+  for (const std::string& o : d.orgs) {
+    asks.emplace_back("orgs", o);
+    asks.emplace_back("claims_about", "org:" + o);
+  }
+  for (const std::string& m : d.models) {
+    asks.emplace_back("models", m);
+    auto ids = ledger::parse_model_id(m);
+    const std::string subject = ids.ok() ? ledger::model_subject(ids->first, ids->second) : "model:" + m;
+    asks.emplace_back("claims_about", subject);
+    asks.emplace_back("domain_of", subject);
+  }
+  return asks;
 }
 
 Replica::~Replica() = default;
 
 Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::TrustAnchor anchor,
                                                Domain domain) {
-  TM_ASSIGN_OR_RETURN(std::vector<Bytes> keys, domain_keys(domain));
+  TM_ASSIGN_OR_RETURN(std::vector<ledger::ProofKey> keys, domain_keys(domain));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
@@ -125,7 +156,10 @@ Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::Tr
   r->db_.reset(raw);
   r->anchor_ = std::move(anchor);
   r->domain_ = std::move(domain);
-  r->tracked_ = std::set<Bytes>(keys.begin(), keys.end());
+  for (ledger::ProofKey& k : keys) {
+    Bytes key = k.key;
+    r->fixed_.emplace(std::move(key), std::move(k));
+  }
 
   std::string stored;
   const std::string want = anchor_value(r->anchor_);
@@ -154,21 +188,47 @@ Status Replica::load() {
     TM_ASSIGN_OR_RETURN(consensus::BlockHeader bh, consensus::BlockHeader::decode(h.header));
     headers_[bh.height] = HeaderInfo{std::move(h), bh.time};
   }
-  // Entries left from a larger domain lost their headers when those were
-  // pruned: they are dropped, never served (and re-fetched if tracked again).
-  rocksdb::WriteBatch drop;
+  // The stored entries that have their header. Entries left from a larger
+  // domain lost their headers when those were pruned: they are dropped,
+  // never served (and re-fetched if tracked again).
+  std::map<Bytes, uint64_t> stored;
   for (it->Seek("e"); it->Valid() && it->key().starts_with("e"); it->Next()) {
     rocksdb::Slice k = it->key();
     ByteView key(reinterpret_cast<const uint8_t*>(k.data()) + 1, k.size() - 1);
     TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, it->value().ToStringView()));
-    if (!tracked_.count(e.key) || !headers_.count(e.height)) {
-      drop.Delete(k);
-      continue;
-    }
-    held_.emplace(std::move(e.key), e.height);
-    ++per_height_[e.height];
+    if (headers_.count(e.height)) stored.emplace(std::move(e.key), e.height);
   }
   if (!it->status().ok()) return io_error("cannot read the edge replica", it->status());
+  // What is tracked: the fixed keys, then what held values lead to.
+  std::vector<ledger::ProofKey> level;
+  for (const auto& [key, k] : fixed_) level.push_back(k);
+  while (!level.empty()) {
+    std::vector<ledger::ProofKey> next;
+    for (const ledger::ProofKey& k : level) {
+      auto st = stored.find(k.key);
+      if (st == stored.end()) continue;
+      held_.emplace(k.key, st->second);
+      ++per_height_[st->second];
+      if (k.role == ledger::ProofRole::kValue) continue;
+      std::string raw;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(k.key), &raw);
+      if (!s.ok()) return io_error("cannot read the edge replica", s);
+      TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(k.key, raw));
+      std::vector<ledger::ProofKey> children = ledger::next_keys(k, e.value);
+      for (const ledger::ProofKey& c : children) {
+        if (!fixed_.count(c.key) && ++linked_[c.key].refs == 1) {
+          linked_[c.key].key = c;
+          next.push_back(c);
+        }
+      }
+      relink(k.key, std::move(children), nullptr);
+    }
+    level = std::move(next);
+  }
+  rocksdb::WriteBatch drop;
+  for (const auto& [key, height] : stored) {
+    if (!held_.count(key)) drop.Delete(entry_key(key));
+  }
   if (drop.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -178,70 +238,151 @@ Status Replica::load() {
   return Status::Ok();
 }
 
+const ledger::ProofKey* Replica::find_tracked(ByteView key) const {
+  Bytes k(key.begin(), key.end());
+  if (auto f = fixed_.find(k); f != fixed_.end()) return &f->second;
+  if (auto l = linked_.find(k); l != linked_.end()) return &l->second.key;
+  return nullptr;
+}
+
+// Keeps `e` (newer than what is held) for tracked key `k`, re-deriving what
+// its value leads to.
+void Replica::put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksdb::WriteBatch& batch) {
+  auto [it, fresh] = held_.try_emplace(e.key, e.height);
+  if (!fresh) {
+    if (--per_height_[it->second] == 0) per_height_.erase(it->second);
+    it->second = e.height;
+  }
+  ++per_height_[e.height];
+  batch.Put(entry_key(e.key), encode_entry(e));
+  if (k.role != ledger::ProofRole::kValue) {
+    std::vector<ledger::ProofKey> children = ledger::next_keys(k, e.value);
+    for (const ledger::ProofKey& c : children) {
+      if (fixed_.count(c.key)) continue;
+      Linked& l = linked_[c.key];
+      if (l.refs++ == 0) l.key = c;
+    }
+    relink(e.key, std::move(children), &batch);
+  }
+}
+
+// Records that `parent`'s held value leads to `children` (already counted),
+// releasing what it led to before.
+void Replica::relink(const Bytes& parent, std::vector<ledger::ProofKey> children,
+                     rocksdb::WriteBatch* batch) {
+  std::vector<Bytes> old;
+  if (auto it = links_.find(parent); it != links_.end()) old = std::move(it->second);
+  std::vector<Bytes> keys;
+  keys.reserve(children.size());
+  for (ledger::ProofKey& c : children) {
+    if (!fixed_.count(c.key)) keys.push_back(std::move(c.key));
+  }
+  if (keys.empty()) {
+    links_.erase(parent);
+  } else {
+    links_[parent] = std::move(keys);
+  }
+  for (const Bytes& k : old) unref(k, batch);
+}
+
+// One held value less leads to `key`; at none it is no longer tracked, and
+// its entry and what it led to go.
+void Replica::unref(const Bytes& key, rocksdb::WriteBatch* batch) {
+  auto l = linked_.find(key);
+  TM_ASSERT(l != linked_.end() && l->second.refs > 0);
+  if (--l->second.refs > 0) return;
+  linked_.erase(l);
+  if (auto h = held_.find(key); h != held_.end()) {
+    if (--per_height_[h->second] == 0) per_height_.erase(h->second);
+    held_.erase(h);
+    if (batch != nullptr) batch->Delete(entry_key(key));
+  }
+  std::vector<Bytes> led;
+  if (auto it = links_.find(key); it != links_.end()) {
+    led = std::move(it->second);
+    links_.erase(it);
+  }
+  for (const Bytes& k : led) unref(k, batch);
+}
+
 Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
   TM_ASSIGN_OR_RETURN(light::VerifiedBundle vb, light::verify_bundle(anchor_, std::move(bundle)));
   IngestResult out;
   std::unique_lock lock(mu_);
   rocksdb::WriteBatch batch;
-  std::map<Bytes, uint64_t> staged;  // key -> the height this batch writes
-  for (store::BundleEntry& e : vb.entries) {
-    if (!tracked_.count(e.key)) {
-      ++out.ignored;
-      continue;
+  // An entry may be tracked only through another of the same bundle (a
+  // claim through its index entry, that through the count): passes until
+  // one takes nothing.
+  std::vector<bool> seen(vb.entries.size(), false);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t i = 0; i < vb.entries.size(); ++i) {
+      if (seen[i]) continue;
+      const store::BundleEntry& e = vb.entries[i];
+      const ledger::ProofKey* k = find_tracked(e.key);
+      if (k == nullptr) continue;
+      seen[i] = progress = true;
+      auto held = held_.find(e.key);
+      if (held != held_.end() && e.height <= held->second) {
+        ++out.unchanged;
+        continue;
+      }
+      const ledger::ProofKey key = *k;  // put() may drop linked keys
+      put(e, key, batch);
+      ++out.updated;
     }
-    auto st = staged.find(e.key);
-    auto held = held_.find(e.key);
-    const bool have = st != staged.end() || held != held_.end();
-    const uint64_t current = st != staged.end() ? st->second : held != held_.end() ? held->second : 0;
-    if (have && e.height <= current) {
-      ++out.unchanged;
-      continue;
-    }
-    staged[e.key] = e.height;
-    batch.Put(entry_key(e.key), encode_entry(e));
   }
-  if (staged.empty()) return out;
+  out.ignored = static_cast<size_t>(std::count(seen.begin(), seen.end(), false));
+  if (batch.Count() == 0) return out;
 
-  // The counts and headers after this batch; unreferenced headers go.
-  std::map<uint64_t, size_t> per_height = per_height_;
-  for (const auto& [key, height] : staged) {
-    auto held = held_.find(key);
-    if (held != held_.end() && --per_height[held->second] == 0) per_height.erase(held->second);
-    ++per_height[height];
-  }
-  std::map<uint64_t, HeaderInfo> headers;
-  for (const auto& [height, count] : per_height) {
+  // Headers for the heights entries now sit at; unreferenced ones go.
+  std::map<uint64_t, HeaderInfo> added;
+  for (const auto& [height, count] : per_height_) {
     (void)count;
-    auto old = headers_.find(height);
-    if (old != headers_.end()) {
-      headers.emplace(height, old->second);
-      continue;
-    }
+    if (headers_.count(height)) continue;
     auto h = vb.headers.find(height);
     if (h == vb.headers.end()) {
+      TM_TRY(reload());
       return make_error(ErrorCode::kInternal, "the replica holds entries at height " +
                                                   std::to_string(height) + " but no header for them");
     }
-    headers.emplace(height, HeaderInfo{h->second.raw, h->second.verified.header.time});
+    added.emplace(height, HeaderInfo{h->second.raw, h->second.verified.header.time});
     batch.Put(header_key(height), encode_header(h->second.raw));
   }
+  std::vector<uint64_t> pruned;
   for (const auto& [height, info] : headers_) {
     (void)info;
-    if (!headers.count(height)) batch.Delete(header_key(height));
+    if (!per_height_.count(height)) {
+      batch.Delete(header_key(height));
+      pruned.push_back(height);
+    }
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   rocksdb::Status s = db_->Write(wo, &batch);
-  if (!s.ok()) return io_error("cannot write the edge replica", s);
-  for (const auto& [key, height] : staged) held_[key] = height;
-  per_height_ = std::move(per_height);
-  headers_ = std::move(headers);
-  out.updated = staged.size();
+  if (!s.ok()) {
+    Error e = io_error("cannot write the edge replica", s);
+    TM_TRY(reload());  // the memory state went ahead of the disk: rebuild it from the disk
+    return e;
+  }
+  for (auto& [height, info] : added) headers_.emplace(height, std::move(info));
+  for (uint64_t height : pruned) headers_.erase(height);
   return out;
 }
 
+// Rebuilds the memory state from RocksDB (after a failed write).
+Status Replica::reload() {
+  linked_.clear();
+  links_.clear();
+  held_.clear();
+  per_height_.clear();
+  headers_.clear();
+  return load();
+}
+
 bool Replica::tracks(ByteView key) const {
-  return tracked_.count(Bytes(key.begin(), key.end())) > 0;
+  std::shared_lock lock(mu_);
+  return find_tracked(key) != nullptr;
 }
 
 Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
@@ -259,28 +400,103 @@ Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
   return std::optional<HeldEntry>(HeldEntry{std::move(e), h->second.header, h->second.time});
 }
 
-Result<store::ProofBundle> Replica::since(uint64_t since) const {
+Result<Replica::Page> Replica::since(uint64_t since, size_t offset, size_t limit) const {
   std::shared_lock lock(mu_);
+  // The held keys newer than `since`: the fixed ones, then what they lead to, level by level.
+  std::vector<const Bytes*> order;
+  std::set<const Bytes*> seen;
+  std::vector<const Bytes*> level;
+  for (const auto& [key, k] : fixed_) level.push_back(&key);
+  while (!level.empty()) {
+    std::vector<const Bytes*> next;
+    for (const Bytes* key : level) {
+      auto h = held_.find(*key);
+      if (h == held_.end()) continue;
+      if (h->second > since) order.push_back(&h->first);
+      auto l = links_.find(*key);
+      if (l == links_.end()) continue;
+      for (const Bytes& c : l->second) {
+        auto held = held_.find(c);
+        if (held != held_.end() && seen.insert(&held->first).second) next.push_back(&held->first);
+      }
+    }
+    level = std::move(next);
+  }
+  Page page;
+  page.bundle.chain_id = anchor_.chain_id;
+  std::set<uint64_t> heights;
+  const size_t end = std::min(order.size(), offset + std::max<size_t>(limit, 1));
+  for (size_t i = offset; i < end; ++i) {
+    std::string raw;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(*order[i]), &raw);
+    if (!s.ok()) return io_error("cannot read the edge replica", s);
+    TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(*order[i], raw));
+    heights.insert(e.height);
+    page.bundle.entries.push_back(std::move(e));
+  }
+  for (uint64_t h : heights) {
+    auto it = headers_.find(h);
+    if (it == headers_.end())
+      return make_error(ErrorCode::kInternal, "the replica holds no header at height " + std::to_string(h));
+    page.bundle.headers.push_back(it->second.header);
+  }
+  page.next = end < order.size() ? end : 0;
+  return page;
+}
+
+Result<std::optional<Bytes>> Replica::value(ByteView key) const {
+  std::shared_lock lock(mu_);
+  if (find_tracked(key) == nullptr)
+    return make_error(ErrorCode::kNotFound, "this edge server does not keep that state key");
+  if (!held_.count(Bytes(key.begin(), key.end())))
+    return make_error(ErrorCode::kLedgerUnavailable,
+                      "this edge server has not verified that state yet; it has not reached a ledger node "
+                      "or a peer since it started tracking it");
+  std::string raw;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(key), &raw);
+  if (!s.ok()) return io_error("cannot read the edge replica", s);
+  TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, raw));
+  return std::move(e.value);
+}
+
+Result<store::ProofBundle> Replica::proof_of(const ledger::ProofKey& root) const {
+  std::shared_lock lock(mu_);
+  if (find_tracked(root.key) == nullptr)
+    return make_error(ErrorCode::kNotFound, "not in this edge server's domain");
   store::ProofBundle b;
   b.chain_id = anchor_.chain_id;
-  for (auto it = headers_.upper_bound(since); it != headers_.end(); ++it)
-    b.headers.push_back(it->second.header);
-  if (b.headers.empty()) return b;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("e"); it->Valid() && it->key().starts_with("e"); it->Next()) {
-    rocksdb::Slice k = it->key();
-    ByteView key(reinterpret_cast<const uint8_t*>(k.data()) + 1, k.size() - 1);
-    TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, it->value().ToStringView()));
-    if (e.height > since && tracked_.count(e.key)) b.entries.push_back(std::move(e));
+  std::set<uint64_t> heights;
+  std::vector<Bytes> level{root.key};
+  while (!level.empty()) {
+    std::vector<Bytes> next;
+    for (const Bytes& key : level) {
+      if (!held_.count(key))
+        return make_error(ErrorCode::kLedgerUnavailable,
+                          "this edge server has not verified all of it yet; retry after its next sync");
+      std::string raw;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(key), &raw);
+      if (!s.ok()) return io_error("cannot read the edge replica", s);
+      TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, raw));
+      heights.insert(e.height);
+      b.entries.push_back(std::move(e));
+      if (auto l = links_.find(key); l != links_.end())
+        next.insert(next.end(), l->second.begin(), l->second.end());
+    }
+    level = std::move(next);
   }
-  if (!it->status().ok()) return io_error("cannot read the edge replica", it->status());
+  for (uint64_t h : heights) {
+    auto it = headers_.find(h);
+    if (it == headers_.end())
+      return make_error(ErrorCode::kInternal, "the replica holds no header at height " + std::to_string(h));
+    b.headers.push_back(it->second.header);
+  }
   return b;
 }
 
 ReplicaStats Replica::stats() const {
   std::shared_lock lock(mu_);
   ReplicaStats st;
-  st.tracked = tracked_.size();
+  st.tracked = fixed_.size() + linked_.size();
   st.held = held_.size();
   if (!per_height_.empty()) {
     st.oldest_height = per_height_.begin()->first;

@@ -1,7 +1,10 @@
 // The light replica of an edge server: the verified state of the keys its
-// domain needs (device names, orgs, models), each with the signed header and
-// the proof that show it, kept in RocksDB so the server answers after a
-// restart without reaching any ledger node.
+// domain needs, each with the signed header and the proof that show it, kept
+// in RocksDB so the server answers after a restart without reaching any
+// ledger node. The keys are the domain's device names, orgs and models
+// (fixed), and linked keys found through held values (ledger/proof_keys.h):
+// the claims about each device, model and org (count -> index -> claim) and
+// the access domain of each device and model (place -> domain record).
 //
 // Invariants:
 //  * Only verified data is stored: ingest() runs light::verify_bundle on the
@@ -10,8 +13,11 @@
 //  * Per key, the height only grows: an entry replaces the stored one only
 //    if it is from a later block, so an old (even genuine) bundle pushed by a
 //    peer never rolls a revocation back.
-//  * Only tracked keys are kept; every stored entry's header is stored, and
-//    headers no entry refers to are deleted in the same write batch.
+//  * Only tracked keys are kept. Tracked = the fixed keys plus the keys the
+//    held values of tracked keys lead to; when a held value stops leading to
+//    a key (a device moved to another domain), that key and what it led to
+//    are dropped in the same batch. Every stored entry's header is stored,
+//    and headers no entry refers to are deleted in the same write batch.
 //  * Each ingest is one synced RocksDB write batch: a crash keeps all of it or
 //    none of it.
 // Thread safety: every method may be called from any thread.
@@ -20,18 +26,20 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "consensus/block.h"
+#include "ledger/proof_keys.h"
+#include "ledger/state.h"
 #include "light/trust_anchor.h"
 #include "store/proof_bundle.h"
 
 namespace rocksdb {
 class DB;
-}
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace trustmesh::edge {
 
@@ -44,8 +52,14 @@ struct Domain {
   size_t size() const { return names.size() + orgs.size() + models.size(); }
 };
 
-// The ledger state keys of a domain, checked (kBadName, kInvalidArgument).
-Result<std::vector<Bytes>> domain_keys(const Domain& d);
+// The fixed ledger state keys of a domain, checked (kBadName,
+// kInvalidArgument): each name, org and model record, and the roots of the
+// claims about them and of their access domain.
+Result<std::vector<ledger::ProofKey>> domain_keys(const Domain& d);
+// What an edge server asks a ledger node to prove for its domain: pairs of a
+// POST /v1/proofs field (names, orgs, models, claims_about, domain_of) and
+// an item, covering exactly domain_keys(d).
+std::vector<std::pair<std::string, std::string>> proof_asks(const Domain& d);
 
 // One stored answer: the entry and the header it is proven under.
 struct HeldEntry {
@@ -71,6 +85,8 @@ struct IngestResult {
 
 class Replica {
  public:
+  static constexpr size_t kPageEntries = 20'000;
+
   static Result<std::unique_ptr<Replica>> open(const std::string& dir, light::TrustAnchor anchor,
                                                Domain domain);
   ~Replica();
@@ -83,9 +99,25 @@ class Replica {
   bool tracks(ByteView key) const;
   // The verified entry of a tracked key; nullopt if none is held yet.
   Result<std::optional<HeldEntry>> lookup(ByteView key) const;
-  // Every held entry with height > `since`, with their headers: what a peer
-  // that holds everything up to `since` may lack.
-  Result<store::ProofBundle> since(uint64_t since) const;
+  // The held entries with height > `since`, with their headers: what a peer
+  // that holds everything up to `since` may lack. In pages of at most
+  // `limit` entries from `offset`, parents before what they lead to (so a
+  // peer that takes the pages in order can track each entry when it comes);
+  // `next` is the offset of the next page, 0 after the last.
+  struct Page {
+    store::ProofBundle bundle;
+    size_t next = 0;
+  };
+  Result<Page> since(uint64_t since, size_t offset = 0, size_t limit = kPageEntries) const;
+  // The held entries under a root (the claims about a subject, its domain),
+  // root first, with their headers: what a device verifies with
+  // light::verify_bundle. kNotFound if the root is not tracked,
+  // kLedgerUnavailable while any of it is not held yet.
+  Result<store::ProofBundle> proof_of(const ledger::ProofKey& root) const;
+  // The held value of a tracked key (nullopt: proven absent). kNotFound if
+  // it is not tracked, kLedgerUnavailable if it is not held yet: a reader
+  // never mistakes "not synced" for "absent".
+  Result<std::optional<Bytes>> value(ByteView key) const;
 
   ReplicaStats stats() const;
   const Domain& domain() const { return domain_; }
@@ -94,6 +126,11 @@ class Replica {
  private:
   Replica() = default;
   Status load();
+  Status reload();
+  const ledger::ProofKey* find_tracked(ByteView key) const;
+  void put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksdb::WriteBatch& batch);
+  void relink(const Bytes& parent, std::vector<ledger::ProofKey> children, rocksdb::WriteBatch* batch);
+  void unref(const Bytes& key, rocksdb::WriteBatch* batch);
 
   struct HeaderInfo {
     store::BundleHeader header;
@@ -102,14 +139,20 @@ class Replica {
 
   light::TrustAnchor anchor_;
   Domain domain_;
-  std::set<Bytes> tracked_;
+  std::map<Bytes, ledger::ProofKey> fixed_;  // the domain's own keys
   std::unique_ptr<rocksdb::DB> db_;
   // Guards the members below and the entries in RocksDB against a header
   // pruned under a reader: ingest holds it exclusively, readers shared.
   mutable std::shared_mutex mu_;
-  std::map<Bytes, uint64_t> held_;          // key -> entry height
-  std::map<uint64_t, size_t> per_height_;   // entry height -> entries at it
-  std::map<uint64_t, HeaderInfo> headers_;  // the stored headers, by height
+  struct Linked {
+    ledger::ProofKey key;
+    uint32_t refs = 0;  // held values that lead to it
+  };
+  std::map<Bytes, Linked> linked_;             // tracked keys found through held values
+  std::map<Bytes, std::vector<Bytes>> links_;  // held key -> the keys its value leads to
+  std::map<Bytes, uint64_t> held_;             // key -> entry height
+  std::map<uint64_t, size_t> per_height_;      // entry height -> entries at it
+  std::map<uint64_t, HeaderInfo> headers_;     // the stored headers, by height
 };
 
 }  // namespace trustmesh::edge

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <ctime>
+#include <functional>
 
 #include "store/proof_bundle.h"
 
@@ -33,10 +34,52 @@ Error unreachable(const std::string& url, const httplib::Result& res) {
                     url + " did not answer (" + httplib::to_string(res.error()) + ")");
 }
 
-Error refused(const std::string& url, const std::string& what, const httplib::Response& res) {
+struct Answer {
+  int status = 0;
+  std::string body;
+  size_t next = 0;  // X-Edge-Next: the offset of the next page (0: none)
+};
+
+// One request whose answer is read whole but never beyond
+// kMaxSyncAnswerBytes: a hostile node or peer cannot make this server hold more.
+Result<Answer> ask(httplib::Client& c, const std::string& url, const std::string& method,
+                   const std::string& path, std::string body = {}, const std::string& type = {}) {
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  if (!type.empty()) req.set_header("Content-Type", type);
+  req.body = std::move(body);
+  Answer a;
+  bool over = false;
+  req.content_receiver = [&a, &over](const char* data, size_t len, uint64_t, uint64_t) {
+    if (a.body.size() + len > kMaxSyncAnswerBytes) {
+      over = true;
+      return false;
+    }
+    a.body.append(data, len);
+    return true;
+  };
+  httplib::Result res = c.send(req);
+  if (over) {
+    return make_error(ErrorCode::kTooLarge, url + " sent an answer to " + method + " " + path +
+                                                " larger than " + std::to_string(kMaxSyncAnswerBytes >> 20) +
+                                                " MiB; refused");
+  }
+  if (!res) return unreachable(url, res);
+  a.status = res->status;
+  const std::string next = res->get_header_value("X-Edge-Next");
+  if (!next.empty()) {
+    if (next.size() > 12 || next.find_first_not_of("0123456789") != std::string::npos)
+      return make_error(ErrorCode::kMalformed, url + " sent a bad X-Edge-Next header");
+    a.next = std::stoull(next);
+  }
+  return a;
+}
+
+Error refused(const std::string& url, const std::string& what, const Answer& a) {
   return make_error(
       ErrorCode::kLedgerUnavailable,
-      url + " refused " + what + ": HTTP " + std::to_string(res.status) + " " + res.body.substr(0, 300));
+      url + " refused " + what + ": HTTP " + std::to_string(a.status) + " " + a.body.substr(0, 300));
 }
 
 void add(IngestResult& total, const IngestResult& r) {
@@ -55,10 +98,9 @@ Result<IngestResult> ingest_body(Replica& r, const std::string& from, const std:
 
 // What the peer says of itself (GET /v1/edge): the height from which it needs entries.
 Result<uint64_t> peer_needs_since(httplib::Client& c, const std::string& url) {
-  auto res = c.Get("/v1/edge");
-  if (!res) return unreachable(url, res);
-  if (res->status != 200) return refused(url, "GET /v1/edge", *res);
-  return needs_since(res->body, url);
+  TM_ASSIGN_OR_RETURN(Answer a, ask(c, url, "GET", "/v1/edge"));
+  if (a.status != 200) return refused(url, "GET /v1/edge", a);
+  return needs_since(a.body, url);
 }
 
 }  // namespace
@@ -86,58 +128,98 @@ Result<uint64_t> needs_since(std::string_view report, const std::string& url) {
 Result<IngestResult> pull_from_node(Replica& r, const std::string& node_url, size_t chunk) {
   chunk = std::clamp<size_t>(chunk, 1, 1000);
   auto c = client_for(node_url);
-  const Domain& d = r.domain();
+  const std::vector<std::pair<std::string, std::string>> asks = proof_asks(r.domain());
   IngestResult total;
-  json req = {{"names", json::array()}, {"orgs", json::array()}, {"models", json::array()}};
-  size_t pending = 0;
-  auto flush = [&]() -> Status {
-    for (const char* k : {"names", "orgs", "models"}) {
-      if (req[k].empty()) req.erase(k);
+  for (size_t first = 0; first < asks.size();) {
+    const size_t n = std::min(chunk, asks.size() - first);
+    json req = json::object();
+    for (size_t i = first; i < first + n; ++i) req[asks[i].first].push_back(asks[i].second);
+    TM_ASSIGN_OR_RETURN(Answer a, ask(*c, node_url, "POST", "/v1/proofs", req.dump(), "application/json"));
+    if (a.status == 413 && n > 1) {  // subjects with many claims: ask for fewer at once
+      chunk = n / 2;
+      continue;
     }
-    auto res = c->Post("/v1/proofs", req.dump(), "application/json");
-    if (!res) return unreachable(node_url, res);
-    if (res->status != 200) return refused(node_url, "POST /v1/proofs", *res);
-    TM_ASSIGN_OR_RETURN(IngestResult in, ingest_body(r, node_url, res->body));
+    if (a.status != 200) return refused(node_url, "POST /v1/proofs", a);
+    TM_ASSIGN_OR_RETURN(IngestResult in, ingest_body(r, node_url, a.body));
     add(total, in);
-    req = {{"names", json::array()}, {"orgs", json::array()}, {"models", json::array()}};
-    pending = 0;
-    return Status::Ok();
-  };
-  auto push = [&](const char* kind, const std::vector<std::string>& ids) -> Status {
-    for (const std::string& id : ids) {
-      req[kind].push_back(id);
-      if (++pending == chunk) TM_TRY(flush());
-    }
-    return Status::Ok();
-  };
-  TM_TRY(push("names", d.names));
-  TM_TRY(push("orgs", d.orgs));
-  TM_TRY(push("models", d.models));
-  if (pending > 0) TM_TRY(flush());
+    first += n;
+  }
   return total;
 }
+
+namespace {
+
+// Every page of GET /v1/edge/bundle?since= from an edge server, each handed
+// to `take` in order.
+Status pull_pages(httplib::Client& c, const std::string& url, uint64_t since,
+                  const std::function<Status(std::string body)>& take) {
+  for (size_t offset = 0;;) {
+    std::string path = "/v1/edge/bundle?since=" + std::to_string(since);
+    if (offset != 0) path += "&offset=" + std::to_string(offset);
+    TM_ASSIGN_OR_RETURN(Answer a, ask(c, url, "GET", path));
+    if (a.status != 200) return refused(url, "GET /v1/edge/bundle", a);
+    TM_TRY(take(std::move(a.body)));
+    if (a.next == 0) return Status::Ok();
+    if (a.next <= offset)
+      return make_error(ErrorCode::kMalformed, url + " sent a page offset that goes back");
+    offset = a.next;
+  }
+}
+
+// Pushes one bundle to an edge server; what it took.
+Result<IngestResult> push_bundle(httplib::Client& c, const std::string& url, std::string body) {
+  TM_ASSIGN_OR_RETURN(Answer a, ask(c, url, "POST", "/v1/edge/bundle", std::move(body), "application/cbor"));
+  if (a.status != 200) return refused(url, "the pushed bundle", a);
+  json j = json::parse(a.body, nullptr, false);
+  IngestResult took;
+  if (j.is_object()) {
+    for (auto [field, n] : {std::pair{"updated", &took.updated}, std::pair{"unchanged", &took.unchanged},
+                            std::pair{"ignored", &took.ignored}}) {
+      if (j.contains(field) && j[field].is_number_unsigned()) *n = j[field].get<size_t>();
+    }
+  }
+  return took;
+}
+
+}  // namespace
 
 Result<Exchange> exchange_with_peer(Replica& r, const std::string& peer_url) {
   auto c = client_for(peer_url);
   Exchange ex;
   // Pull: what the peer holds that is newer than what this replica needs.
-  auto res = c->Get("/v1/edge/bundle?since=" + std::to_string(needs_since(r.stats())));
-  if (!res) return unreachable(peer_url, res);
-  if (res->status != 200) return refused(peer_url, "GET /v1/edge/bundle", *res);
-  TM_ASSIGN_OR_RETURN(ex.pulled, ingest_body(r, peer_url, res->body));
+  TM_TRY(pull_pages(*c, peer_url, needs_since(r.stats()), [&](std::string body) -> Status {
+    TM_ASSIGN_OR_RETURN(IngestResult in, ingest_body(r, peer_url, body));
+    add(ex.pulled, in);
+    return Status::Ok();
+  }));
   // Push: what the peer lacks by its own report.
   TM_ASSIGN_OR_RETURN(uint64_t since, peer_needs_since(*c, peer_url));
-  TM_ASSIGN_OR_RETURN(store::ProofBundle b, r.since(since));
-  if (b.entries.empty()) return ex;
-  ex.pushed = b.entries.size();
-  Bytes body = store::encode_bundle(b);
-  res =
-      c->Post("/v1/edge/bundle", reinterpret_cast<const char*>(body.data()), body.size(), "application/cbor");
-  if (!res) return unreachable(peer_url, res);
-  if (res->status != 200) return refused(peer_url, "the pushed bundle", *res);
-  json j = json::parse(res->body, nullptr, false);
-  if (j.is_object() && j["updated"].is_number_unsigned()) ex.peer_took.updated = j["updated"].get<size_t>();
+  for (size_t offset = 0;;) {
+    TM_ASSIGN_OR_RETURN(Replica::Page page, r.since(since, offset));
+    if (page.bundle.entries.empty()) break;
+    ex.pushed += page.bundle.entries.size();
+    Bytes body = store::encode_bundle(page.bundle);
+    TM_ASSIGN_OR_RETURN(IngestResult took, push_bundle(*c, peer_url, std::string(body.begin(), body.end())));
+    add(ex.peer_took, took);
+    if (page.next == 0) break;
+    offset = page.next;
+  }
   return ex;
+}
+
+Result<Relay> relay(const std::string& from, const std::string& to) {
+  auto src = client_for(from);
+  auto dst = client_for(to);
+  TM_ASSIGN_OR_RETURN(uint64_t since, peer_needs_since(*dst, to));
+  Relay out;
+  TM_TRY(pull_pages(*src, from, since, [&](std::string body) -> Status {
+    ++out.pages;
+    out.bytes += body.size();
+    TM_ASSIGN_OR_RETURN(IngestResult took, push_bundle(*dst, to, std::move(body)));
+    add(out.took, took);
+    return Status::Ok();
+  }));
+  return out;
 }
 
 nlohmann::ordered_json sync_report_json(const SyncReport& s) {

@@ -24,6 +24,10 @@
 
 namespace trustmesh::edge {
 
+// The most an answer from a node or a peer may hold (the size a pushed
+// bundle may have too); a larger one is refused unread.
+inline constexpr size_t kMaxSyncAnswerBytes = size_t{64} << 20;
+
 // Pulls the whole domain from one ledger node (base URL, e.g.
 // http://127.0.0.1:8080), `chunk` keys per request (at most 1000).
 Result<IngestResult> pull_from_node(Replica& r, const std::string& node_url, size_t chunk = 1000);
@@ -43,6 +47,16 @@ struct Exchange {
 // Pulls what the peer edge server holds that is newer, then pushes it what
 // it lacks (by its own report of its oldest entry).
 Result<Exchange> exchange_with_peer(Replica& r, const std::string& peer_url);
+
+// A maintenance visit with no replica of one's own: what edge server `to`
+// lacks (by its report) is copied from edge server `from`, page by page;
+// `to` verifies every page.
+struct Relay {
+  size_t pages = 0;
+  size_t bytes = 0;
+  IngestResult took;  // what `to` made of it
+};
+Result<Relay> relay(const std::string& from, const std::string& to);
 
 struct SyncOptions {
   std::vector<std::string> nodes;  // ledger nodes, tried in order until one answers

@@ -308,6 +308,20 @@ TEST(ApiTest, ProofBundleProvesManyKeysUnderOneHeader) {
   EXPECT_EQ(v->headers.size(), 1u);
   EXPECT_EQ(v->headers.begin()->first, bundle->entries[0].height);
 
+  // Linked keys (ledger/proof_keys.h): no claims about dev-1 and no domain,
+  // each proven absent at the same height.
+  a = t.post("/v1/proofs", R"({"claims_about": ["device:dev-1"], "domain_of": ["device:dev-1"]})",
+             "application/json");
+  ASSERT_EQ(a.status, 200) << a.body;
+  auto linked = store::decode_bundle(as_bytes(a.body)).value();
+  ASSERT_EQ(linked.entries.size(), 2u);
+  EXPECT_EQ(linked.entries[0].key, ledger::schema::subject_claim_count_key("device:dev-1"));
+  EXPECT_EQ(linked.entries[1].key, ledger::schema::domain_subject_key("device:dev-1"));
+  EXPECT_FALSE(linked.entries[0].value.has_value());
+  auto proven =
+      light::verify_bundle(light::TrustAnchor::from_genesis_json(t.get("/v1/genesis").body).value(), linked);
+  ASSERT_TRUE(proven.ok()) << proven.error().to_string();
+
   // A node that lies is caught: a changed value, a claimed absence, a value
   // moved to another key, a header of another height, another chain.
   auto refused = [&](auto&& mutate) {
@@ -334,6 +348,12 @@ TEST(ApiTest, ProofBundleProvesManyKeysUnderOneHeader) {
     expect_error(t.post("/v1/proofs", R"({"models": ["1/70000"]})", "application/json"), 400,
                  "invalid_argument");
     expect_error(t.post("/v1/proofs", R"({"names": ["Bad Name!"]})", "application/json"), 400, "bad_name");
+    expect_error(t.post("/v1/proofs", R"({"claims_about": ["gadget:x"]})", "application/json"), 400,
+                 "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"claims_about": ["dev-1"]})", "application/json"), 400,
+                 "invalid_argument");
+    expect_error(t.post("/v1/proofs", R"({"domain_of": ["org:acme"]})", "application/json"), 400,
+                 "invalid_argument");
     json many = {{"names", json::array()}};
     for (int i = 0; i < 1001; ++i) many["names"].push_back("dev-" + std::to_string(i));
     expect_error(t.post("/v1/proofs", many.dump(), "application/json"), 413, "too_large");

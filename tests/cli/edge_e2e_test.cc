@@ -84,6 +84,23 @@ class EdgeE2E : public ::testing::Test {
     if (r.status != 0 || !j.is_object()) return json{{"error", r.out}};
     return j;
   }
+  // The verified claims about `subject` from edge server `url` (http:// or
+  // coap://), as `trustmesh edge claims --json` prints them (or the error text).
+  json claims(const std::string& url, const std::string& subject) {
+    Exec r = run("edge claims " + url + " " + subject + " --genesis " + genesis_ + " --max-age 0 --json");
+    json j = last_json(r.out);
+    if (r.status != 0 || !j.is_object()) return json{{"error", r.out}};
+    return j;
+  }
+  // Waits until `url` proves `n` claims about `subject`.
+  bool wait_claims(const std::string& url, const std::string& subject, size_t n) {
+    for (int i = 0; i < 300; ++i) {
+      json j = claims(url, subject);
+      if (j.contains("claims") && j["claims"].size() == n) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
   // Waits until the device's verified status of `name` from `url` is `status`.
   bool wait_status(const std::string& url, const std::string& name, const std::string& status) {
     for (int i = 0; i < 300; ++i) {
@@ -112,6 +129,18 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   }
   Exec put = run("blob put " + dir_ + "/dev-3.cfg --name dev-3 --node " + node_url(0));
   ASSERT_EQ(put.status, 0) << put.out;
+  // acme, an organisation that will report dev-3 stolen.
+  Exec key = run("keys new acme --json --keyring " + keyring());
+  ASSERT_EQ(key.status, 0) << key.out;
+  Exec root = run("cert issue --cn 'acme root' --ca --out " + dir_ + "/acme-root");
+  ASSERT_EQ(root.status, 0) << root.out;
+  for (const std::string& step :
+       {"send --to " + last_json(key.out)["address"].get<std::string>() + " --amount 1000000 --key dev",
+        "org register acme --kind manufacturer --root " + dir_ + "/acme-root.pem --root-key " + dir_ +
+            "/acme-root.key --key acme"}) {
+    Exec r = cli(step);
+    ASSERT_EQ(r.status, 0) << step << "\n" << r.out;
+  }
   std::vector<std::string> all_nodes;
   for (size_t i = 0; i < 4; ++i) {
     all_nodes.push_back("--node");
@@ -123,10 +152,11 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   ASSERT_FALSE(maint.empty());
   ASSERT_TRUE(wait_status(gateway, "dev-1", "active"));
   ASSERT_TRUE(wait_status(maint, "dev-1", "active"));
+  ASSERT_TRUE(wait_claims(gateway, "device:dev-3", 0)) << claims(gateway, "device:dev-3").dump();
   json st = json::parse(run("edge status " + gateway + " --json").out, nullptr, false);
   ASSERT_TRUE(st.is_object());
-  EXPECT_EQ(st["held"], 3);
-  EXPECT_EQ(st["tracked"], 3);
+  EXPECT_EQ(st["held"], 9) << "3 names, and for each its claim count and domain place (proven absent)";
+  EXPECT_EQ(st["tracked"], 9);
   // A device configuration is never kept by an edge server (its readers follow
   // the device's access domain, which only a node checks): refused, with the way.
   Exec got = run("blob get " + config_hash + " -o " + dir_ + "/got.cfg --node " + gateway);
@@ -145,11 +175,18 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   ASSERT_FALSE(gateway.empty());
   EXPECT_EQ(verify(gateway, "dev-1").value("status", ""), "active") << "it answers from its replica";
 
-  // dev-1 is revoked on the ledger; the maintenance server sees it, the cut-off gateway cannot.
+  // dev-1 is revoked on the ledger and acme reports dev-3 stolen; the
+  // maintenance server sees both, the cut-off gateway cannot.
   Exec rv = cli("name revoke dev-1 --key dev --yes");
   ASSERT_EQ(rv.status, 0) << rv.out;
+  Exec stolen =
+      cli("claim issue --issuer acme --type device_status --subject device:dev-3 --data status=stolen "
+          "--key acme --json");
+  ASSERT_EQ(stolen.status, 0) << stolen.out;
   ASSERT_TRUE(wait_status(maint, "dev-1", "revoked"));
+  ASSERT_TRUE(wait_claims(maint, "device:dev-3", 1)) << claims(maint, "device:dev-3").dump();
   EXPECT_EQ(verify(gateway, "dev-1").value("status", ""), "active");
+  EXPECT_EQ(claims(gateway, "device:dev-3")["claims"].size(), 0u);
 
   // A maintenance visit: one sync, and the gateway refuses dev-1.
   Exec sync = run("edge sync --from " + maint + " --to " + gateway + " --json");
@@ -157,6 +194,7 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   EXPECT_GE(last_json(sync.out).value("updated", 0), 1) << sync.out;
   EXPECT_EQ(verify(gateway, "dev-1").value("status", ""), "revoked");
   EXPECT_EQ(verify(gateway, "dev-2").value("status", ""), "active");
+  EXPECT_EQ(claims(gateway, "device:dev-3")["claims"].size(), 1u) << "the report came with the visit";
 
   // The peer exchange does the same by itself: dev-2 revoked, the gateway
   // restarted with only the maintenance server as --peer.
@@ -186,6 +224,13 @@ TEST_F(EdgeE2E, CutOffGatewayAnswersVerifiedAndLearnsRevocationsFromMaintenance)
   ask = run("edge ask " + coap_["maintenance"] + " dev-3 --genesis " + genesis_ + " --json");
   ASSERT_EQ(ask.status, 0) << ask.out;
   EXPECT_EQ(last_json(ask.out)["status"], "active");
+  // ... but it is reported stolen: the claims about it, proven complete, over CoAP.
+  json about = claims(coap_["gateway"], "device:dev-3");
+  ASSERT_EQ(about["claims"].size(), 1u) << about.dump();
+  EXPECT_EQ(about["claims"][0]["type"], "device_status");
+  EXPECT_EQ(about["claims"][0]["issuer"], "acme");
+  EXPECT_EQ(about["claims"][0]["data"]["status"], "stolen");
+  EXPECT_TRUE(claims(coap_["gateway"], "device:dev-9").contains("error")) << "not in its domain";
   // A name outside the domain, and a bad one, are refused with the reason.
   ask = run("edge ask " + coap_["gateway"] + " dev-9 --genesis " + genesis_);
   EXPECT_NE(ask.status, 0);

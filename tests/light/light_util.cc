@@ -8,7 +8,11 @@
 #include <filesystem>
 
 #include "core/hash.h"
+#include "core/x509_issue.h"
+#include "ledger/compliance.h"
+#include "ledger/proof_keys.h"
 #include "ledger/schema.h"
+#include "ledger/state_read.h"
 #include "store/proof.h"
 
 namespace trustmesh::light::testing {
@@ -167,6 +171,54 @@ store::ProofBundle LightChain::bundle(const std::vector<std::string>& names) con
         {key, height(), record_bytes(name), store::encode_proof(db_->state().prove(key).value())});
   }
   return b;
+}
+
+store::ProofBundle LightChain::claims_bundle(const std::vector<std::string>& subjects) const {
+  std::vector<ledger::ProofKey> roots;
+  for (const std::string& s : subjects) roots.push_back(ledger::claims_root(s));
+  return linked_bundle(roots);
+}
+
+store::ProofBundle LightChain::domains_bundle(const std::vector<std::string>& subjects) const {
+  std::vector<ledger::ProofKey> roots;
+  for (const std::string& s : subjects) roots.push_back(ledger::domain_root(s));
+  return linked_bundle(roots);
+}
+
+store::ProofBundle LightChain::linked_bundle(const std::vector<ledger::ProofKey>& roots) const {
+  store::ProofBundle b;
+  b.chain_id = chain_id();
+  b.headers.push_back({latest().header_cbor, latest().commit_cbor});
+  for (const ledger::ProofKey& root : roots) {
+    const std::vector<Bytes> keys = ledger::expand_proof_keys(*db_->state().view(), root).value();
+    for (const Bytes& key : keys) {
+      b.entries.push_back({key, height(), db_->state().get(key).value(),
+                           store::encode_proof(db_->state().prove(key).value())});
+    }
+  }
+  return b;
+}
+
+bool LightChain::register_org(const std::string& id) {
+  x509::CertSpec spec{.cn = id + " Root", .org = id, .ca = true, .not_before = 1577836800};
+  auto root = x509::issue(spec, std::nullopt);
+  if (!root.ok()) return false;
+  auto sig = x509::sign_with(root->key.get(), ledger::org_root_message(chain_id(), id, owner()));
+  if (!sig.ok()) return false;
+  ledger::op::OrgRegister o{
+      .id = id, .kind = "manufacturer", .name = id + " Ltd", .roots = {root->der}, .root_sigs = {*sig}};
+  return block({tx(std::move(o))}).at(0).outcome == ledger::TxOutcome::kOk;
+}
+
+uint64_t LightChain::issue_claim(const std::string& issuer, const std::string& type,
+                                 const std::string& subject, std::map<std::string, std::string> data) {
+  ledger::op::ClaimIssue c{.issuer = issuer, .type = type, .subject = subject};
+  for (auto& [k, v] : data) c.data[k] = v;
+  auto r = block({tx(std::move(c))}).at(0);
+  if (r.outcome != ledger::TxOutcome::kOk) return 0;
+  return ledger::read_cbor_uint(*db_->state().view(), ledger::schema::next_claim_key(), "next claim id", 1)
+             .value() -
+         1;
 }
 
 }  // namespace trustmesh::light::testing

@@ -15,6 +15,7 @@
 
 #include "consensus/vote.h"
 #include "ledger/executor.h"
+#include "ledger/proof_keys.h"
 #include "light/trust_anchor.h"
 #include "store/ledger_db.h"
 #include "store/proof_bundle.h"
@@ -86,6 +87,18 @@ class LightChain {
   nlohmann::json status_answer(const std::string& name) const;
   // An honest node's POST /v1/proofs answer for these names at the latest height.
   store::ProofBundle bundle(const std::vector<std::string>& names) const;
+  // The same for "claims_about" these subjects (count, index entries, claims)
+  // and for "domain_of" them (place, domain record).
+  store::ProofBundle claims_bundle(const std::vector<std::string>& subjects) const;
+  store::ProofBundle domains_bundle(const std::vector<std::string>& subjects) const;
+  // Any keys, each with what it leads to (ledger/proof_keys.h).
+  store::ProofBundle linked_bundle(const std::vector<ledger::ProofKey>& roots) const;
+  // org.register of `id` (a manufacturer) by the funded account, with a real
+  // self-signed root; false if it failed.
+  bool register_org(const std::string& id);
+  // claim.issue by org `issuer` (registered above); the claim id, or 0 if it failed.
+  uint64_t issue_claim(const std::string& issuer, const std::string& type, const std::string& subject,
+                       std::map<std::string, std::string> data = {});
 
  private:
   ChainOptions opts_;
