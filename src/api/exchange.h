@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "core/address.h"
+#include "core/request_auth.h"
 #include "node/config.h"
 #include "node/metrics.h"
 #include "store/blob_store.h"
@@ -48,7 +49,8 @@ struct Request {
   std::string_view method_name;    // "GET", "POST", ... as sent
   std::string_view target;         // path and query exactly as sent (what a request signature covers)
   std::string_view authorization;  // the Authorization header, "" if none
-  // The verified signer of the request (api/caller_auth.h); nullopt = anonymous.
+  std::string_view host;           // the Host header as sent, "" if none (signed with the request)
+  // The verified signer of the request (core/request_auth.h); nullopt = anonymous.
   // Set by route_request, never by the session.
   std::optional<Address> caller;
 };
@@ -84,6 +86,9 @@ struct Context {
   const node::ApiConfig& cfg;
   const pki::OcspResponder* ocsp = nullptr;  // null: no OCSP signer configured
   const store::BlobStore* blobs = nullptr;   // null: /v1/blobs answers 503 (no store opened)
+  // The Host values signed requests are taken for (ApiConfig::public_hosts,
+  // else the listening address); null: no signed request is taken.
+  const auth::AuthorityPolicy* authorities = nullptr;
 };
 
 }  // namespace trustmesh::api

@@ -159,6 +159,8 @@ void HttpSession::dispatch() {
   req.body = msg.body();
   auto auth = msg[http::field::authorization];
   req.authorization = std::string_view(auth.data(), auth.size());
+  auto host = msg[http::field::host];
+  req.host = std::string_view(host.data(), host.size());
 
   res_.reset();
   try {

@@ -4,10 +4,10 @@
 
 #include <ctime>
 
-#include "api/caller_auth.h"
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/url.h"
+#include "core/request_auth.h"
 #include "node/node.h"
 
 namespace trustmesh::api {
@@ -15,6 +15,12 @@ namespace trustmesh::api {
 namespace {
 
 using node::Route;
+
+// How an operator makes the node take signed requests for another name
+// (AuthorityPolicy::check ends its refusal with this).
+constexpr std::string_view kPublicHostRemedy =
+    "start the node with --public-host {authority} (repeatable; or public_hosts = [\"{authority}\"] under "
+    "[api] in node.toml)";
 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -256,15 +262,23 @@ std::optional<std::string_view> blob_upload_target(const Request& req) {
 }
 
 void route_request(const Context& ctx, const Request& signed_req, Response& res) {
-  // Who is asking (api/caller_auth.h): a header that does not verify is 401
+  // Who is asking (core/request_auth.h): a header that does not verify is 401
   // on every endpoint, so a client learns at once that its signing is wrong.
+  // The Host it was sent with must be a name of this node (else a header
+  // signed for another server could be replayed here); it is part of what
+  // was signed.
   const Request* in = &signed_req;
   Request with_caller;
   if (!signed_req.authorization.empty()) {
+    static const auth::AuthorityPolicy kNone;
+    const auth::AuthorityPolicy& authorities = ctx.authorities ? *ctx.authorities : kNone;
+    if (Status s = authorities.check(signed_req.host, kPublicHostRemedy); !s.ok())
+      return write_error(res, s.error());
     std::string_view target = signed_req.target.empty() ? signed_req.path : signed_req.target;
     std::string_view method = signed_req.method_name.empty() ? "GET" : signed_req.method_name;
-    Result<Address> caller = verify_request(signed_req.authorization, ctx.node.chain_id(), method, target,
-                                            static_cast<uint64_t>(std::time(nullptr)));
+    Result<Address> caller =
+        auth::verify_request(signed_req.authorization, ctx.node.chain_id(), signed_req.host, method, target,
+                             static_cast<uint64_t>(std::time(nullptr)));
     if (!caller.ok()) return write_error(res, caller.error());
     with_caller = signed_req;
     with_caller.caller = *caller;

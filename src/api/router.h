@@ -9,8 +9,9 @@
 //   GET  /v1/blobs/{sha256}         PUT /v1/blobs/{sha256}   (and the compliance reads)
 //   GET  /v1/domains/{id}
 //
-// A request with an Authorization header (api/caller_auth.h) is verified
-// first: a header that fails is 401 on every endpoint; one that verifies sets
+// A request with an Authorization header (core/request_auth.h) is verified
+// first: a Host that is not one of the node's own names (Context::authorities)
+// or a header that fails is 401 on every endpoint; one that verifies sets
 // Request::caller, which the access checks of private domains read.
 // Names may contain '/', so under /v1/names/ a path ending in "/status" is the
 // status of the name before it, anything else is the name itself; a name whose

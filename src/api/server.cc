@@ -140,6 +140,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(node::Node& node, const node
 Result<std::unique_ptr<ApiServer>> ApiServer::start(node::Node& node, const node::ApiConfig& cfg,
                                                     const Tuning& tuning) {
   TM_ASSIGN_OR_RETURN(tcp::endpoint ep, resolve(cfg));
+  // Checked before binding (a bad --public-host is a configuration error);
+  // made again below once an ephemeral port is known.
+  TM_ASSIGN_OR_RETURN(auth::AuthorityPolicy authorities,
+                      auth::AuthorityPolicy::make(cfg.public_hosts, cfg.host, cfg.port));
   const unsigned threads = std::max(1u, cfg.threads);
   std::unique_ptr<const pki::OcspResponder> ocsp;
   if (!cfg.ocsp_signers.empty()) {
@@ -162,6 +166,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(node::Node& node, const node
       ep.port(acc.local_endpoint(ec).port());  // the others bind the port the first one got
       if (ec) return make_error(ErrorCode::kIo, "cannot read the API socket's port: " + ec.message());
       impl->port = ep.port();
+      TM_ASSIGN_OR_RETURN(authorities, auth::AuthorityPolicy::make(cfg.public_hosts, cfg.host, impl->port));
+      impl->shared.authorities = std::move(authorities);
     }
     listeners.push_back(
         std::make_shared<Listener>(*impl->iocs.back(), std::move(acc), impl->shared, !tuning.reuse_port));

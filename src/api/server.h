@@ -36,8 +36,9 @@ class ApiServer {
   };
 
   // Binds cfg.host:cfg.port (port 0 = an ephemeral port, see port()) and
-  // starts serving. Errors: kInvalidArgument for a bad host, kIo if the
-  // address cannot be bound.
+  // starts serving; signed requests are taken for cfg.public_hosts, else for
+  // the bound address (auth::AuthorityPolicy). Errors: kInvalidArgument for a
+  // bad host or public host, kIo if the address cannot be bound.
   static Result<std::unique_ptr<ApiServer>> start(node::Node& node, const node::ApiConfig& cfg);
   static Result<std::unique_ptr<ApiServer>> start(node::Node& node, const node::ApiConfig& cfg,
                                                   const Tuning& tuning);

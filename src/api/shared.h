@@ -2,7 +2,8 @@
 // block-event subscriptions of open event streams, and the stopping flag.
 //
 // Invariants: a Shared outlives every session that refers to it (the server
-// destroys its io_contexts, and with them all sessions, before it); once
+// destroys its io_contexts, and with them all sessions, before it);
+// `authorities` is written only before the first session starts; once
 // SseHub::close() has returned, no subscription callback is running or will
 // run, so nothing posts into the io_contexts any more.
 #pragma once
@@ -45,7 +46,7 @@ struct Shared {
         cfg(c),
         ocsp(std::move(o)),
         blobs(std::move(b)),
-        ctx{n, cfg, ocsp.get(), blobs ? &*blobs : nullptr},
+        ctx{n, cfg, ocsp.get(), blobs ? &*blobs : nullptr, &authorities},
         hub(n),
         sse_keepalive_ms(keepalive_ms) {}
   Shared(const Shared&) = delete;
@@ -55,6 +56,8 @@ struct Shared {
   const node::ApiConfig cfg;
   const std::unique_ptr<const pki::OcspResponder> ocsp;
   const std::optional<store::BlobStore> blobs;  // <data dir>/blobs (or ApiConfig::blob_dir)
+  // Set by ApiServer::start once the port is bound, before any session starts.
+  auth::AuthorityPolicy authorities;
   const Context ctx;
   SseHub hub;
   const uint64_t sse_keepalive_ms;

@@ -6,11 +6,12 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <optional>
 
-#include "api/caller_auth.h"
+#include "core/request_auth.h"
 
 namespace trustmesh::cli {
 
@@ -19,9 +20,23 @@ using nlohmann::json;
 struct NodeClient::Impl {
   explicit Impl(const std::string& origin) : http(origin) {}
   httplib::Client http;
-  std::string base;  // "" or "/prefix" (no trailing slash)
+  std::string base;       // "" or "/prefix" (no trailing slash)
+  std::string authority;  // host[:port] of the URL, lower-cased: the Host header sent and signed
   std::optional<KeyPair> signer;
   std::string chain_id;
+
+  // The headers of a request: Host, set explicitly (httplib would leave out a
+  // default port) so that the signature covers exactly the Host value the
+  // node sees, and Authorization if sign_with was called.
+  Outcome<httplib::Headers> headers(const std::string& method, const std::string& full) const {
+    httplib::Headers h{{"Host", authority}};
+    if (!signer) return h;
+    auto sig = auth::sign_request(*signer, chain_id, authority, method, full,
+                                  static_cast<uint64_t>(std::time(nullptr)));
+    if (!sig.ok()) return make_error(sig.error().code, "signing the request: " + sig.error().message);
+    h.emplace("Authorization", *sig);
+    return h;
+  }
 };
 
 namespace {
@@ -84,10 +99,14 @@ Outcome<NodeClient> NodeClient::open(const std::string& url, uint64_t timeout_s)
   };
   if (scheme != "http" && scheme != "https") return bad("the scheme must be http or https");
   if (authority.empty()) return bad("no host");
+  if (authority.find('@') != std::string::npos) return bad("no user name allowed");
+  std::transform(authority.begin(), authority.end(), authority.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (base.find_first_of("?#") != std::string::npos) return bad("no query or fragment allowed");
   auto impl = std::make_unique<Impl>(scheme + "://" + authority);
   if (!impl->http.is_valid()) return bad("cannot use this host and port");
   impl->base = base;
+  impl->authority = authority;
   auto t = static_cast<time_t>(std::clamp<uint64_t>(timeout_s, 1, 3600));
   impl->http.set_connection_timeout(std::min<time_t>(t, 5));
   impl->http.set_read_timeout(t);
@@ -100,21 +119,10 @@ Outcome<NodeClient> NodeClient::open(const std::string& url, uint64_t timeout_s)
   return NodeClient(shown, std::move(impl));
 }
 
-Outcome<std::optional<std::string>> NodeClient::authorization(const std::string& method,
-                                                              const std::string& full) const {
-  if (!impl_->signer) return std::optional<std::string>();
-  auto h = api::sign_request(*impl_->signer, impl_->chain_id, method, full,
-                             static_cast<uint64_t>(std::time(nullptr)));
-  if (!h.ok()) return make_error(h.error().code, "signing the request: " + h.error().message);
-  return std::optional<std::string>(*h);
-}
-
 Outcome<HttpReply> NodeClient::request(const std::string& method, const std::string& path,
                                        const std::string& body, const std::string& type) {
   std::string full = impl_->base + path;
-  httplib::Headers headers;
-  TM_CLI_ASSIGN(auto auth, authorization(method, full));
-  if (auth) headers.emplace("Authorization", *auth);
+  TM_CLI_ASSIGN(httplib::Headers headers, impl_->headers(method, full));
   httplib::Result r =
       method == "POST" ? impl_->http.Post(full, headers, body, type) : impl_->http.Get(full, headers);
   if (!r) {
@@ -219,9 +227,7 @@ Outcome<StreamReply> NodeClient::get_stream(const std::string& path,
     return true;
   };
   const std::string full = impl_->base + path;
-  httplib::Headers headers;
-  TM_CLI_ASSIGN(auto auth, authorization("GET", full));
-  if (auth) headers.emplace("Authorization", *auth);
+  TM_CLI_ASSIGN(httplib::Headers headers, impl_->headers("GET", full));
   httplib::Result r = impl_->http.Get(full, headers, on_response, on_data);
   if (sink_failed) return sink_error();
   if (!r) {

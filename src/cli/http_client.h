@@ -52,9 +52,10 @@ class NodeClient {
   const std::string& url() const { return url_; }
 
   // Signs every later request with `key` for `chain_id` (Authorization:
-  // TM-Sig, api/caller_auth.h), so a node answers it as that key's address
-  // (the read right of private access domains). The target signed is the
-  // path as sent, base prefix included.
+  // TM-Sig, core/request_auth.h), so a node answers it as that key's address
+  // (the read right of private access domains). What is signed is the
+  // authority of the URL (host[:port] as given, lower-cased, also sent as
+  // the Host header) and the path as sent, base prefix included.
   void sign_with(KeyPair key, std::string chain_id);
 
   Outcome<HttpReply> get(const std::string& path);
@@ -72,8 +73,6 @@ class NodeClient {
                                   const std::function<Error()>& sink_error, const TransferProgress& progress);
 
  private:
-  // The Authorization header value of a signed request (none unless sign_with was called).
-  Outcome<std::optional<std::string>> authorization(const std::string& method, const std::string& full) const;
   struct Impl;
   NodeClient(std::string url, std::unique_ptr<Impl> impl);
   Outcome<HttpReply> request(const std::string& method, const std::string& path, const std::string& body,

@@ -109,6 +109,7 @@ struct NodeOpts {
   bool json = false;
   std::vector<std::string> ocsp_signers;  // CERT.pem:KEY.pem
   uint64_t ocsp_validity_s = 0;           // 0: node.toml's (default 300)
+  std::vector<std::string> public_hosts;  // host:port; replace node.toml's [api] public_hosts
 };
 
 int run_node(const NodeOpts& o) {
@@ -129,6 +130,7 @@ int run_node(const NodeOpts& o) {
   }
   if (!o.ocsp_signers.empty()) cfg->api.ocsp_signers = o.ocsp_signers;
   if (o.ocsp_validity_s) cfg->api.ocsp_validity_s = o.ocsp_validity_s;
+  if (!o.public_hosts.empty()) cfg->api.public_hosts = o.public_hosts;
 
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;
@@ -234,6 +236,11 @@ void add_node_commands(CLI::App& app) {
                  "a CA on the ledger, extendedKeyUsage OCSPSigning; repeatable)");
   nd->add_option("--ocsp-validity", node_opts->ocsp_validity_s,
                  "Seconds from thisUpdate (the newest block's time) to nextUpdate (default 300)");
+  nd->add_option("--public-host", node_opts->public_hosts,
+                 "A host:port clients use to reach the API (a DNS name, a proxy, a port forward); signed "
+                 "requests (Authorization: TM-Sig) are then taken only for these Host values (repeatable; "
+                 "default: node.toml's [api] public_hosts, else the listen address, which for 0.0.0.0 or :: "
+                 "means any host)");
   nd->footer(
       "Stops cleanly on SIGTERM or Ctrl-C; restart with the same --data to continue the chain.\n"
       "Example: trustmesh node --data ./data --listen 127.0.0.1:8080");

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/request_auth.h"
+
 namespace trustmesh::node {
 
 namespace {
@@ -64,6 +66,16 @@ Status split_host_port(const std::string& listen, const std::string& what, std::
   return Status::Ok();
 }
 
+// `public_hosts = [...]`, or a comment showing the key when there are none.
+std::string public_hosts_line(const std::vector<std::string>& hosts) {
+  if (hosts.empty())
+    return "# public_hosts = [\"node.example.com:8080\"]  # Host values of signed requests; default: the "
+           "listen address\n";
+  std::string out = "public_hosts = [";
+  for (size_t i = 0; i < hosts.size(); ++i) out += (i ? ", \"" : "\"") + hosts[i] + "\"";
+  return out + "]\n";
+}
+
 const toml::table* sub(const toml::table& t, std::string_view key) {
   const toml::node* n = t.get(key);
   return n ? n->as_table() : nullptr;
@@ -89,10 +101,10 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
     if (root.get(tbl) && !sub(root, tbl)) return bad("[" + std::string(tbl) + "] must be a table");
   }
   if (const toml::table* api = sub(root, "api")) {
-    TM_TRY(check_keys(
-        *api,
-        {"listen", "threads", "max_body_bytes", "max_header_bytes", "request_timeout_ms", "max_blob_bytes"},
-        "[api]"));
+    TM_TRY(check_keys(*api,
+                      {"listen", "threads", "max_body_bytes", "max_header_bytes", "request_timeout_ms",
+                       "max_blob_bytes", "public_hosts"},
+                      "[api]"));
     std::string listen;
     TM_TRY(read_string(*api, "listen", "api", listen));
     if (!listen.empty()) TM_TRY(split_host_port(listen, "api.listen", c.api.host, c.api.port));
@@ -101,6 +113,16 @@ Result<NodeConfig> NodeConfig::from_toml(std::string_view text, const std::strin
     TM_TRY(read_int(*api, "max_header_bytes", "api", c.api.max_header_bytes, 1024, 1 << 20));
     TM_TRY(read_int(*api, "request_timeout_ms", "api", c.api.request_timeout_ms, 100, 3600000));
     TM_TRY(read_int(*api, "max_blob_bytes", "api", c.api.max_blob_bytes, 1024, int64_t{64} << 30));
+    if (const toml::node* n = api->get("public_hosts")) {
+      const toml::array* arr = n->as_array();
+      if (!arr) return bad("api.public_hosts must be an array of \"host:port\" strings");
+      for (const toml::node& e : *arr) {
+        std::optional<std::string> h = e.value<std::string>();
+        if (!e.is_string() || !h) return bad("api.public_hosts entries must be \"host:port\" strings");
+        if (auto a = auth::parse_authority(*h); !a.ok()) return bad("api.public_hosts: " + a.error().message);
+        c.api.public_hosts.push_back(*h);
+      }
+    }
   }
   if (const toml::table* cons = sub(root, "consensus")) {
     TM_TRY(check_keys(*cons,
@@ -192,7 +214,8 @@ std::string NodeConfig::to_toml() const {
     << "max_body_bytes = " << api.max_body_bytes << "\n"
     << "max_header_bytes = " << api.max_header_bytes << "\n"
     << "request_timeout_ms = " << api.request_timeout_ms << "\n"
-    << "max_blob_bytes = " << api.max_blob_bytes << "\n\n"
+    << "max_blob_bytes = " << api.max_blob_bytes << "\n"
+    << public_hosts_line(api.public_hosts) << "\n"
     << "[consensus]\n"
     << "block_interval_ms = " << block_interval_ms << "\n"
     << "max_block_bytes = " << max_block_bytes << "\n"

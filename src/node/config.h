@@ -10,6 +10,8 @@
 //   max_header_bytes = 16384
 //   request_timeout_ms = 10000           # also the idle limit while a blob streams
 //   max_blob_bytes = 268435456           # largest upload to /v1/blobs (firmware images)
+//   public_hosts = ["node.example.com:8080"]  # Host values signed requests are taken for;
+//                                        # [] = the listen address (core/request_auth.h)
 //   [consensus]
 //   block_interval_ms = 1000
 //   max_block_bytes = 4194304
@@ -62,6 +64,11 @@ struct ApiConfig {
   // upload taken, and its directory ("" = <data dir>/blobs; not in node.toml).
   uint64_t max_blob_bytes = uint64_t{256} << 20;
   std::string blob_dir;
+  // The names ("host[:port]", port 80 if absent) clients use to reach this
+  // API: a signed request is taken only if its Host header is one of them.
+  // Empty: the listen address (auth::AuthorityPolicy), which for a wildcard
+  // address (0.0.0.0, ::) means any host at the listening port.
+  std::vector<std::string> public_hosts;
 };
 
 struct P2pConfig {

@@ -12,10 +12,10 @@
 #include <sstream>
 #include <thread>
 
-#include "api/caller_auth.h"
 #include "api_util.h"
 #include "consensus/vote.h"
 #include "core/hash.h"
+#include "core/request_auth.h"
 #include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/schema.h"
@@ -584,45 +584,23 @@ TEST(ApiTest, MetricsAndOpenApi) {
 
 // --- access domains and signed requests ---
 
+// The authority the test client addresses (httplib sends Host: 127.0.0.1:<port>).
+std::string authority_of(const TestNode& t) {
+  return "127.0.0.1:" + std::to_string(t.port());
+}
+
 std::vector<std::pair<std::string, std::string>> signed_by(const KeyPair& key, const std::string& chain,
+                                                           const std::string& authority,
                                                            const std::string& target, int64_t skew = 0,
                                                            const std::string& method = "GET") {
   uint64_t ts = static_cast<uint64_t>(static_cast<int64_t>(std::time(nullptr)) + skew);
-  return {{"Authorization", *sign_request(key, chain, method, target, ts)}};
-}
-
-TEST(CallerAuth, HeaderRoundTripsAndRefusesWhatDoesNotVerify) {
-  KeyPair p256 = account_key(0);
-  KeyPair ed = KeyPair::from_seed(KeyAlg::kEd25519, Bytes(32, 7)).value();
-  const uint64_t now = 1'800'000'000;
-  for (const KeyPair* k : {&p256, &ed}) {
-    std::string h = *sign_request(*k, "chain-a", "GET", "/v1/names/x?y=1", now);
-    auto who = verify_request(h, "chain-a", "GET", "/v1/names/x?y=1", now + 299);
-    ASSERT_TRUE(who.ok()) << who.error().to_string();
-    EXPECT_EQ(*who, Address::of(k->public_key()));
-    auto code = [&](Result<Address> r) { return r.ok() ? ErrorCode::kOk : r.error().code; };
-    EXPECT_EQ(code(verify_request(h, "chain-b", "GET", "/v1/names/x?y=1", now)), ErrorCode::kUnauthenticated);
-    EXPECT_EQ(code(verify_request(h, "chain-a", "GET", "/v1/names/x", now)), ErrorCode::kUnauthenticated);
-    EXPECT_EQ(code(verify_request(h, "chain-a", "POST", "/v1/names/x?y=1", now)),
-              ErrorCode::kUnauthenticated);
-    EXPECT_EQ(code(verify_request(h, "chain-a", "GET", "/v1/names/x?y=1", now + 301)),
-              ErrorCode::kUnauthenticated);
-    EXPECT_EQ(code(verify_request(h, "chain-a", "GET", "/v1/names/x?y=1", now - 301)),
-              ErrorCode::kUnauthenticated);
-  }
-  std::string h = *sign_request(p256, "c", "GET", "/t", now);
-  for (std::string bad :
-       {std::string("Bearer abc"), std::string("TM-Sig"), h + ", x=1", h.substr(0, h.size() - 2) + "zz",
-        std::string("TM-Sig key=00, ts=1, sig=00"), std::string("TM-Sig ts=1, key=00, sig=00")}) {
-    auto r = verify_request(bad, "c", "GET", "/t", now);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << bad;
-  }
+  return {{"Authorization", *auth::sign_request(key, chain, authority, method, target, ts)}};
 }
 
 TEST(ApiTest, PrivateDomainDetailIsForMembersOnly) {
   TestNode t({.accounts = 4});
   const std::string chain = t.chain_id();
+  const std::string here = authority_of(t);
   ASSERT_EQ(t.register_name(0, "dev-p", 1000)["outcome"], "ok");
   ASSERT_EQ(t.register_name(0, "dev-q", 1000)["outcome"], "ok");
   ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainCreate{"plant", true}))["outcome"], "ok");
@@ -635,7 +613,7 @@ TEST(ApiTest, PrivateDomainDetailIsForMembersOnly) {
   EXPECT_NE(why.find("'plant'"), std::string::npos) << why;
   EXPECT_NE(why.find("read right"), std::string::npos) << why;
   EXPECT_NE(why.find("anonymous"), std::string::npos) << why;
-  a = t.get("/v1/names/dev-p", signed_by(account_key(2), chain, "/v1/names/dev-p"));
+  a = t.get("/v1/names/dev-p", signed_by(account_key(2), chain, here, "/v1/names/dev-p"));
   expect_error(a, 403, "access_denied");
   why = a.json()["message"];
   EXPECT_NE(why.find("trustmesh domain grant plant " + account(2).to_string()), std::string::npos) << why;
@@ -649,14 +627,14 @@ TEST(ApiTest, PrivateDomainDetailIsForMembersOnly) {
   EXPECT_EQ(t.get("/v1/names/dev-q").status, 200);
 
   // The administrator (a member with read) gets everything.
-  a = t.get("/v1/names/dev-p", signed_by(account_key(0), chain, "/v1/names/dev-p"));
+  a = t.get("/v1/names/dev-p", signed_by(account_key(0), chain, here, "/v1/names/dev-p"));
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_TRUE(a.json().contains("config_hash"));
   // A member granted read gets it too; removing the grant takes it away.
   Address m = account(1);
   ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainGrant{"plant", m, ledger::kRightRead}))["outcome"],
             "ok");
-  EXPECT_EQ(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, "/v1/names/dev-p")).status, 200);
+  EXPECT_EQ(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, here, "/v1/names/dev-p")).status, 200);
 
   // GET /v1/domains/{id}: counts for anyone, members and subjects for readers.
   a = t.get("/v1/domains/plant");
@@ -668,7 +646,7 @@ TEST(ApiTest, PrivateDomainDetailIsForMembersOnly) {
   EXPECT_FALSE(d.contains("members"));
   EXPECT_FALSE(d.contains("subjects"));
   EXPECT_EQ(a.body.find("dev-p"), std::string::npos);
-  d = t.get("/v1/domains/plant", signed_by(account_key(1), chain, "/v1/domains/plant")).json();
+  d = t.get("/v1/domains/plant", signed_by(account_key(1), chain, here, "/v1/domains/plant")).json();
   EXPECT_EQ(d["caller_rights"], "read");
   ASSERT_EQ(d["subjects"], nlohmann::json::array({"device:dev-p"}));
   ASSERT_EQ(d["members"].size(), 2u);
@@ -676,27 +654,105 @@ TEST(ApiTest, PrivateDomainDetailIsForMembersOnly) {
   expect_error(t.get("/v1/domains/No"), 400, "invalid_argument");
 
   // Signed wrongly: 401 with the reason, on any endpoint.
-  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), "other-chain", "/v1/names/dev-p")), 401,
-               "unauthenticated");
-  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, "/v1/names/dev-p", -1000)), 401,
-               "unauthenticated");
-  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, "/v1/names/dev-q")), 401,
+  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), "other-chain", here, "/v1/names/dev-p")),
+               401, "unauthenticated");
+  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, here, "/v1/names/dev-p", -1000)),
+               401, "unauthenticated");
+  expect_error(t.get("/v1/names/dev-p", signed_by(account_key(1), chain, here, "/v1/names/dev-q")), 401,
                "unauthenticated");
   expect_error(t.get("/v1/status", {{"Authorization", "TM-Sig nonsense"}}), 401, "unauthenticated");
   // The signature covers the query as sent.
   EXPECT_EQ(t.get("/v1/names/dev-p/status?prove=true",
-                  signed_by(account_key(1), chain, "/v1/names/dev-p/status?prove=true"))
+                  signed_by(account_key(1), chain, here, "/v1/names/dev-p/status?prove=true"))
                 .status,
             200);
-  expect_error(
-      t.get("/v1/names/dev-p/status?prove=true", signed_by(account_key(1), chain, "/v1/names/dev-p/status")),
-      401, "unauthenticated");
+  expect_error(t.get("/v1/names/dev-p/status?prove=true",
+                     signed_by(account_key(1), chain, here, "/v1/names/dev-p/status")),
+               401, "unauthenticated");
 
   // Made public: everyone reads again.
   ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainSet{"plant", false}))["outcome"], "ok");
   EXPECT_EQ(t.get("/v1/names/dev-p").status, 200);
   d = t.get("/v1/domains/plant").json();
   EXPECT_EQ(d["subjects"], nlohmann::json::array({"device:dev-p"}));
+}
+
+// A signature names the server it is for (its Host); the node takes only its
+// own names, so a header signed for another server cannot be replayed here.
+TEST(ApiTest, SignedRequestsAreBoundToTheNodesOwnAuthority) {
+  TestNode t;
+  const std::string chain = t.chain_id();
+  const std::string port = std::to_string(t.port());
+  ASSERT_EQ(t.submit_and_wait(t.tx(0, ledger::op::DomainCreate{"site", true}))["outcome"], "ok");
+  auto with_host = [](std::vector<std::pair<std::string, std::string>> h, const std::string& host) {
+    h.emplace_back("Host", host);
+    return h;
+  };
+
+  // Signed for the Host it is sent with, under any of the loopback names: the caller is known.
+  for (const std::string& host :
+       std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "LocalHost:" + port}) {
+    auto a = t.get("/v1/domains/site",
+                   with_host(signed_by(account_key(0), chain, host, "/v1/domains/site"), host));
+    ASSERT_EQ(a.status, 200) << host << ": " << a.body;
+    EXPECT_TRUE(a.json().contains("caller_rights")) << a.body;
+    EXPECT_TRUE(a.json().contains("members")) << a.body;
+  }
+
+  // Signed for another server (an edge server at a gateway) and replayed here
+  // with its own Host: refused before the signature is looked at, saying
+  // which name was signed for, which the node answers to, and the fix.
+  const std::string edge = "edge.local:8080";
+  auto a =
+      t.get("/v1/domains/site", with_host(signed_by(account_key(0), chain, edge, "/v1/domains/site"), edge));
+  expect_error(a, 401, "unauthenticated");
+  std::string why = a.json()["message"];
+  EXPECT_NE(why.find("'edge.local:8080'"), std::string::npos) << why;
+  EXPECT_NE(why.find("127.0.0.1:" + port + ", localhost:" + port + " or [::1]:" + port), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("--public-host edge.local:8080"), std::string::npos) << why;
+  // ... or replayed with this node's Host: the signature does not cover it.
+  a = t.get("/v1/domains/site", signed_by(account_key(0), chain, edge, "/v1/domains/site"));
+  expect_error(a, 401, "unauthenticated");
+  why = a.json()["message"];
+  EXPECT_NE(why.find("does not verify"), std::string::npos) << why;
+  EXPECT_NE(why.find("127.0.0.1:" + port), std::string::npos) << why;
+  // Same host, another port: another server.
+  expect_error(
+      t.get("/v1/domains/site", signed_by(account_key(0), chain, "127.0.0.1:" + std::to_string(t.port() + 1),
+                                          "/v1/domains/site")),
+      401, "unauthenticated");
+
+  // Unsigned requests do not care about Host.
+  EXPECT_EQ(t.get("/v1/status", {{"Host", edge}}).status, 200);
+  a = t.get("/v1/domains/site", {{"Host", edge}});
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_FALSE(a.json().contains("caller_rights"));
+}
+
+TEST(ApiTest, ConfiguredPublicHostsAreTheNamesSignedRequestsAreTakenFor) {
+  Options o;
+  o.api.public_hosts = {"Node.Example:443", "gw.local"};
+  TestNode t(o);
+  const std::string chain = t.chain_id();
+  for (const std::string& host : std::vector<std::string>{"node.example:443", "gw.local", "gw.local:80"}) {
+    auto a = t.get("/v1/status", {{"Host", host}, signed_by(account_key(0), chain, host, "/v1/status")[0]});
+    EXPECT_EQ(a.status, 200) << host << ": " << a.body;
+  }
+  // The listen address is no longer implied.
+  const std::string here = authority_of(t);
+  auto a = t.get("/v1/status", signed_by(account_key(0), chain, here, "/v1/status"));
+  expect_error(a, 401, "unauthenticated");
+  std::string why = a.json()["message"];
+  EXPECT_NE(why.find("only as node.example:443 or gw.local:80"), std::string::npos) << why;
+
+  // A public host that is not host[:port] stops the server from starting.
+  auto n = t.node().config();
+  n.api.public_hosts = {"https://node.example"};
+  auto s = ApiServer::start(t.node(), n.api);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(s.error().message.find("public host"), std::string::npos) << s.error().message;
 }
 
 // --- refusals: every one answers {code, error, message} and changes nothing ---

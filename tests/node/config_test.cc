@@ -65,6 +65,21 @@ TEST(ConfigTest, RoundTripsThroughToml) {
   EXPECT_FALSE(back->sync);
 }
 
+TEST(ConfigTest, PublicHostsParseAndRoundTrip) {
+  EXPECT_TRUE(NodeConfig::from_toml("", "/d")->api.public_hosts.empty());
+  auto c = NodeConfig::from_toml(
+      "[api]\npublic_hosts = [\"node.example.com:8080\", \"[::1]:9000\", \"gw\"]\n", "/d");
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_EQ(c->api.public_hosts, (std::vector<std::string>{"node.example.com:8080", "[::1]:9000", "gw"}));
+  auto back = NodeConfig::from_toml(c->to_toml(), "/d");
+  ASSERT_TRUE(back.ok()) << back.error().to_string() << "\n" << c->to_toml();
+  EXPECT_EQ(back->api.public_hosts, c->api.public_hosts);
+  // None: the file shows the key as a comment, and reads back as none.
+  NodeConfig none;
+  EXPECT_NE(none.to_toml().find("# public_hosts = "), std::string::npos) << none.to_toml();
+  EXPECT_TRUE(NodeConfig::from_toml(none.to_toml(), "/d")->api.public_hosts.empty());
+}
+
 TEST(ConfigTest, P2pSectionRoundTrips) {
   auto c = NodeConfig::from_toml(R"(
 [consensus]
@@ -109,6 +124,9 @@ TEST(ConfigTest, RefusesBadInputWithAClearMessage) {
       {"[consensus]\nblock_interval_ms = 1", "outside"},
       {"[api]\nlisten = \"nohost\"", "host:port"},
       {"[api]\nlisten = \"h:99999\"", "bad port"},
+      {"[api]\npublic_hosts = \"a:1\"", "array"},
+      {"[api]\npublic_hosts = [1]", "\"host:port\" strings"},
+      {"[api]\npublic_hosts = [\"http://a:1\"]", "not host[:port]"},
       {"[storage]\nsync = 1", "true or false"},
       {"[p2p]\nlisten = \"h:70000\"", "bad port"},
       {"[p2p]\nseeds = \"a:1\"", "array"},
