@@ -14,6 +14,7 @@
 
 #include "cli/client_opts.h"
 #include "cli/failure.h"
+#include "cli/keyring.h"
 #include "cli/private_files.h"
 #include "edge/coap_client.h"
 #include "edge/coap_routes.h"
@@ -39,6 +40,8 @@ struct EdgeOptions {
   std::string genesis, data = "edge-data", listen = "127.0.0.1:8090", coap;
   std::vector<std::string> nodes, peers, names, orgs, models;
   std::string names_file;
+  std::string key, keyring;  // the server's member key, to fetch private configurations
+  std::vector<std::string> public_hosts;
   uint64_t interval_ms = 1000;
   int threads = 32;
   // sync / status / ask
@@ -114,8 +117,14 @@ Done run_serve(const EdgeOptions& o) {
   ho.port = where.second;
   ho.genesis_json = genesis;
   ho.threads = o.threads;
+  ho.public_hosts = o.public_hosts;
   TM_CLI_ASSIGN(store::BlobStore blob_store, store::BlobStore::open(o.data + "/blobs"));
   edge::BlobCache blobs(std::move(blob_store), o.nodes);
+  if (!o.key.empty()) {
+    Result<KeyPair> key = Keyring(o.keyring).load(o.key);
+    if (!key.ok()) return make_error(key.error().code, "--key " + o.key + ": " + key.error().message);
+    blobs.sign_with(std::move(key).value(), replica->anchor().chain_id);
+  }
   TM_CLI_ASSIGN(auto http, edge::HttpServer::start(*replica, &syncer, ho, &blobs));
   std::unique_ptr<edge::CoapServer> coap;
   if (!o.coap.empty()) {
@@ -346,6 +355,15 @@ void add_edge_commands(CLI::App& app) {
   serve->add_option("--threads", o->threads, "HTTP worker threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  serve->add_option(
+      "--key", o->key,
+      "Keyring key the server fetches configurations with: a member with read in the access "
+      "domains of its devices (trustmesh domain grant); it serves them only to callers with read "
+      "there");
+  add_keyring_option(serve, o->keyring);
+  serve->add_option("--public-host", o->public_hosts,
+                    "A HOST:PORT callers reach this server by, for signed requests (repeatable; default: the "
+                    "--listen address)");
   set_examples(
       serve,
       "Example: trustmesh edge serve --genesis genesis.json --data gw-edge --node http://10.0.0.5:8080 "

@@ -49,8 +49,13 @@ Outcome<NodeClient> open_reader(const NodeOptions& opts, const std::string& keyr
   Keyring ring(keyring);
   TM_CLI_ASSIGN(KeyPair k, ring.load(key));
   if (auto w = ring.permission_warning(key)) std::cerr << "warning: " << *w << "\n";
-  TM_CLI_ASSIGN(std::string chain_id, fetch_chain_id(node));
-  node.sign_with(std::move(k), std::move(chain_id));
+  // From the genesis, which edge servers serve too (they have no /v1/status).
+  TM_CLI_ASSIGN(json genesis, node.get_json("/v1/genesis"));
+  const std::string chain_id = json_str(genesis, "chain_id");
+  if (chain_id.empty())
+    return make_error(ErrorCode::kMalformed,
+                      node.url() + "/v1/genesis names no chain_id; is it a trustmesh server?");
+  node.sign_with(std::move(k), chain_id);
   return node;
 }
 

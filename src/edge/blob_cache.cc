@@ -3,9 +3,34 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <ctime>
+
+#include "core/request_auth.h"
+
 namespace trustmesh::edge {
 
-Status BlobCache::fetch(const Hash32& sha256) const {
+namespace {
+constexpr std::string_view kConfigurationMark = "configuration";
+
+// host[:port] of a base URL ("http://127.0.0.1:8080" -> "127.0.0.1:8080").
+std::string authority_of(const std::string& url) {
+  std::string a = url.substr(url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  return a.substr(0, a.find('/'));
+}
+}  // namespace
+
+void BlobCache::sign_with(KeyPair key, std::string chain_id) {
+  key_ = std::move(key);
+  chain_id_ = std::move(chain_id);
+}
+
+Result<bool> BlobCache::is_configuration(const Hash32& sha256) const {
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> marks, store_.subjects(sha256));
+  return std::find(marks.begin(), marks.end(), kConfigurationMark) != marks.end();
+}
+
+Status BlobCache::fetch(const Hash32& sha256, Kind kind) const {
   if (store_.has(sha256)) return Status::Ok();
   if (nodes_.empty()) {
     return make_error(
@@ -22,11 +47,22 @@ Status BlobCache::fetch(const Hash32& sha256) const {
     TM_ASSIGN_OR_RETURN(store::BlobWriter w, store_.begin(sha256, std::nullopt, max_bytes_));
     Status written = Status::Ok();
     int status = 0;
+    const std::string target = "/v1/blobs/" + to_hex(sha256);
+    httplib::Headers headers;
+    if (key_ && kind == Kind::kConfiguration) {
+      const std::string authority = authority_of(url);
+      TM_ASSIGN_OR_RETURN(std::string sig, auth::sign_request(*key_, chain_id_, authority, "GET", target,
+                                                              static_cast<uint64_t>(std::time(nullptr))));
+      headers.emplace("Host", authority);
+      headers.emplace("Authorization", sig);
+    }
+    bool configuration = false;
     auto res = c.Get(
-        "/v1/blobs/" + to_hex(sha256),
+        target, headers,
         [&](const httplib::Response& r) {
           status = r.status;
-          if (r.get_header_value("X-Blob-Kind") == "configuration") status = 403;
+          configuration = r.get_header_value("X-Blob-Kind") == kConfigurationMark;
+          if (configuration && kind != Kind::kConfiguration) status = 403;
           return status == 200;
         },
         [&](const char* data, size_t n) {
@@ -39,18 +75,28 @@ Status BlobCache::fetch(const Hash32& sha256) const {
       continue;
     }
     any_answered = true;
-    if (status == 401 || status == 403) {
-      // A device configuration: its readers follow its device's access
-      // domain, which only a node checks, so an edge server never keeps one.
+    if ((status == 401 || status == 403) && kind == Kind::kPublic) {
+      // A device configuration of no device this server keeps: its readers
+      // follow that device's access domain, which this server cannot check.
       return make_error(
           ErrorCode::kAccessDenied,
           "blob " + to_hex(sha256) +
-              " is a device configuration; edge servers serve firmware and reports only, so ask a "
+              " is the configuration of a device outside this edge server's domain; ask a "
               "ledger node (with a member's key for a private domain: trustmesh blob get --key)");
+    }
+    if (status == 401 || status == 403) {
+      return make_error(ErrorCode::kAccessDenied,
+                        "the ledger node refused this edge server the configuration " + to_hex(sha256) +
+                            (key_ ? ": grant its key read in the device's domain (trustmesh domain grant)"
+                                  : ": start it with --key, a member key with read in the device's domain"));
     }
     if (status != 200) {
       last = url + " answered HTTP " + std::to_string(status);
       continue;
+    }
+    if (configuration) {  // marked before it is kept: never held unmarked
+      TM_TRY(w.verify());
+      TM_TRY(store_.add_subject(sha256, kConfigurationMark));
     }
     Result<bool> stored = w.commit();
     if (!stored.ok()) {

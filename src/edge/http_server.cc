@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/request_auth.h"
+#include "edge/access.h"
 #include "edge/answers.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
@@ -61,6 +63,20 @@ struct HttpServer::Impl {
   std::thread thread;
 
   const BlobCache* blobs;
+  auth::AuthorityPolicy authorities;  // set once bound, before the first request
+
+  // Who is asking: nullopt for an unsigned request, kUnauthenticated for a
+  // header that does not verify or names another server.
+  Result<std::optional<Address>> caller_of(const httplib::Request& req) const {
+    const std::string header = req.get_header_value("Authorization");
+    if (header.empty()) return std::optional<Address>();
+    const std::string host = req.get_header_value("Host");
+    TM_TRY(authorities.check(
+        host, "start the edge server with --public-host NAME:PORT for each name it is reached by"));
+    TM_ASSIGN_OR_RETURN(Address a, auth::verify_request(header, replica.anchor().chain_id, host, req.method,
+                                                        req.target, now_s()));
+    return std::optional<Address>(a);
+  }
 
   Impl(Replica& r, const Syncer* s, HttpOptions o, const BlobCache* b)
       : replica(r), sync(s), opts(std::move(o)), blobs(b) {}
@@ -72,8 +88,30 @@ struct HttpServer::Impl {
                          "a blob is named by 64 hex digits of SHA-256");
     if (blobs == nullptr)
       return reply_error(res, 404, ErrorCode::kNotFound, "this edge server keeps no blobs");
-    Status held = blobs->fetch(*h);
+    Result<std::optional<Address>> caller = caller_of(req);
+    if (!caller.ok()) return reply_error(res, caller.error());
+    // A configuration of the domain's devices goes to readers of their
+    // domains; any other configuration is never served from here.
+    Result<std::vector<std::string>> devices = configuration_of(replica, *h);
+    if (!devices.ok()) return reply_error(res, devices.error());
+    BlobCache::Kind kind = BlobCache::Kind::kPublic;
+    if (!devices->empty()) {
+      Status may = check_configuration_read(replica, *devices, *caller);
+      if (!may.ok()) return reply_error(res, may.error());
+      kind = BlobCache::Kind::kConfiguration;
+    } else if (blobs->store().has(*h)) {
+      Result<bool> config = blobs->is_configuration(*h);
+      if (!config.ok()) return reply_error(res, config.error());
+      if (*config) {
+        return reply_error(res, 403, ErrorCode::kAccessDenied,
+                           "blob " + to_hex(*h) +
+                               " is a configuration no device of this edge server's domain names now; ask a "
+                               "ledger node");
+      }
+    }
+    Status held = blobs->fetch(*h, kind);
     if (!held.ok()) return reply_error(res, held.error());
+    if (kind == BlobCache::Kind::kConfiguration) res.set_header("X-Blob-Kind", "configuration");
     Result<store::BlobReader> reader = blobs->store().open_read(*h);
     if (!reader.ok()) return reply_error(res, reader.error());
     const uint64_t size = reader->size();
@@ -186,6 +224,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
   srv.Get("/v1/edge/bundle", [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_get(q, a); });
   srv.Post("/v1/edge/bundle",
            [&im](const httplib::Request& q, httplib::Response& a) { im.bundle_post(q, a); });
+  // A signature that does not verify is refused on every endpoint, so a
+  // client learns at once that its signing is wrong.
+  srv.set_pre_routing_handler([&im](const httplib::Request& q, httplib::Response& a) {
+    if (!q.has_header("Authorization")) return httplib::Server::HandlerResponse::Unhandled;
+    Result<std::optional<Address>> caller = im.caller_of(q);
+    if (caller.ok()) return httplib::Server::HandlerResponse::Unhandled;
+    reply_error(a, caller.error());
+    return httplib::Server::HandlerResponse::Handled;
+  });
   srv.set_error_handler([](const httplib::Request&, httplib::Response& a) {
     if (!a.body.empty()) return;
     if (a.status == 404) {
@@ -215,6 +262,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(Replica& r, const Syncer* 
                                           " (in use, or not an address of this machine?)");
   }
   s->port_ = static_cast<uint16_t>(port);
+  Result<auth::AuthorityPolicy> policy =
+      auth::AuthorityPolicy::make(im.opts.public_hosts, im.opts.host, s->port_);
+  if (!policy.ok()) return make_error(policy.error().code, "--public-host: " + policy.error().message);
+  im.authorities = std::move(policy).value();
   im.thread = std::thread([&srv] { srv.listen_after_bind(); });
   return s;
 }

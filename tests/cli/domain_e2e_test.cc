@@ -6,9 +6,11 @@
 // lists members and subjects only to a reader; bad arguments fail before
 // anything is sent.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/hash.h"
 #include "process_util.h"
@@ -113,6 +115,72 @@ TEST_F(DomainE2E, StrangerIsRefusedTheConfigurationAndAMemberGetsIt) {
   EXPECT_EQ(last_json(ok("name show lock-7 --json").out).value("config_hash", ""), config);
   ok("blob get " + config + " -o " + dir_ + "/public.cfg");
   EXPECT_EQ(read_all(dir_ + "/public.cfg"), config_text);
+}
+
+// An edge server at the plant holds the private configuration for the
+// plant's members: it fetches it with its own member key and serves it only
+// to callers its replica's domain records say may read it, even with the
+// ledger node stopped.
+TEST_F(DomainE2E, EdgeServerServesAPrivateConfigurationOnlyToMembers) {
+  const std::string config_text = "door=9\nbadge_reader=on\n";
+  std::ofstream(dir_ + "/lock-9.cfg") << config_text;
+  const std::string config = to_hex(sha256(as_bytes(config_text)));
+  ok("name register lock-9 --key dev --cert-hash " + std::string(64, 'b') + " --config-hash " + config +
+     " --json");
+  ok("domain create plant-4 --private --key dev --json");
+  ok("domain assign plant-4 device:lock-9 --key dev --json");
+  ok("blob put " + dir_ + "/lock-9.cfg --name lock-9 --json");
+  const std::string gateway = new_key("gateway");
+  const std::string reader = new_key("reader");
+  new_key("stranger");
+  ok("domain grant plant-4 " + gateway + " --rights read --key dev --json");
+  ok("domain grant plant-4 " + reader + " --rights read --key dev --json");
+
+  const std::string genesis = dir_ + "/genesis.json";
+  std::ofstream(genesis) << http_get(node_->port(), "/v1/genesis").body;
+  std::string err;
+  auto edge = ServiceProcess::start(
+      {"edge", "serve", "--genesis", genesis, "--data", dir_ + "/edge", "--node", node_->url(), "--name",
+       "lock-9", "--listen", "127.0.0.1:0", "--key", "gateway", "--interval-ms", "200"},
+      dir_ + "/edge.log", &err);
+  ASSERT_TRUE(edge) << err;
+  const std::string url = edge->ready()["http"];
+  const std::string get = "blob get " + config + " --node " + url + " -o " + dir_ + "/got.cfg";
+
+  // A member gets it through the edge server (once its replica holds the domain).
+  Exec member;
+  for (int i = 0; i < 100; ++i) {
+    member = run(get + " --key reader");
+    if (member.status == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(member.status, 0) << member.out;
+  EXPECT_EQ(read_all(dir_ + "/got.cfg"), config_text);
+  std::filesystem::remove(dir_ + "/got.cfg");
+  // Anonymous and stranger callers are refused by the edge server, with the reason.
+  for (const std::string who : {"", " --key stranger"}) {
+    Exec got = run(get + who);
+    EXPECT_NE(got.status, 0) << got.out;
+    EXPECT_NE(got.out.find("access_denied"), std::string::npos) << got.out;
+    EXPECT_NE(got.out.find("plant-4"), std::string::npos) << got.out;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/got.cfg"));
+  }
+  // A signed request for another server, or one that does not verify, is 401.
+  httplib::Client c(url);
+  auto other = c.Get("/v1/edge", {{"Host", "10.9.9.9:80"}, {"Authorization", "TM-Sig key=00, ts=1, sig=00"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 401) << other->body;
+  EXPECT_NE(other->body.find("--public-host"), std::string::npos) << other->body;
+  auto junk = c.Get("/v1/edge", {{"Authorization", "TM-Sig key=00, ts=1, sig=00"}});
+  ASSERT_TRUE(junk);
+  EXPECT_EQ(junk->status, 401) << junk->body;
+
+  // With the node stopped, the edge server still decides from its replica.
+  node_.reset();
+  Exec cut_off = run(get + " --key reader");
+  ASSERT_EQ(cut_off.status, 0) << cut_off.out;
+  EXPECT_EQ(read_all(dir_ + "/got.cfg"), config_text);
+  EXPECT_NE(run(get + "2 --key stranger").status, 0);
 }
 
 TEST_F(DomainE2E, BadArgumentsFailBeforeAnythingIsSent) {

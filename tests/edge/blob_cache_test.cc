@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -30,6 +31,10 @@ class FakeNode {
         a.status = 404;
         return;
       }
+      if (it->second.starts_with("config:")) {  // a public device's configuration
+        a.set_header("X-Blob-Kind", "configuration");
+        signed_ = q.has_header("Authorization");
+      }
       a.set_content(it->second, "application/octet-stream");
     });
     port_ = srv_.bind_to_any_port("127.0.0.1");
@@ -40,9 +45,11 @@ class FakeNode {
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool last_config_signed() const { return signed_; }
 
  private:
   std::map<std::string, std::string> blobs_;
+  std::atomic<bool> signed_{false};
   httplib::Server srv_;
   int port_ = 0;
   std::thread thread_;
@@ -99,6 +106,27 @@ TEST(BlobCacheTest, KeepsOnlyWhatHashesToItsName) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kTooLarge);
   EXPECT_EQ(files_under(dir.path() + "/small"), 0u);
+}
+
+// A configuration is fetched only when asked for as one (the server checked
+// the asker's right), signed with the server's member key, and kept marked.
+TEST(BlobCacheTest, FetchesAConfigurationOnlyAsOneAndKeepsItMarked) {
+  const std::string config = "config:door=3";
+  const Hash32 h = sha256(as_bytes(config));
+  FakeNode node(std::map<std::string, std::string>{{to_hex(h), config}});
+  TempDir dir;
+  BlobCache cache(store::BlobStore::open(dir.path() + "/blobs").value(), {node.url()});
+  Status s = cache.fetch(h);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kAccessDenied) << s.error().to_string();
+  EXPECT_FALSE(cache.store().has(h));
+
+  cache.sign_with(KeyPair::generate(KeyAlg::kEd25519).value(), "chain-x");
+  s = cache.fetch(h, BlobCache::Kind::kConfiguration);
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_TRUE(node.last_config_signed()) << "fetched with the server's member key";
+  EXPECT_TRUE(cache.is_configuration(h).value());
+  EXPECT_EQ(files_under(dir.path() + "/blobs"), 2u) << "the blob and its mark";
 }
 
 }  // namespace
