@@ -10,12 +10,16 @@
 
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cli/client_opts.h"
 #include "cli/failure.h"
 #include "cli/keyring.h"
 #include "cli/private_files.h"
+#include "core/cbor.h"
+#include "core/hash.h"
+#include "core/request_auth.h"
 #include "edge/coap_client.h"
 #include "edge/coap_routes.h"
 #include "edge/http_server.h"
@@ -45,7 +49,7 @@ struct EdgeOptions {
   uint64_t interval_ms = 1000;
   int threads = 32;
   // sync / status / ask
-  std::string from, to, url, name;
+  std::string from, to, url, name, out;
   uint64_t max_age_s = 3600;
   bool json = false;
 };
@@ -127,12 +131,20 @@ Done run_serve(const EdgeOptions& o) {
   }
   TM_CLI_ASSIGN(auto http, edge::HttpServer::start(*replica, &syncer, ho, &blobs));
   std::unique_ptr<edge::CoapServer> coap;
+  // The names signed CoAP requests are taken for: set once the port is bound.
+  std::mutex coap_names_mu;
+  auth::AuthorityPolicy coap_names;
   if (!o.coap.empty()) {
     TM_CLI_ASSIGN(auto at, parse_host_port(o.coap, "--coap"));
     const edge::Replica& rep = *replica;
-    TM_CLI_ASSIGN(coap, edge::CoapServer::start(at.first, at.second, [&rep](const edge::CoapRequest& req) {
-                    return edge::answer_coap(rep, req, now_s());
+    TM_CLI_ASSIGN(coap, edge::CoapServer::start(at.first, at.second, [&](const edge::CoapRequest& req) {
+                    std::lock_guard lock(coap_names_mu);
+                    return edge::answer_coap(edge::CoapContext{rep, &blobs, &coap_names}, req, now_s());
                   }));
+    Result<auth::AuthorityPolicy> names = auth::AuthorityPolicy::make({}, at.first, coap->port());
+    if (!names.ok()) return make_error(names.error().code, "--coap: " + names.error().message);
+    std::lock_guard lock(coap_names_mu);
+    coap_names = std::move(names).value();
   }
   edge::ReplicaStats st = replica->stats();
   json ready = {{"event", "ready"},
@@ -305,6 +317,63 @@ Done run_claims(const EdgeOptions& o) {
   return kDone;
 }
 
+// What a device does to fetch its configuration from its gateway over CoAP:
+// GET coap://HOST:PORT/v1/blobs/SHA, signed with its key if it has one
+// (the gateway checks the read right from its replica), the bytes checked
+// against the hash before they are written.
+Done run_blob(const EdgeOptions& o) {
+  constexpr std::string_view kCoap = "coap://";
+  if (!o.url.starts_with(kCoap))
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the URL must be coap://HOST:PORT, e.g. coap://127.0.0.1:5683");
+  TM_CLI_ASSIGN(Hash32 want, hash32_from_hex(o.name));
+  TM_CLI_ASSIGN(auto at, parse_host_port(o.url.substr(kCoap.size()), "the URL"));
+  TM_CLI_ASSIGN(auto client, edge::CoapClient::connect(at.first, at.second));
+  const std::string path = "/v1/blobs/" + to_hex(want);
+  std::string authorization;
+  if (!o.key.empty()) {
+    TM_CLI_ASSIGN(KeyPair key, Keyring(o.keyring).load(o.key));
+    Result<edge::CoapReply> about = client->request("GET", "/v1/edge");
+    if (!about.ok()) return Failure{about.error(), kExitUnreachable};
+    auto stats = cbor::decode(about->payload);
+    const cbor::Value* chain = stats.ok() ? stats->find("chain_id") : nullptr;
+    if (chain == nullptr || !chain->is_text())
+      return make_error(ErrorCode::kMalformed,
+                        o.url + " is not an edge server (its /v1/edge names no chain)");
+    TM_CLI_ASSIGN(authorization,
+                  auth::sign_request(key, *chain->as_text(), client->authority(), "GET", path, now_s()));
+  }
+  Result<edge::CoapReply> reply =
+      client->request("GET", path, {}, std::chrono::seconds(30), std::nullopt, authorization);
+  if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
+  if (reply->code != edge::coap_code::kContent) {
+    return make_error(ErrorCode::kInvalidArgument, o.url + " answered " +
+                                                       edge::coap_code::to_string(reply->code) + ": " +
+                                                       edge::coap_diagnostic(reply->payload));
+  }
+  if (sha256(reply->payload) != want) {
+    return make_error(ErrorCode::kVerificationFailure,
+                      "what " + o.url + " sent does not hash to " + to_hex(want) + "; nothing written");
+  }
+  std::ofstream out(o.out, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(reply->payload.data()),
+            static_cast<std::streamsize>(reply->payload.size()));
+  out.close();
+  if (!out) return make_error(ErrorCode::kIo, "cannot write " + o.out);
+  if (o.json) {
+    std::cout << json{{"sha256", to_hex(want)},
+                      {"size", reply->payload.size()},
+                      {"file", o.out},
+                      {"verified", true}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "verified " << to_hex(want) << " (" << reply->payload.size() << " bytes) -> " << o.out
+              << "\n";
+  }
+  return kDone;
+}
+
 Done run_status(const EdgeOptions& o) {
   TM_CLI_ASSIGN(std::string body, get_text(o.url, "/v1/edge"));
   json j = json::parse(body, nullptr, false);
@@ -408,6 +477,20 @@ void add_edge_commands(CLI::App& app) {
   set_examples(claims,
                "Example: trustmesh edge claims coap://127.0.0.1:5683 device:dev-1 --genesis genesis.json");
   on_run_done(claims, [o] { return run_claims(*o); });
+
+  CLI::App* blob = edge->add_subcommand(
+      "blob",
+      "Fetch a blob (a device's configuration, at most 1 MiB) from an edge server over CoAP, as a "
+      "device does, signed with --key, and write it once its hash checks");
+  blob->add_option("url", o->url, "coap://HOST:PORT of the edge server")->required();
+  blob->add_option("sha256", o->name, "The blob's SHA-256 (64 hex digits)")->required();
+  blob->add_option("-o,--out", o->out, "File to write")->required();
+  blob->add_option("--key", o->key, "Keyring key to sign the request with (a reader of the device's domain)");
+  add_keyring_option(blob, o->keyring);
+  add_json_flag(blob, o->json);
+  set_examples(blob,
+               "Example: trustmesh edge blob coap://192.168.1.1:5683 9ac0...1707 -o lock-7.cfg --key lock-7");
+  on_run_done(blob, [o] { return run_blob(*o); });
 
   CLI::App* status =
       edge->add_subcommand("status", "Show an edge server's replica: what it holds and how old");

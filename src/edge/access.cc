@@ -32,4 +32,32 @@ Status check_configuration_read(const Replica& r, const std::vector<std::string>
   return Status::Ok();
 }
 
+Result<std::optional<Address>> caller_of(const auth::AuthorityPolicy& policy, std::string_view chain_id,
+                                         std::string_view header, std::string_view authority,
+                                         std::string_view method, std::string_view target, uint64_t now,
+                                         std::string_view remedy) {
+  if (header.empty()) return std::optional<Address>();
+  TM_TRY(policy.check(authority, remedy));
+  TM_ASSIGN_OR_RETURN(Address a, auth::verify_request(header, chain_id, authority, method, target, now));
+  return std::optional<Address>(a);
+}
+
+Result<BlobCache::Kind> blob_access(const Replica& r, const BlobCache& blobs, const Hash32& sha256,
+                                    const std::optional<Address>& caller) {
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> devices, configuration_of(r, sha256));
+  if (!devices.empty()) {
+    TM_TRY(check_configuration_read(r, devices, caller));
+    return BlobCache::Kind::kConfiguration;
+  }
+  if (blobs.store().has(sha256)) {
+    TM_ASSIGN_OR_RETURN(bool config, blobs.is_configuration(sha256));
+    if (config) {
+      return make_error(ErrorCode::kAccessDenied, "blob " + to_hex(sha256) +
+                                                      " is a configuration no device of this edge server's "
+                                                      "domain names now; ask a ledger node");
+    }
+  }
+  return BlobCache::Kind::kPublic;
+}
+
 }  // namespace trustmesh::edge

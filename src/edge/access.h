@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "core/address.h"
+#include "core/request_auth.h"
+#include "edge/blob_cache.h"
 #include "edge/replica.h"
 #include "ledger/state.h"
 
@@ -39,5 +41,20 @@ Result<std::vector<std::string>> configuration_of(const Replica& r, const Hash32
 // says which domain and right; kLedgerUnavailable while not synced.
 Status check_configuration_read(const Replica& r, const std::vector<std::string>& devices,
                                 const std::optional<Address>& caller);
+
+// Who signed a request (HTTP Authorization header or CoAP option) sent to
+// `authority` (nullopt: unsigned). kUnauthenticated for a signature that
+// does not verify or an authority `policy` does not take (ending with `remedy`).
+Result<std::optional<Address>> caller_of(const auth::AuthorityPolicy& policy, std::string_view chain_id,
+                                         std::string_view header, std::string_view authority,
+                                         std::string_view method, std::string_view target, uint64_t now,
+                                         std::string_view remedy);
+
+// How `caller` may have blob `sha256` from this edge server: as a
+// configuration of the domain's devices if it reads their domains, as a
+// public blob if it is no configuration; kAccessDenied (saying why) for a
+// configuration it may not read or one no device of the domain names now.
+Result<BlobCache::Kind> blob_access(const Replica& r, const BlobCache& blobs, const Hash32& sha256,
+                                    const std::optional<Address>& caller);
 
 }  // namespace trustmesh::edge

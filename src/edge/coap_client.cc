@@ -179,7 +179,8 @@ Result<std::unique_ptr<CoapClient>> CoapClient::connect(const std::string& host,
 
 Result<CoapReply> CoapClient::request(std::string_view method, std::string_view path_and_query,
                                       ByteView payload, std::chrono::milliseconds timeout,
-                                      std::optional<uint16_t> content_format) {
+                                      std::optional<uint16_t> content_format,
+                                      std::string_view authorization) {
   Impl& s = *impl_;
   const auto code = detail::method_code(method);
   if (!code)
@@ -214,6 +215,15 @@ Result<CoapReply> CoapClient::request(std::string_view method, std::string_view 
   for (const auto& q : queries) {
     coap_insert_optlist(&options, coap_new_optlist(COAP_OPTION_URI_QUERY, q.size(),
                                                    reinterpret_cast<const uint8_t*>(q.data())));
+  }
+  if (!authorization.empty()) {
+    uint8_t buf[4];
+    coap_insert_optlist(&options, coap_new_optlist(COAP_OPTION_URI_HOST, s.host.size(),
+                                                   reinterpret_cast<const uint8_t*>(s.host.data())));
+    coap_insert_optlist(
+        &options, coap_new_optlist(COAP_OPTION_URI_PORT, coap_encode_var_safe(buf, sizeof buf, s.port), buf));
+    coap_insert_optlist(&options, coap_new_optlist(kCoapOptionAuthorization, authorization.size(),
+                                                   reinterpret_cast<const uint8_t*>(authorization.data())));
   }
   const int options_ok = options == nullptr || coap_add_optlist_pdu(pdu, &options);
   coap_delete_optlist(options);
@@ -263,9 +273,13 @@ Result<CoapReply> CoapClient::request(std::string_view method, std::string_view 
 
 Result<CoapReply> coap_request(const std::string& host, uint16_t port, std::string_view method,
                                std::string_view path_and_query, ByteView payload,
-                               std::chrono::milliseconds timeout) {
+                               std::chrono::milliseconds timeout, std::string_view authorization) {
   TM_ASSIGN_OR_RETURN(auto client, CoapClient::connect(host, port));
-  return client->request(method, path_and_query, payload, timeout);
+  return client->request(method, path_and_query, payload, timeout, std::nullopt, authorization);
+}
+
+std::string CoapClient::authority() const {
+  return impl_->host + ":" + std::to_string(impl_->port);
 }
 
 }  // namespace trustmesh::edge

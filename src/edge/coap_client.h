@@ -39,9 +39,15 @@ class CoapClient {
   // method: "GET", "POST", "PUT", "DELETE", "FETCH", "PATCH", "iPATCH".
   // path_and_query: "/v1/status/abc?proof=1&x=%2F" (segments and query parts
   // are percent-decoded into the Uri-Path and Uri-Query options).
+  // authorization: a caller's signature (kCoapOptionAuthorization) for
+  // authority() and this method and path_and_query; sent with Uri-Host and
+  // Uri-Port naming authority(), as it was signed for.
   Result<CoapReply> request(std::string_view method, std::string_view path_and_query, ByteView payload = {},
                             std::chrono::milliseconds timeout = 5s,
-                            std::optional<uint16_t> content_format = std::nullopt);
+                            std::optional<uint16_t> content_format = std::nullopt,
+                            std::string_view authorization = {});
+  // "host:port" as this client addresses the server.
+  std::string authority() const;
 
   ~CoapClient();
   CoapClient(const CoapClient&) = delete;
@@ -57,6 +63,6 @@ class CoapClient {
 // One request on a short-lived CoapClient.
 Result<CoapReply> coap_request(const std::string& host, uint16_t port, std::string_view method,
                                std::string_view path_and_query, ByteView payload = {},
-                               std::chrono::milliseconds timeout = 5s);
+                               std::chrono::milliseconds timeout = 5s, std::string_view authorization = {});
 
 }  // namespace trustmesh::edge

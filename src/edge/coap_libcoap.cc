@@ -84,6 +84,13 @@ std::optional<uint32_t> uint_option(const coap_pdu_t* pdu, coap_option_num_t num
   return coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
 }
 
+std::string text_option(const coap_pdu_t* pdu, coap_option_num_t number) {
+  coap_opt_iterator_t it;
+  coap_opt_t* opt = coap_check_option(pdu, number, &it);
+  if (opt == nullptr) return "";
+  return std::string(reinterpret_cast<const char*>(coap_opt_value(opt)), coap_opt_length(opt));
+}
+
 Bytes* hand_over(Bytes bytes) {
   return new Bytes(std::move(bytes));
 }

@@ -35,6 +35,8 @@ std::string_view method_name(coap_pdu_code_t code);
 // The value of an unsigned-integer option (Content-Format, Max-Age, Size1);
 // nullopt if absent.
 std::optional<uint32_t> uint_option(const coap_pdu_t* pdu, coap_option_num_t number);
+// The value of a string option (Uri-Host, ...); "" if absent.
+std::string text_option(const coap_pdu_t* pdu, coap_option_num_t number);
 
 // A heap copy of bytes whose ownership passes to libcoap (the large-data
 // release callback deletes it).

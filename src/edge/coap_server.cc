@@ -164,6 +164,12 @@ void on_request(coap_resource_t* resource, coap_session_t* session, const coap_p
     if (auto cf = detail::uint_option(request, COAP_OPTION_CONTENT_FORMAT)) {
       req.content_format = static_cast<uint16_t>(*cf);
     }
+    req.authorization = detail::text_option(request, kCoapOptionAuthorization);
+    const std::string uri_host = detail::text_option(request, COAP_OPTION_URI_HOST);
+    if (!uri_host.empty()) {
+      const auto uri_port = detail::uint_option(request, COAP_OPTION_URI_PORT);
+      req.authority = uri_host + ":" + std::to_string(uri_port.value_or(COAP_DEFAULT_PORT));
+    }
 
     size_t len = 0, offset = 0, total = 0;
     const uint8_t* data = nullptr;

@@ -85,6 +85,13 @@ inline constexpr uint16_t kJson = 50;
 inline constexpr uint16_t kCbor = 60;
 }  // namespace coap_format
 
+// The option that carries a caller's signature on a CoAP request: the same
+// "TM-Sig key=…, ts=…, sig=…" text as the HTTP Authorization header
+// (core/request_auth.h), signed for the authority in Uri-Host and Uri-Port.
+// 65000 is in the experimental range (RFC 7252 §12.2) and elective (even),
+// so a server that does not know it ignores it.
+inline constexpr uint16_t kCoapOptionAuthorization = 65000;
+
 struct CoapRequest {
   std::string method;  // "GET", "POST", "PUT", "DELETE", "FETCH", "PATCH", "iPATCH"
   // "/" + the Uri-Path options joined with '/', each percent-encoded where a
@@ -92,7 +99,9 @@ struct CoapRequest {
   std::string path;
   // The Uri-Query options joined with '&', percent-encoded likewise; "" if none.
   std::string query;
-  Bytes payload;  // whole (block-wise requests are reassembled first)
+  Bytes payload;              // whole (block-wise requests are reassembled first)
+  std::string authorization;  // the kCoapOptionAuthorization value; "" if none
+  std::string authority;      // Uri-Host ":" Uri-Port as sent; "" without Uri-Host
   std::optional<uint16_t> content_format;
 };
 

@@ -20,6 +20,8 @@ namespace trustmesh::edge {
 namespace {
 
 constexpr char kJson[] = "application/json";
+constexpr std::string_view kRemedy =
+    "start the edge server with --public-host NAME:PORT for each name it is reached by";
 constexpr char kNextHeader[] = "X-Edge-Next";  // the offset of the next page of GET /v1/edge/bundle
 
 uint64_t now_s() {
@@ -68,14 +70,8 @@ struct HttpServer::Impl {
   // Who is asking: nullopt for an unsigned request, kUnauthenticated for a
   // header that does not verify or names another server.
   Result<std::optional<Address>> caller_of(const httplib::Request& req) const {
-    const std::string header = req.get_header_value("Authorization");
-    if (header.empty()) return std::optional<Address>();
-    const std::string host = req.get_header_value("Host");
-    TM_TRY(authorities.check(
-        host, "start the edge server with --public-host NAME:PORT for each name it is reached by"));
-    TM_ASSIGN_OR_RETURN(Address a, auth::verify_request(header, replica.anchor().chain_id, host, req.method,
-                                                        req.target, now_s()));
-    return std::optional<Address>(a);
+    return edge::caller_of(authorities, replica.anchor().chain_id, req.get_header_value("Authorization"),
+                           req.get_header_value("Host"), req.method, req.target, now_s(), kRemedy);
   }
 
   Impl(Replica& r, const Syncer* s, HttpOptions o, const BlobCache* b)
@@ -90,28 +86,11 @@ struct HttpServer::Impl {
       return reply_error(res, 404, ErrorCode::kNotFound, "this edge server keeps no blobs");
     Result<std::optional<Address>> caller = caller_of(req);
     if (!caller.ok()) return reply_error(res, caller.error());
-    // A configuration of the domain's devices goes to readers of their
-    // domains; any other configuration is never served from here.
-    Result<std::vector<std::string>> devices = configuration_of(replica, *h);
-    if (!devices.ok()) return reply_error(res, devices.error());
-    BlobCache::Kind kind = BlobCache::Kind::kPublic;
-    if (!devices->empty()) {
-      Status may = check_configuration_read(replica, *devices, *caller);
-      if (!may.ok()) return reply_error(res, may.error());
-      kind = BlobCache::Kind::kConfiguration;
-    } else if (blobs->store().has(*h)) {
-      Result<bool> config = blobs->is_configuration(*h);
-      if (!config.ok()) return reply_error(res, config.error());
-      if (*config) {
-        return reply_error(res, 403, ErrorCode::kAccessDenied,
-                           "blob " + to_hex(*h) +
-                               " is a configuration no device of this edge server's domain names now; ask a "
-                               "ledger node");
-      }
-    }
-    Status held = blobs->fetch(*h, kind);
+    Result<BlobCache::Kind> kind = blob_access(replica, *blobs, *h, *caller);
+    if (!kind.ok()) return reply_error(res, kind.error());
+    Status held = blobs->fetch(*h, *kind);
     if (!held.ok()) return reply_error(res, held.error());
-    if (kind == BlobCache::Kind::kConfiguration) res.set_header("X-Blob-Kind", "configuration");
+    if (*kind == BlobCache::Kind::kConfiguration) res.set_header("X-Blob-Kind", "configuration");
     Result<store::BlobReader> reader = blobs->store().open_read(*h);
     if (!reader.ok()) return reply_error(res, reader.error());
     const uint64_t size = reader->size();

@@ -139,10 +139,10 @@ TEST_F(DomainE2E, EdgeServerServesAPrivateConfigurationOnlyToMembers) {
   const std::string genesis = dir_ + "/genesis.json";
   std::ofstream(genesis) << http_get(node_->port(), "/v1/genesis").body;
   std::string err;
-  auto edge = ServiceProcess::start(
-      {"edge", "serve", "--genesis", genesis, "--data", dir_ + "/edge", "--node", node_->url(), "--name",
-       "lock-9", "--listen", "127.0.0.1:0", "--key", "gateway", "--interval-ms", "200"},
-      dir_ + "/edge.log", &err);
+  auto edge = ServiceProcess::start({"edge", "serve", "--genesis", genesis, "--data", dir_ + "/edge",
+                                     "--node", node_->url(), "--name", "lock-9", "--listen", "127.0.0.1:0",
+                                     "--coap", "127.0.0.1:0", "--key", "gateway", "--interval-ms", "200"},
+                                    dir_ + "/edge.log", &err);
   ASSERT_TRUE(edge) << err;
   const std::string url = edge->ready()["http"];
   const std::string get = "blob get " + config + " --node " + url + " -o " + dir_ + "/got.cfg";
@@ -175,12 +175,26 @@ TEST_F(DomainE2E, EdgeServerServesAPrivateConfigurationOnlyToMembers) {
   ASSERT_TRUE(junk);
   EXPECT_EQ(junk->status, 401) << junk->body;
 
-  // With the node stopped, the edge server still decides from its replica.
+  // With the node stopped, the edge server still decides from its replica,
+  // over HTTP and over CoAP (the lock itself asking, signed with a reader's key).
   node_.reset();
   Exec cut_off = run(get + " --key reader");
   ASSERT_EQ(cut_off.status, 0) << cut_off.out;
   EXPECT_EQ(read_all(dir_ + "/got.cfg"), config_text);
   EXPECT_NE(run(get + "2 --key stranger").status, 0);
+  const std::string coap = edge->ready()["coap"];
+  const std::string fetch = "edge blob " + coap + " " + config + " -o " + dir_ + "/coap.cfg";
+  Exec over_coap = run(fetch + " --key reader --json");
+  ASSERT_EQ(over_coap.status, 0) << over_coap.out;
+  EXPECT_EQ(read_all(dir_ + "/coap.cfg"), config_text);
+  std::filesystem::remove(dir_ + "/coap.cfg");
+  for (const std::string who : {"", " --key stranger"}) {
+    Exec refused = run(fetch + who);
+    EXPECT_NE(refused.status, 0) << refused.out;
+    EXPECT_NE(refused.out.find("4.03"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("plant-4"), std::string::npos) << refused.out;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/coap.cfg"));
+  }
 }
 
 TEST_F(DomainE2E, BadArgumentsFailBeforeAnythingIsSent) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/cbor.h"
+#include "core/request_auth.h"
 #include "edge/coap_client.h"
 #include "edge/coap_server.h"
 #include "light/light_util.h"
@@ -93,6 +94,48 @@ TEST(EdgeCoapTest, AnswersVerifiableStatusAndRefusesBadRequests) {
   auto g = client->request("GET", "/v1/status/dev-1", as_bytes("\xff\xfe not cbor"));
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->code, coap_code::kContent);
+  server->stop();
+}
+
+// Signed CoAP requests (kCoapOptionAuthorization with Uri-Host/Uri-Port):
+// verified for this server's own authority, refused with 4.01 otherwise.
+TEST(EdgeCoapTest, SignedRequestsAreVerifiedForThisServer) {
+  LightChain chain;
+  ASSERT_TRUE(chain.register_name("dev-1"));
+  TempDir dir;
+  const light::TrustAnchor anchor = light::TrustAnchor::from_genesis_json(chain.genesis_json()).value();
+  Domain d;
+  d.names = {"dev-1"};
+  auto r = Replica::open(dir.path(), anchor, d).value();
+  ASSERT_TRUE(r->ingest(chain.bundle({"dev-1"})).ok());
+  const uint64_t now = chain.time() + 5;
+  auth::AuthorityPolicy names;
+  auto server = CoapServer::start("127.0.0.1", 0, [&](const CoapRequest& req) {
+                  return answer_coap(CoapContext{*r, nullptr, &names}, req, now);
+                }).value();
+  names = auth::AuthorityPolicy::make({}, "127.0.0.1", server->port()).value();
+  auto client = CoapClient::connect("127.0.0.1", server->port()).value();
+  const KeyPair key = KeyPair::generate().value();
+  const std::string path = "/v1/status/dev-1";
+
+  auto sig = auth::sign_request(key, chain.chain_id(), client->authority(), "GET", path, now).value();
+  auto a = client->request("GET", path, {}, 5s, std::nullopt, sig);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->code, coap_code::kContent) << coap_diagnostic(a->payload);
+
+  for (const std::string& bad :
+       {std::string("TM-Sig key=00, ts=1, sig=00"),
+        auth::sign_request(key, chain.chain_id(), "gateway.example:5683", "GET", path, now).value(),
+        auth::sign_request(key, chain.chain_id(), client->authority(), "GET", "/v1/edge", now).value(),
+        auth::sign_request(key, "another-chain", client->authority(), "GET", path, now).value()}) {
+    auto e = client->request("GET", path, {}, 5s, std::nullopt, bad);
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->code, coap_code::kUnauthorized) << bad << ": " << coap_diagnostic(e->payload);
+  }
+  // No blob store on this server: a blob is 4.04, signed or not.
+  auto b = client->request("GET", "/v1/blobs/" + std::string(64, 'a'));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->code, coap_code::kNotFound);
   server->stop();
 }
 
