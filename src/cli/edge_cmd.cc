@@ -47,6 +47,7 @@ struct EdgeOptions {
   std::string key, keyring;  // the server's member key, to fetch private configurations
   std::vector<std::string> public_hosts;
   uint64_t interval_ms = 1000;
+  uint64_t refresh_s = 60;
   int threads = 32;
   // sync / status / ask
   std::string from, to, url, name, out;
@@ -114,6 +115,7 @@ Done run_serve(const EdgeOptions& o) {
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // every thread started below inherits the mask
 
+  replica->set_refresh(o.refresh_s);
   edge::SyncOptions so{o.nodes, o.peers, std::chrono::milliseconds(o.interval_ms)};
   edge::Syncer syncer(*replica, so);
   edge::HttpOptions ho;
@@ -418,6 +420,13 @@ void add_edge_commands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--coap", o->coap,
                     "HOST:PORT of the CoAP API over UDP (port 0: any free port; default: none)");
+  serve
+      ->add_option(
+          "--refresh-s", o->refresh_s,
+          "Re-store an unchanged record only when the held proof is this many seconds older than the "
+          "offered one (changes are always taken at once; 0: every round). Bounds the age of answers "
+          "about unchanged records and the flash writes of a gateway")
+      ->capture_default_str();
   serve->add_option("--interval-ms", o->interval_ms, "Time between sync rounds, in milliseconds")
       ->check(CLI::Range(uint64_t{50}, uint64_t{86'400'000}))
       ->capture_default_str();

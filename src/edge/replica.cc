@@ -327,6 +327,17 @@ Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
         ++out.unchanged;
         continue;
       }
+      if (held != held_.end() && refresh_s_ != 0) {
+        Result<bool> fresh_enough = same_and_recent(e, held->second, vb);
+        if (!fresh_enough.ok()) {
+          TM_TRY(reload());  // put() may have run for earlier entries: back to the disk's state
+          return fresh_enough.error();
+        }
+        if (*fresh_enough) {
+          ++out.unchanged;
+          continue;
+        }
+      }
       const ledger::ProofKey key = *k;  // put() may drop linked keys
       put(e, key, batch);
       ++out.updated;
@@ -368,6 +379,27 @@ Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
   for (auto& [height, info] : added) headers_.emplace(height, std::move(info));
   for (uint64_t height : pruned) headers_.erase(height);
   return out;
+}
+
+void Replica::set_refresh(uint64_t seconds) {
+  std::unique_lock lock(mu_);
+  refresh_s_ = seconds;
+}
+
+// Whether `e` (newer than the held entry at `held_height`) carries the held
+// value and its block is less than refresh_s_ newer: then it is not taken.
+Result<bool> Replica::same_and_recent(const store::BundleEntry& e, uint64_t held_height,
+                                      const light::VerifiedBundle& vb) const {
+  auto held_header = headers_.find(held_height);
+  auto offered = vb.headers.find(e.height);
+  if (held_header == headers_.end() || offered == vb.headers.end()) return false;
+  const uint64_t offered_time = offered->second.verified.header.time;
+  if (offered_time >= held_header->second.time + refresh_s_) return false;
+  std::string raw;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(e.key), &raw);
+  if (!s.ok()) return io_error("cannot read the edge replica", s);
+  TM_ASSIGN_OR_RETURN(store::BundleEntry stored, decode_entry(e.key, raw));
+  return stored.value == e.value;
 }
 
 // Rebuilds the memory state from RocksDB (after a failed write).

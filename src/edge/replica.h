@@ -12,7 +12,11 @@
 //    replica opened with another chain or validator set refuses to open).
 //  * Per key, the height only grows: an entry replaces the stored one only
 //    if it is from a later block, so an old (even genuine) bundle pushed by a
-//    peer never rolls a revocation back.
+//    peer never rolls a revocation back. With a refresh bound (set_refresh),
+//    a newer entry whose value is the held one's is taken only once the held
+//    one's block is that much older: a changed value (a revocation) is always
+//    taken at once, and a gateway does not rewrite its whole domain to flash
+//    every sync round.
 //  * Only tracked keys are kept. Tracked = the fixed keys plus the keys the
 //    held values of tracked keys lead to; when a held value stops leading to
 //    a key (a device moved to another domain), that key and what it led to
@@ -33,6 +37,7 @@
 #include "consensus/block.h"
 #include "ledger/proof_keys.h"
 #include "ledger/state.h"
+#include "light/bundle_verify.h"
 #include "light/trust_anchor.h"
 #include "store/proof_bundle.h"
 
@@ -95,6 +100,9 @@ class Replica {
 
   // Verifies the bundle and keeps what is newer (see the invariants).
   Result<IngestResult> ingest(store::ProofBundle bundle);
+  // Unchanged values are re-taken only when the held entry's block is at
+  // least `seconds` older than the offered one's (0: always; the default).
+  void set_refresh(uint64_t seconds);
 
   bool tracks(ByteView key) const;
   // The verified entry of a tracked key; nullopt if none is held yet.
@@ -127,6 +135,8 @@ class Replica {
   Replica() = default;
   Status load();
   Status reload();
+  Result<bool> same_and_recent(const store::BundleEntry& e, uint64_t held_height,
+                               const light::VerifiedBundle& vb) const;
   const ledger::ProofKey* find_tracked(ByteView key) const;
   void put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksdb::WriteBatch& batch);
   void relink(const Bytes& parent, std::vector<ledger::ProofKey> children, rocksdb::WriteBatch* batch);
@@ -153,6 +163,7 @@ class Replica {
   std::map<Bytes, uint64_t> held_;             // key -> entry height
   std::map<uint64_t, size_t> per_height_;      // entry height -> entries at it
   std::map<uint64_t, HeaderInfo> headers_;     // the stored headers, by height
+  uint64_t refresh_s_ = 0;                     // guarded by mu_
 };
 
 }  // namespace trustmesh::edge

@@ -95,6 +95,38 @@ TEST(ReplicaTest, KeepsVerifiedEntriesAndOnlyNewerOnes) {
   EXPECT_EQ(r->stats().headers, 1u);
 }
 
+// With a refresh bound, an unchanged record is not rewritten every round; a
+// change (a revocation) is taken at once.
+TEST(ReplicaTest, RefreshBoundKeepsUnchangedRecordsAndTakesChangesAtOnce) {
+  LightChain chain;
+  ASSERT_TRUE(chain.register_name("dev-1"));
+  ASSERT_TRUE(chain.register_name("dev-2", 1000, 2));
+  TempDir dir;
+  auto r = Replica::open(dir.path(), anchor_of(chain), two_devices()).value();
+  r->set_refresh(60);
+  ASSERT_TRUE(r->ingest(chain.bundle({"dev-1", "dev-2"})).ok());
+  const uint64_t first = chain.height();
+  chain.empty_blocks(2);  // 12 s later: within the bound
+  auto in = r->ingest(chain.bundle({"dev-1", "dev-2"}));
+  ASSERT_TRUE(in.ok()) << in.error().to_string();
+  EXPECT_EQ(in->updated, 0u);
+  EXPECT_EQ(in->unchanged, 2u);
+  EXPECT_EQ(r->lookup(ledger::schema::name_key("dev-2")).value()->entry.height, first);
+
+  ASSERT_TRUE(chain.revoke("dev-1"));
+  in = r->ingest(chain.bundle({"dev-1", "dev-2"}));
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->updated, 1u) << "the revocation, at once";
+  EXPECT_EQ(status_of(*r, "dev-1"), "revoked");
+  EXPECT_EQ(r->lookup(ledger::schema::name_key("dev-2")).value()->entry.height, first);
+
+  chain.empty_blocks(10);  // past the bound: refreshed
+  in = r->ingest(chain.bundle({"dev-1", "dev-2"}));
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->updated, 2u);
+  EXPECT_EQ(r->lookup(ledger::schema::name_key("dev-2")).value()->entry.height, chain.height());
+}
+
 TEST(ReplicaTest, RefusesAnythingUnverifiedAndChangesNothing) {
   LightChain chain;
   ASSERT_TRUE(chain.register_name("dev-1"));
