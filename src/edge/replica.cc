@@ -103,26 +103,33 @@ Result<std::vector<ledger::ProofKey>> domain_keys(const Domain& d) {
   return keys;
 }
 
-std::vector<std::pair<std::string, std::string>> proof_asks(const Domain& d) {
-  std::vector<std::pair<std::string, std::string>> asks;
-  asks.reserve(3 * d.names.size() + 2 * d.orgs.size() + 3 * d.models.size());
-  for (const std::string& n : d.names) {
-    asks.emplace_back("names", n);
-    asks.emplace_back("claims_about", ledger::device_subject(n));
-    asks.emplace_back("domain_of", ledger::device_subject(n));
+size_t proof_ask_count(const Domain& d) {
+  return 3 * d.names.size() + 2 * d.orgs.size() + 3 * d.models.size();
+}
+
+ProofAsk proof_ask(const Domain& d, size_t i) {
+  if (i < 3 * d.names.size()) {
+    const std::string& n = d.names[i / 3];
+    switch (i % 3) {
+      case 0: return {"names", n};
+      case 1: return {"claims_about", ledger::device_subject(n)};
+      default: return {"domain_of", ledger::device_subject(n)};
+    }
   }
-  for (const std::string& o : d.orgs) {
-    asks.emplace_back("orgs", o);
-    asks.emplace_back("claims_about", "org:" + o);
+  i -= 3 * d.names.size();
+  if (i < 2 * d.orgs.size()) {
+    const std::string& o = d.orgs[i / 2];
+    return i % 2 == 0 ? ProofAsk{"orgs", o} : ProofAsk{"claims_about", "org:" + o};
   }
-  for (const std::string& m : d.models) {
-    asks.emplace_back("models", m);
-    auto ids = ledger::parse_model_id(m);
-    const std::string subject = ids.ok() ? ledger::model_subject(ids->first, ids->second) : "model:" + m;
-    asks.emplace_back("claims_about", subject);
-    asks.emplace_back("domain_of", subject);
+  i -= 2 * d.orgs.size();
+  const std::string& m = d.models[i / 3];
+  auto ids = ledger::parse_model_id(m);
+  const std::string subject = ids.ok() ? ledger::model_subject(ids->first, ids->second) : "model:" + m;
+  switch (i % 3) {
+    case 0: return {"models", m};
+    case 1: return {"claims_about", subject};
+    default: return {"domain_of", subject};
   }
-  return asks;
 }
 
 Replica::~Replica() = default;
@@ -157,8 +164,12 @@ Result<std::unique_ptr<Replica>> Replica::open(const std::string& dir, light::Tr
   r->anchor_ = std::move(anchor);
   r->domain_ = std::move(domain);
   for (ledger::ProofKey& k : keys) {
-    Bytes key = k.key;
-    r->fixed_.emplace(std::move(key), std::move(k));
+    Fixed f{k.role};
+    if (k.role == ledger::ProofRole::kClaimCount) {
+      f.subject = static_cast<uint32_t>(r->subjects_.size());
+      r->subjects_.push_back(std::move(k.subject));
+    }
+    r->fixed_.emplace(std::move(k.key), f);
   }
 
   std::string stored;
@@ -201,7 +212,7 @@ Status Replica::load() {
   if (!it->status().ok()) return io_error("cannot read the edge replica", it->status());
   // What is tracked: the fixed keys, then what held values lead to.
   std::vector<ledger::ProofKey> level;
-  for (const auto& [key, k] : fixed_) level.push_back(k);
+  for (const auto& [key, f] : fixed_) level.push_back(*find_tracked(key));
   while (!level.empty()) {
     std::vector<ledger::ProofKey> next;
     for (const ledger::ProofKey& k : level) {
@@ -216,8 +227,10 @@ Status Replica::load() {
       TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(k.key, raw));
       std::vector<ledger::ProofKey> children = ledger::next_keys(k, e.value);
       for (const ledger::ProofKey& c : children) {
-        if (!fixed_.count(c.key) && ++linked_[c.key].refs == 1) {
-          linked_[c.key].key = c;
+        if (fixed_.count(c.key)) continue;
+        Linked& l = linked_[c.key];
+        if (l.refs++ == 0) {
+          l.role = c.role;
           next.push_back(c);
         }
       }
@@ -238,11 +251,14 @@ Status Replica::load() {
   return Status::Ok();
 }
 
-const ledger::ProofKey* Replica::find_tracked(ByteView key) const {
+std::optional<ledger::ProofKey> Replica::find_tracked(ByteView key) const {
   Bytes k(key.begin(), key.end());
-  if (auto f = fixed_.find(k); f != fixed_.end()) return &f->second;
-  if (auto l = linked_.find(k); l != linked_.end()) return &l->second.key;
-  return nullptr;
+  if (auto f = fixed_.find(k); f != fixed_.end()) {
+    const std::string subject = f->second.subject < subjects_.size() ? subjects_[f->second.subject] : "";
+    return ledger::ProofKey{std::move(k), f->second.role, subject};
+  }
+  if (auto l = linked_.find(k); l != linked_.end()) return ledger::ProofKey{std::move(k), l->second.role, {}};
+  return std::nullopt;
 }
 
 // Keeps `e` (newer than what is held) for tracked key `k`, re-deriving what
@@ -260,7 +276,7 @@ void Replica::put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksd
     for (const ledger::ProofKey& c : children) {
       if (fixed_.count(c.key)) continue;
       Linked& l = linked_[c.key];
-      if (l.refs++ == 0) l.key = c;
+      if (l.refs++ == 0) l.role = c.role;
     }
     relink(e.key, std::move(children), &batch);
   }
@@ -319,8 +335,8 @@ Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
     for (size_t i = 0; i < vb.entries.size(); ++i) {
       if (seen[i]) continue;
       const store::BundleEntry& e = vb.entries[i];
-      const ledger::ProofKey* k = find_tracked(e.key);
-      if (k == nullptr) continue;
+      const std::optional<ledger::ProofKey> k = find_tracked(e.key);
+      if (!k) continue;
       seen[i] = progress = true;
       auto held = held_.find(e.key);
       if (held != held_.end() && e.height <= held->second) {
@@ -338,8 +354,7 @@ Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
           continue;
         }
       }
-      const ledger::ProofKey key = *k;  // put() may drop linked keys
-      put(e, key, batch);
+      put(e, *k, batch);
       ++out.updated;
     }
   }
@@ -414,7 +429,7 @@ Status Replica::reload() {
 
 bool Replica::tracks(ByteView key) const {
   std::shared_lock lock(mu_);
-  return find_tracked(key) != nullptr;
+  return is_tracked(Bytes(key.begin(), key.end()));
 }
 
 Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
@@ -478,7 +493,7 @@ Result<Replica::Page> Replica::since(uint64_t since, size_t offset, size_t limit
 
 Result<std::optional<Bytes>> Replica::value(ByteView key) const {
   std::shared_lock lock(mu_);
-  if (find_tracked(key) == nullptr)
+  if (!is_tracked(Bytes(key.begin(), key.end())))
     return make_error(ErrorCode::kNotFound, "this edge server does not keep that state key");
   if (!held_.count(Bytes(key.begin(), key.end())))
     return make_error(ErrorCode::kLedgerUnavailable,
@@ -493,8 +508,7 @@ Result<std::optional<Bytes>> Replica::value(ByteView key) const {
 
 Result<store::ProofBundle> Replica::proof_of(const ledger::ProofKey& root) const {
   std::shared_lock lock(mu_);
-  if (find_tracked(root.key) == nullptr)
-    return make_error(ErrorCode::kNotFound, "not in this edge server's domain");
+  if (!is_tracked(root.key)) return make_error(ErrorCode::kNotFound, "not in this edge server's domain");
   store::ProofBundle b;
   b.chain_id = anchor_.chain_id;
   std::set<uint64_t> heights;

@@ -61,10 +61,16 @@ struct Domain {
 // kInvalidArgument): each name, org and model record, and the roots of the
 // claims about them and of their access domain.
 Result<std::vector<ledger::ProofKey>> domain_keys(const Domain& d);
-// What an edge server asks a ledger node to prove for its domain: pairs of a
-// POST /v1/proofs field (names, orgs, models, claims_about, domain_of) and
-// an item, covering exactly domain_keys(d).
-std::vector<std::pair<std::string, std::string>> proof_asks(const Domain& d);
+// What an edge server asks a ledger node to prove for its domain, one item
+// at a time (a large domain is never copied): a POST /v1/proofs field
+// (names, orgs, models, claims_about, domain_of) and an item; items
+// 0..proof_ask_count(d)-1 cover exactly domain_keys(d).
+struct ProofAsk {
+  const char* field;
+  std::string item;
+};
+size_t proof_ask_count(const Domain& d);
+ProofAsk proof_ask(const Domain& d, size_t i);
 
 // One stored answer: the entry and the header it is proven under.
 struct HeldEntry {
@@ -137,7 +143,9 @@ class Replica {
   Status reload();
   Result<bool> same_and_recent(const store::BundleEntry& e, uint64_t held_height,
                                const light::VerifiedBundle& vb) const;
-  const ledger::ProofKey* find_tracked(ByteView key) const;
+  // The tracked key's role and subject (nullopt: not tracked).
+  std::optional<ledger::ProofKey> find_tracked(ByteView key) const;
+  bool is_tracked(const Bytes& key) const { return fixed_.count(key) > 0 || linked_.count(key) > 0; }
   void put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksdb::WriteBatch& batch);
   void relink(const Bytes& parent, std::vector<ledger::ProofKey> children, rocksdb::WriteBatch* batch);
   void unref(const Bytes& key, rocksdb::WriteBatch* batch);
@@ -149,14 +157,20 @@ class Replica {
 
   light::TrustAnchor anchor_;
   Domain domain_;
-  std::map<Bytes, ledger::ProofKey> fixed_;  // the domain's own keys
+  // Compact: a 100,000-device domain has 300,000 of each.
+  struct Fixed {
+    ledger::ProofRole role = ledger::ProofRole::kValue;
+    uint32_t subject = UINT32_MAX;  // index into subjects_ for a claim count
+  };
+  std::map<Bytes, Fixed> fixed_;       // the domain's own keys
+  std::vector<std::string> subjects_;  // of the claim counts among them
   std::unique_ptr<rocksdb::DB> db_;
   // Guards the members below and the entries in RocksDB against a header
   // pruned under a reader: ingest holds it exclusively, readers shared.
   mutable std::shared_mutex mu_;
   struct Linked {
-    ledger::ProofKey key;
-    uint32_t refs = 0;  // held values that lead to it
+    ledger::ProofRole role = ledger::ProofRole::kValue;  // index entry or record: no subject needed
+    uint32_t refs = 0;                                   // held values that lead to it
   };
   std::map<Bytes, Linked> linked_;             // tracked keys found through held values
   std::map<Bytes, std::vector<Bytes>> links_;  // held key -> the keys its value leads to

@@ -128,12 +128,15 @@ Result<uint64_t> needs_since(std::string_view report, const std::string& url) {
 Result<IngestResult> pull_from_node(Replica& r, const std::string& node_url, size_t chunk) {
   chunk = std::clamp<size_t>(chunk, 1, 1000);
   auto c = client_for(node_url);
-  const std::vector<std::pair<std::string, std::string>> asks = proof_asks(r.domain());
+  const size_t asks = proof_ask_count(r.domain());
   IngestResult total;
-  for (size_t first = 0; first < asks.size();) {
-    const size_t n = std::min(chunk, asks.size() - first);
+  for (size_t first = 0; first < asks;) {
+    const size_t n = std::min(chunk, asks - first);
     json req = json::object();
-    for (size_t i = first; i < first + n; ++i) req[asks[i].first].push_back(asks[i].second);
+    for (size_t i = first; i < first + n; ++i) {
+      ProofAsk a = proof_ask(r.domain(), i);
+      req[a.field].push_back(std::move(a.item));
+    }
     TM_ASSIGN_OR_RETURN(Answer a, ask(*c, node_url, "POST", "/v1/proofs", req.dump(), "application/json"));
     if (a.status == 413 && n > 1) {  // subjects with many claims: ask for fewer at once
       chunk = n / 2;
