@@ -194,9 +194,14 @@ void handle_blob_get(const Context& ctx, std::string_view sha, const std::option
   }
   res.content_type = kOctetType;
   res.extra_headers = "X-Content-SHA256: " + to_hex(*h) + "\r\n";
-  // Caches (edge servers) must not keep a configuration: its readers follow
-  // its device's access domain, which only a node checks.
-  if (!subjects->empty()) res.extra_headers += "X-Blob-Kind: configuration\r\n";
+  // A configuration names the devices (and registrations) it was uploaded
+  // for, so an edge server that keeps it serves it only to who may read
+  // every one of them (edge/access.h).
+  if (!subjects->empty()) {
+    res.extra_headers += "X-Blob-Kind: configuration\r\nX-Blob-Subjects:";
+    for (const std::string& subject : *subjects) res.extra_headers += " " + subject;
+    res.extra_headers += "\r\n";
+  }
   res.file.emplace(std::move(reader).value());
 }
 

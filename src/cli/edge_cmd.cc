@@ -26,6 +26,7 @@
 #include "edge/replica.h"
 #include "edge/sync.h"
 #include "ledger/compliance.h"
+#include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
 #include "light/proven_claims.h"
@@ -48,6 +49,8 @@ struct EdgeOptions {
   std::vector<std::string> public_hosts;
   uint64_t interval_ms = 1000;
   uint64_t refresh_s = 60;
+  uint64_t access_max_age_s = 7 * 24 * 3600;
+  std::vector<std::string> coap_public_hosts;
   int threads = 32;
   // sync / status / ask
   std::string from, to, url, name, out;
@@ -124,6 +127,7 @@ Done run_serve(const EdgeOptions& o) {
   ho.genesis_json = genesis;
   ho.threads = o.threads;
   ho.public_hosts = o.public_hosts;
+  ho.access_max_age_s = o.access_max_age_s;
   TM_CLI_ASSIGN(store::BlobStore blob_store, store::BlobStore::open(o.data + "/blobs"));
   edge::BlobCache blobs(std::move(blob_store), o.nodes);
   if (!o.key.empty()) {
@@ -141,10 +145,12 @@ Done run_serve(const EdgeOptions& o) {
     const edge::Replica& rep = *replica;
     TM_CLI_ASSIGN(coap, edge::CoapServer::start(at.first, at.second, [&](const edge::CoapRequest& req) {
                     std::lock_guard lock(coap_names_mu);
-                    return edge::answer_coap(edge::CoapContext{rep, &blobs, &coap_names}, req, now_s());
+                    return edge::answer_coap(edge::CoapContext{rep, &blobs, &coap_names, o.access_max_age_s},
+                                             req, now_s());
                   }));
-    Result<auth::AuthorityPolicy> names = auth::AuthorityPolicy::make({}, at.first, coap->port());
-    if (!names.ok()) return make_error(names.error().code, "--coap: " + names.error().message);
+    Result<auth::AuthorityPolicy> names =
+        auth::AuthorityPolicy::make(o.coap_public_hosts, at.first, coap->port());
+    if (!names.ok()) return make_error(names.error().code, "--coap-public-host: " + names.error().message);
     std::lock_guard lock(coap_names_mu);
     coap_names = std::move(names).value();
   }
@@ -267,6 +273,8 @@ Outcome<light::TrustAnchor> anchor_from(const std::string& path) {
 // complete (light::proven_claims): a server cannot leave one out.
 Done run_claims(const EdgeOptions& o) {
   TM_CLI_TRY(ledger::parse_subject(o.name));
+  if (o.name.size() > ledger::kMaxSubjectLen)
+    return make_error(ErrorCode::kInvalidArgument, "a subject is at most 255 bytes");
   TM_CLI_ASSIGN(light::TrustAnchor anchor, anchor_from(o.genesis));
   constexpr std::string_view kCoap = "coap://";
   std::string body;
@@ -290,11 +298,14 @@ Done run_claims(const EdgeOptions& o) {
   Result<light::ProvenClaims> pc = light::proven_claims(*vb, o.name);
   if (!pc.ok()) return make_error(pc.error().code, "verification failed: " + pc.error().message);
   const uint64_t now = now_s();
-  const uint64_t age = now > pc->header_time ? now - pc->header_time : 0;
+  // The oldest part decides: a fresh count with a stale claim record (one
+  // withdrawn since) is as old as that record.
+  const uint64_t age = now > pc->oldest_time ? now - pc->oldest_time : 0;
   if (o.max_age_s != 0 && age > o.max_age_s) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the answer is from block " + std::to_string(pc->height) + ", " + std::to_string(age) +
-                          " s old: older than --max-age " + std::to_string(o.max_age_s));
+    return make_error(ErrorCode::kInvalidArgument, "the answer rests on block " +
+                                                       std::to_string(pc->oldest_height) + ", " +
+                                                       std::to_string(age) + " s old: older than --max-age " +
+                                                       std::to_string(o.max_age_s));
   }
   json claims = json::array();
   for (const light::ProvenClaim& c : pc->claims) {
@@ -442,6 +453,15 @@ void add_edge_commands(CLI::App& app) {
   serve->add_option("--public-host", o->public_hosts,
                     "A HOST:PORT callers reach this server by, for signed requests (repeatable; default: the "
                     "--listen address)");
+  serve->add_option("--coap-public-host", o->coap_public_hosts,
+                    "The same for CoAP: a HOST:PORT devices address it by (repeatable; default: the --coap "
+                    "address)");
+  serve
+      ->add_option(
+          "--access-max-age", o->access_max_age_s,
+          "Seconds: a configuration is served only on access-domain records proven by a block at most "
+          "this old (a cut-off server stops serving configurations after that; status answers go on)")
+      ->capture_default_str();
   set_examples(
       serve,
       "Example: trustmesh edge serve --genesis genesis.json --data gw-edge --node http://10.0.0.5:8080 "

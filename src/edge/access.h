@@ -36,11 +36,27 @@ class ReplicaState : public ledger::StateReader {
 // their configuration (empty: it is no configuration this server knows of).
 Result<std::vector<std::string>> configuration_of(const Replica& r, const Hash32& sha256);
 
+// When an access decision is made, and how old the domain records it rests
+// on may be (a peer may push old genuine records; past the bound the
+// decision waits for a sync).
+struct AccessClock {
+  uint64_t now = 0;
+  uint64_t max_age_s = 7 * 24 * 3600;
+};
+
 // Ok if `caller` (nullopt: anonymous) may read a configuration of `devices`:
-// read on each one's domain where that domain is private. kAccessDenied
-// says which domain and right; kLedgerUnavailable while not synced.
+// read on each one's domain where that domain is private, by domain records
+// no older than the clock's bound. kAccessDenied says which domain and
+// right; kLedgerUnavailable while not synced or too old.
 Status check_configuration_read(const Replica& r, const std::vector<std::string>& devices,
-                                const std::optional<Address>& caller);
+                                const std::optional<Address>& caller, const AccessClock& clock);
+
+// The authoritative check for a held configuration: every device the node
+// named for it ("device:<name>@<registered_at>") must be in this domain, in
+// that registration, and readable by `caller`; kAccessDenied otherwise
+// (also for a configuration kept without its devices).
+Status check_configuration_subjects(const Replica& r, const BlobCache& blobs, const Hash32& sha256,
+                                    const std::optional<Address>& caller, const AccessClock& clock);
 
 // Who signed a request (HTTP Authorization header or CoAP option) sent to
 // `authority` (nullopt: unsigned). kUnauthenticated for a signature that
@@ -50,11 +66,13 @@ Result<std::optional<Address>> caller_of(const auth::AuthorityPolicy& policy, st
                                          std::string_view method, std::string_view target, uint64_t now,
                                          std::string_view remedy);
 
-// How `caller` may have blob `sha256` from this edge server: as a
-// configuration of the domain's devices if it reads their domains, as a
-// public blob if it is no configuration; kAccessDenied (saying why) for a
-// configuration it may not read or one no device of the domain names now.
-Result<BlobCache::Kind> blob_access(const Replica& r, const BlobCache& blobs, const Hash32& sha256,
-                                    const std::optional<Address>& caller);
+// Makes blob `sha256` held for `caller` (fetched from a node if need be,
+// at most `max_bytes`; 0: the cache's limit), or says why not: a
+// configuration is checked before it is fetched (the domain's devices whose
+// record names it) and after (every device the node names for it). The
+// kind it is held as.
+Result<BlobCache::Kind> authorize_blob(const Replica& r, const BlobCache& blobs, const Hash32& sha256,
+                                       const std::optional<Address>& caller, const AccessClock& clock,
+                                       uint64_t max_bytes = 0);
 
 }  // namespace trustmesh::edge

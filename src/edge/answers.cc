@@ -5,6 +5,7 @@
 
 #include "edge/sync.h"
 #include "ledger/compliance.h"
+#include "ledger/domains.h"
 #include "ledger/proof_keys.h"
 #include "ledger/records.h"
 #include "ledger/schema.h"
@@ -74,6 +75,8 @@ Result<std::string> status_json(const HeldEntry& held, std::string_view name, ui
 
 Result<store::ProofBundle> claims_bundle(const Replica& r, std::string_view subject) {
   TM_TRY(ledger::parse_subject(subject));
+  if (subject.size() > ledger::kMaxSubjectLen)
+    return make_error(ErrorCode::kInvalidArgument, "a subject is at most 255 bytes");
   Result<store::ProofBundle> b = r.proof_of(ledger::claims_root(subject));
   if (!b.ok() && b.error().code == ErrorCode::kNotFound) {
     return make_error(ErrorCode::kNotFound,

@@ -30,7 +30,13 @@ Result<bool> BlobCache::is_configuration(const Hash32& sha256) const {
   return std::find(marks.begin(), marks.end(), kConfigurationMark) != marks.end();
 }
 
-Status BlobCache::fetch(const Hash32& sha256, Kind kind) const {
+Result<std::vector<std::string>> BlobCache::configuration_subjects(const Hash32& sha256) const {
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> marks, store_.subjects(sha256));
+  std::erase(marks, std::string(kConfigurationMark));
+  return marks;
+}
+
+Status BlobCache::fetch(const Hash32& sha256, Kind kind, uint64_t max_bytes) const {
   if (store_.has(sha256)) return Status::Ok();
   if (nodes_.empty()) {
     return make_error(
@@ -44,7 +50,8 @@ Status BlobCache::fetch(const Hash32& sha256, Kind kind) const {
     c.set_connection_timeout(2, 0);
     c.set_read_timeout(60, 0);
     c.set_tcp_nodelay(true);
-    TM_ASSIGN_OR_RETURN(store::BlobWriter w, store_.begin(sha256, std::nullopt, max_bytes_));
+    TM_ASSIGN_OR_RETURN(store::BlobWriter w,
+                        store_.begin(sha256, std::nullopt, max_bytes == 0 ? max_bytes_ : max_bytes));
     Status written = Status::Ok();
     int status = 0;
     const std::string target = "/v1/blobs/" + to_hex(sha256);
@@ -57,11 +64,13 @@ Status BlobCache::fetch(const Hash32& sha256, Kind kind) const {
       headers.emplace("Authorization", sig);
     }
     bool configuration = false;
+    std::string subjects;
     auto res = c.Get(
         target, headers,
         [&](const httplib::Response& r) {
           status = r.status;
           configuration = r.get_header_value("X-Blob-Kind") == kConfigurationMark;
+          subjects = r.get_header_value("X-Blob-Subjects");
           if (configuration && kind != Kind::kConfiguration) status = 403;
           return status == 200;
         },
@@ -95,8 +104,20 @@ Status BlobCache::fetch(const Hash32& sha256, Kind kind) const {
       continue;
     }
     if (configuration) {  // marked before it is kept: never held unmarked
+      std::vector<std::string> devices;
+      for (size_t at = 0; at < subjects.size();) {
+        const size_t end = std::min(subjects.find(' ', at), subjects.size());
+        if (end > at) devices.push_back(subjects.substr(at, end - at));
+        at = end + 1;
+      }
+      if (devices.empty() || devices.size() > 256) {
+        return make_error(ErrorCode::kVerificationFailure,
+                          url + " sent the configuration " + to_hex(sha256) +
+                              " without the devices it configures (X-Blob-Subjects); not kept");
+      }
       TM_TRY(w.verify());
       TM_TRY(store_.add_subject(sha256, kConfigurationMark));
+      for (const std::string& d : devices) TM_TRY(store_.add_subject(sha256, d));
     }
     Result<bool> stored = w.commit();
     if (!stored.ok()) {

@@ -44,9 +44,15 @@ class BlobCache {
   // kAccessDenied for a device configuration asked for as kPublic, or one the
   // node refuses this server's key, kVerificationFailure if what came does
   // not hash to `sha256`.
-  Status fetch(const Hash32& sha256, Kind kind = Kind::kPublic) const;
+  // At most `max_bytes` are fetched (0: the cache's limit). A
+  // configuration is kept with the subjects the node names for it
+  // (X-Blob-Subjects: "device:<name>@<registered_at>" ...); one without them
+  // is refused.
+  Status fetch(const Hash32& sha256, Kind kind = Kind::kPublic, uint64_t max_bytes = 0) const;
   // Whether a held blob was fetched as a device configuration.
   Result<bool> is_configuration(const Hash32& sha256) const;
+  // The subjects of a held configuration ("device:<name>@<registered_at>").
+  Result<std::vector<std::string>> configuration_subjects(const Hash32& sha256) const;
 
  private:
   std::optional<KeyPair> key_;

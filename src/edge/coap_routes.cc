@@ -101,12 +101,14 @@ CoapReply claims_reply(const Replica& r, std::string_view subject) {
 }
 
 // A blob whole in the answer (block-wise on the wire), access checked as over HTTP.
-Result<Bytes> blob_bytes(const CoapContext& ctx, std::string_view hex, const std::optional<Address>& caller) {
+Result<Bytes> blob_bytes(const CoapContext& ctx, std::string_view hex, const std::optional<Address>& caller,
+                         uint64_t now) {
   if (ctx.blobs == nullptr) return make_error(ErrorCode::kNotFound, "this edge server keeps no blobs");
   Result<Hash32> h = hash32_from_hex(hex);
   if (!h.ok()) return make_error(ErrorCode::kInvalidArgument, "a blob is named by 64 hex digits of SHA-256");
-  TM_ASSIGN_OR_RETURN(BlobCache::Kind kind, blob_access(ctx.replica, *ctx.blobs, *h, caller));
-  TM_TRY(ctx.blobs->fetch(*h, kind));
+  // Never more than a CoAP answer carries is fetched on the CoAP thread.
+  TM_TRY(authorize_blob(ctx.replica, *ctx.blobs, *h, caller, AccessClock{now, ctx.access_max_age_s},
+                        kMaxCoapBlob));
   TM_ASSIGN_OR_RETURN(store::BlobReader reader, ctx.blobs->store().open_read(*h));
   if (reader.size() > kMaxCoapBlob) {
     return make_error(ErrorCode::kTooLarge,
@@ -137,9 +139,9 @@ CoapReply answer_coap(const CoapContext& ctx, const CoapRequest& req, uint64_t n
                         "a signed request names the server it is for in Uri-Host and Uri-Port");
     }
     const std::string target = req.query.empty() ? req.path : req.path + "?" + req.query;
-    Result<std::optional<Address>> who =
-        caller_of(*ctx.authorities, r.anchor().chain_id, req.authorization, req.authority, req.method, target,
-                  now, "start the edge server with --public-host NAME:PORT for each name it is reached by");
+    Result<std::optional<Address>> who = caller_of(
+        *ctx.authorities, r.anchor().chain_id, req.authorization, req.authority, req.method, target, now,
+        "start the edge server with --coap-public-host NAME:PORT for each name it is reached by");
     if (!who.ok()) return error_reply(who.error());
     caller = *who;
   }
@@ -157,7 +159,8 @@ CoapReply answer_coap(const CoapContext& ctx, const CoapRequest& req, uint64_t n
   if (!req.query.empty())
     return coap_error(coap_code::kBadRequest, "invalid_argument", "no query is accepted here");
   if (blob) {
-    Result<Bytes> bytes = blob_bytes(ctx, std::string_view(req.path).substr(kBlobsPrefix.size()), caller);
+    Result<Bytes> bytes =
+        blob_bytes(ctx, std::string_view(req.path).substr(kBlobsPrefix.size()), caller, now);
     if (!bytes.ok()) return error_reply(bytes.error());
     CoapReply rep;
     rep.content_format = coap_format::kOctetStream;

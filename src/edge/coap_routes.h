@@ -32,6 +32,7 @@ struct CoapContext {
   const Replica& replica;
   const BlobCache* blobs = nullptr;                    // null: no blobs served
   const auth::AuthorityPolicy* authorities = nullptr;  // null: no signed request is taken
+  uint64_t access_max_age_s = 7 * 24 * 3600;           // edge/access.h AccessClock
 };
 
 // Answers one request at server time `now` (seconds since the epoch).

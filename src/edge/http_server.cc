@@ -86,10 +86,9 @@ struct HttpServer::Impl {
       return reply_error(res, 404, ErrorCode::kNotFound, "this edge server keeps no blobs");
     Result<std::optional<Address>> caller = caller_of(req);
     if (!caller.ok()) return reply_error(res, caller.error());
-    Result<BlobCache::Kind> kind = blob_access(replica, *blobs, *h, *caller);
+    Result<BlobCache::Kind> kind =
+        authorize_blob(replica, *blobs, *h, *caller, AccessClock{now_s(), opts.access_max_age_s});
     if (!kind.ok()) return reply_error(res, kind.error());
-    Status held = blobs->fetch(*h, *kind);
-    if (!held.ok()) return reply_error(res, held.error());
     if (*kind == BlobCache::Kind::kConfiguration) res.set_header("X-Blob-Kind", "configuration");
     Result<store::BlobReader> reader = blobs->store().open_read(*h);
     if (!reader.ok()) return reply_error(res, reader.error());

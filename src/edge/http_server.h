@@ -47,6 +47,8 @@ struct HttpOptions {
   // The names this server takes signed requests for (host[:port]); none:
   // derived from host and the bound port (core/request_auth.h AuthorityPolicy).
   std::vector<std::string> public_hosts;
+  // How old the domain records an access decision rests on may be (edge/access.h).
+  uint64_t access_max_age_s = 7 * 24 * 3600;
 };
 
 class HttpServer {

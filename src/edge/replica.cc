@@ -83,6 +83,7 @@ Result<std::vector<ledger::ProofKey>> domain_keys(const Domain& d) {
     TM_TRY(ledger::check_name(n, ledger::kHardMaxNameLen));
     keys.push_back({ledger::schema::name_key(n)});
     const std::string subject = ledger::device_subject(n);
+    if (subject.size() > ledger::kMaxSubjectLen) continue;  // no claim or domain can name it
     keys.push_back(ledger::claims_root(subject));
     keys.push_back(ledger::domain_root(subject));
   }
@@ -110,11 +111,10 @@ size_t proof_ask_count(const Domain& d) {
 ProofAsk proof_ask(const Domain& d, size_t i) {
   if (i < 3 * d.names.size()) {
     const std::string& n = d.names[i / 3];
-    switch (i % 3) {
-      case 0: return {"names", n};
-      case 1: return {"claims_about", ledger::device_subject(n)};
-      default: return {"domain_of", ledger::device_subject(n)};
-    }
+    if (i % 3 == 0) return {"names", n};
+    const std::string subject = ledger::device_subject(n);
+    if (subject.size() > ledger::kMaxSubjectLen) return {nullptr, {}};  // as domain_keys: nothing to ask
+    return {i % 3 == 1 ? "claims_about" : "domain_of", subject};
   }
   i -= 3 * d.names.size();
   if (i < 2 * d.orgs.size()) {
@@ -229,6 +229,7 @@ Status Replica::load() {
       for (const ledger::ProofKey& c : children) {
         if (fixed_.count(c.key)) continue;
         Linked& l = linked_[c.key];
+        l.min_height = std::max(l.min_height, e.height);
         if (l.refs++ == 0) {
           l.role = c.role;
           next.push_back(c);
@@ -276,6 +277,7 @@ void Replica::put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksd
     for (const ledger::ProofKey& c : children) {
       if (fixed_.count(c.key)) continue;
       Linked& l = linked_[c.key];
+      l.min_height = std::max(l.min_height, e.height);
       if (l.refs++ == 0) l.role = c.role;
     }
     relink(e.key, std::move(children), &batch);
@@ -343,7 +345,16 @@ Result<IngestResult> Replica::ingest(store::ProofBundle bundle) {
         ++out.unchanged;
         continue;
       }
-      if (held != held_.end() && refresh_s_ != 0) {
+      auto l = linked_.find(e.key);
+      if (l != linked_.end() && e.height < l->second.min_height) {
+        ++out.unchanged;  // older than the entry that leads to it
+        continue;
+      }
+      // Held below the entry that leads to it: re-taken whatever the refresh
+      // bound, so what this replica hands peers is never older than its parent.
+      const bool behind_parent =
+          l != linked_.end() && held != held_.end() && held->second < l->second.min_height;
+      if (held != held_.end() && refresh_s_ != 0 && !behind_parent) {
         Result<bool> fresh_enough = same_and_recent(e, held->second, vb);
         if (!fresh_enough.ok()) {
           TM_TRY(reload());  // put() may have run for earlier entries: back to the disk's state

@@ -64,7 +64,7 @@ Result<std::vector<ledger::ProofKey>> domain_keys(const Domain& d);
 // What an edge server asks a ledger node to prove for its domain, one item
 // at a time (a large domain is never copied): a POST /v1/proofs field
 // (names, orgs, models, claims_about, domain_of) and an item; items
-// 0..proof_ask_count(d)-1 cover exactly domain_keys(d).
+// 0..proof_ask_count(d)-1 cover exactly domain_keys(d) (a null field: nothing to ask).
 struct ProofAsk {
   const char* field;
   std::string item;
@@ -171,6 +171,10 @@ class Replica {
   struct Linked {
     ledger::ProofRole role = ledger::ProofRole::kValue;  // index entry or record: no subject needed
     uint32_t refs = 0;                                   // held values that lead to it
+    // The height of the newest held entry that leads to it: an entry of it
+    // from before is refused, so an old genuine copy (a domain record from
+    // before a member lost read) is not taken after the link was seen.
+    uint64_t min_height = 0;
   };
   std::map<Bytes, Linked> linked_;             // tracked keys found through held values
   std::map<Bytes, std::vector<Bytes>> links_;  // held key -> the keys its value leads to

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <functional>
@@ -42,18 +43,29 @@ struct Answer {
 
 // One request whose answer is read whole but never beyond
 // kMaxSyncAnswerBytes: a hostile node or peer cannot make this server hold more.
+using Clock = std::chrono::steady_clock;
+// How long one request, and one whole exchange of pages, may take: a peer
+// that trickles or pages forever cannot hold the sync thread.
+constexpr auto kAskTime = std::chrono::seconds(120);
+constexpr auto kExchangeTime = std::chrono::seconds(600);
+
 Result<Answer> ask(httplib::Client& c, const std::string& url, const std::string& method,
-                   const std::string& path, std::string body = {}, const std::string& type = {}) {
+                   const std::string& path, std::string body = {}, const std::string& type = {},
+                   Clock::time_point deadline = Clock::now() + kAskTime) {
   httplib::Request req;
   req.method = method;
   req.path = path;
   if (!type.empty()) req.set_header("Content-Type", type);
   req.body = std::move(body);
   Answer a;
-  bool over = false;
-  req.content_receiver = [&a, &over](const char* data, size_t len, uint64_t, uint64_t) {
+  bool over = false, late = false;
+  req.content_receiver = [&a, &over, &late, deadline](const char* data, size_t len, uint64_t, uint64_t) {
     if (a.body.size() + len > kMaxSyncAnswerBytes) {
       over = true;
+      return false;
+    }
+    if (Clock::now() > deadline) {
+      late = true;
       return false;
     }
     a.body.append(data, len);
@@ -64,6 +76,10 @@ Result<Answer> ask(httplib::Client& c, const std::string& url, const std::string
     return make_error(ErrorCode::kTooLarge, url + " sent an answer to " + method + " " + path +
                                                 " larger than " + std::to_string(kMaxSyncAnswerBytes >> 20) +
                                                 " MiB; refused");
+  }
+  if (late) {
+    return make_error(ErrorCode::kLedgerUnavailable,
+                      url + " took too long to answer " + method + " " + path + "; given up");
   }
   if (!res) return unreachable(url, res);
   a.status = res->status;
@@ -135,7 +151,7 @@ Result<IngestResult> pull_from_node(Replica& r, const std::string& node_url, siz
     json req = json::object();
     for (size_t i = first; i < first + n; ++i) {
       ProofAsk a = proof_ask(r.domain(), i);
-      req[a.field].push_back(std::move(a.item));
+      if (a.field != nullptr) req[a.field].push_back(std::move(a.item));
     }
     TM_ASSIGN_OR_RETURN(Answer a, ask(*c, node_url, "POST", "/v1/proofs", req.dump(), "application/json"));
     if (a.status == 413 && n > 1) {  // subjects with many claims: ask for fewer at once
@@ -156,10 +172,17 @@ namespace {
 // to `take` in order.
 Status pull_pages(httplib::Client& c, const std::string& url, uint64_t since,
                   const std::function<Status(std::string body)>& take) {
+  const Clock::time_point deadline = Clock::now() + kExchangeTime;
   for (size_t offset = 0;;) {
+    if (Clock::now() > deadline) {
+      return make_error(
+          ErrorCode::kLedgerUnavailable,
+          url + " kept sending pages for " + std::to_string(kExchangeTime.count()) + " s; given up");
+    }
     std::string path = "/v1/edge/bundle?since=" + std::to_string(since);
     if (offset != 0) path += "&offset=" + std::to_string(offset);
-    TM_ASSIGN_OR_RETURN(Answer a, ask(c, url, "GET", path));
+    TM_ASSIGN_OR_RETURN(Answer a,
+                        ask(c, url, "GET", path, {}, {}, std::min(deadline, Clock::now() + kAskTime)));
     if (a.status != 200) return refused(url, "GET /v1/edge/bundle", a);
     TM_TRY(take(std::move(a.body)));
     if (a.next == 0) return Status::Ok();

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/cbor.h"
+#include "ledger/domains.h"
 #include "ledger/proof_keys.h"
 #include "ledger/schema.h"
 
@@ -24,6 +25,8 @@ Result<ProvenClaims> proven_claims(const VerifiedBundle& vb, std::string_view su
     auto [it, fresh] = by_key.emplace(e.key, &e);
     if (!fresh && it->second->height < e.height) it->second = &e;  // the newest of a key
   }
+  if (subject.empty() || subject.size() > ledger::kMaxSubjectLen)
+    return make_error(ErrorCode::kInvalidArgument, "a subject is 1..255 bytes");
   auto time_at = [&](uint64_t height) {
     auto h = vb.headers.find(height);
     return h == vb.headers.end() ? 0 : h->second.verified.header.time;
@@ -35,6 +38,14 @@ Result<ProvenClaims> proven_claims(const VerifiedBundle& vb, std::string_view su
   out.subject = std::string(subject);
   out.height = count->second->height;
   out.header_time = time_at(out.height);
+  out.oldest_height = out.height;
+  out.oldest_time = out.header_time;
+  auto older = [&](uint64_t height) {
+    if (height < out.oldest_height) {
+      out.oldest_height = height;
+      out.oldest_time = time_at(height);
+    }
+  };
   if (count->second->value) {
     auto v = cbor::decode(*count->second->value);
     if (!v.ok() || !v->is_uint() || *v->as_uint() > UINT32_MAX)
@@ -56,6 +67,8 @@ Result<ProvenClaims> proven_claims(const VerifiedBundle& vb, std::string_view su
     if (!claim.ok()) return incomplete(subject, "a claim record does not decode: " + claim.error().message);
     if (claim->subject != subject || ledger::schema::claim_key(claim->id) != claim_key[0].key)
       return incomplete(subject, "claim " + std::to_string(claim->id) + " is about " + claim->subject);
+    older(ie->second->height);
+    older(ce->second->height);
     out.claims.push_back({std::move(claim).value(), ce->second->height, time_at(ce->second->height)});
   }
   return out;

@@ -32,6 +32,10 @@ struct ProvenClaims {
   uint64_t height = 0;              // the block whose state shows the count
   uint64_t header_time = 0;         // that block's time
   std::vector<ProvenClaim> claims;  // oldest first
+  // The oldest block any part of the answer is proven at, and its time: what
+  // a freshness bound applies to (a claim record may be older than the count).
+  uint64_t oldest_height = 0;
+  uint64_t oldest_time = 0;
 };
 
 // kInvalidArgument saying what is missing or inconsistent.

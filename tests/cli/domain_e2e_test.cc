@@ -175,6 +175,29 @@ TEST_F(DomainE2E, EdgeServerServesAPrivateConfigurationOnlyToMembers) {
   ASSERT_TRUE(junk);
   EXPECT_EQ(junk->status, 401) << junk->body;
 
+  // Someone registers lamp-1 in no domain, naming lock-9's configuration
+  // as its own (hashes are public). An edge server that keeps lamp-1 and
+  // holds the gateway's key still refuses it: the node says the file
+  // configures lock-9, which is not in that server's domain.
+  ok("name register lamp-1 --key dev --cert-hash " + std::string(64, 'c') + " --config-hash " + config +
+     " --json");
+  auto edge2 = ServiceProcess::start(
+      {"edge", "serve", "--genesis", genesis, "--data", dir_ + "/edge2", "--node", node_->url(), "--name",
+       "lamp-1", "--listen", "127.0.0.1:0", "--key", "gateway", "--interval-ms", "200"},
+      dir_ + "/edge2.log", &err);
+  ASSERT_TRUE(edge2) << err;
+  const std::string lamp_get = "blob get " + config + " --node " + edge2->ready()["http"].get<std::string>() +
+                               " -o " + dir_ + "/lamp.cfg";
+  Exec lamp;
+  for (int i = 0; i < 100; ++i) {  // until its replica holds lamp-1 (503 before)
+    lamp = run(lamp_get);
+    if (lamp.out.find("access_denied") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(lamp.status, 0) << lamp.out;
+  EXPECT_NE(lamp.out.find("lock-9"), std::string::npos) << lamp.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/lamp.cfg"));
+
   // With the node stopped, the edge server still decides from its replica,
   // over HTTP and over CoAP (the lock itself asking, signed with a reader's key).
   node_.reset();

@@ -31,8 +31,10 @@ class FakeNode {
         a.status = 404;
         return;
       }
-      if (it->second.starts_with("config:")) {  // a public device's configuration
+      if (it->second.starts_with("config")) {  // a device's configuration
         a.set_header("X-Blob-Kind", "configuration");
+        if (it->second.starts_with("config:"))
+          a.set_header("X-Blob-Subjects", "device:dev-1@3 device:dev-2@5");
         signed_ = q.has_header("Authorization");
       }
       a.set_content(it->second, "application/octet-stream");
@@ -126,7 +128,19 @@ TEST(BlobCacheTest, FetchesAConfigurationOnlyAsOneAndKeepsItMarked) {
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   EXPECT_TRUE(node.last_config_signed()) << "fetched with the server's member key";
   EXPECT_TRUE(cache.is_configuration(h).value());
-  EXPECT_EQ(files_under(dir.path() + "/blobs"), 2u) << "the blob and its mark";
+  EXPECT_EQ(cache.configuration_subjects(h).value(),
+            (std::vector<std::string>{"device:dev-1@3", "device:dev-2@5"}));
+  EXPECT_EQ(files_under(dir.path() + "/blobs"), 2u) << "the blob and its marks";
+
+  // A node that does not say whom a configuration configures: not kept.
+  const std::string silent = "config without subjects";
+  const Hash32 hs = sha256(as_bytes(silent));
+  FakeNode quiet(std::map<std::string, std::string>{{to_hex(hs), silent}});
+  BlobCache other(store::BlobStore::open(dir.path() + "/other").value(), {quiet.url()});
+  s = other.fetch(hs, BlobCache::Kind::kConfiguration);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kVerificationFailure) << s.error().to_string();
+  EXPECT_FALSE(other.store().has(hs));
 }
 
 }  // namespace

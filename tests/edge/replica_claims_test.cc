@@ -198,6 +198,8 @@ TEST_F(ReplicaClaims, KeepsTheDomainOfEachDeviceAndDropsAnOldOne) {
   EXPECT_EQ(r->value(ledger::schema::domain_key("plant-a")).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(r->value(ledger::schema::domain_key("plant-b")).value().has_value());
   EXPECT_EQ(r->stats().held, r->stats().tracked);
+  EXPECT_FALSE(r->lookup(ledger::schema::domain_key("plant-a")).value().has_value())
+      << "deleted from RocksDB";
   r.reset();
   auto again = Replica::open(dir_.path(), anchor_of(chain_), site()).value();
   EXPECT_EQ(again->stats().held, again->stats().tracked) << "the old record is gone from the disk too";
