@@ -86,6 +86,8 @@ TEST_F(ReplicaClaims, KeepsTheClaimsAboutItsDomainAndHandsThemOutProvenAndComple
   // Outside the domain: not kept, and a bad subject is refused.
   EXPECT_EQ(claims_bundle(*r, "device:stranger").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(claims_bundle(*r, "gadget:x").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(claims_bundle(*r, "org:" + std::string(300, 'a')).error().code, ErrorCode::kInvalidArgument)
+      << "a subject no state key can hold is refused, not asserted on";
 
   // The same over CoAP.
   CoapRequest req{.method = "GET", .path = "/v1/claims/device:dev-1"};
@@ -111,6 +113,22 @@ TEST_F(ReplicaClaims, KeepsTheClaimsAboutItsDomainAndHandsThemOutProvenAndComple
                    light::verify_bundle(anchor_of(chain_), claims_bundle(*r, "org:acme").value()).value(),
                    "device:dev-1")
                    .ok());
+}
+
+// A device name so long that "device:<name>" exceeds a subject's 255 bytes
+// can have no claims and no domain: the replica tracks only its record.
+TEST(ReplicaClaimsLimits, ALongNameTracksOnlyItsRecord) {
+  LightChain chain;
+  TempDir dir;
+  Domain d;
+  d.names = {std::string(250, 'n'), "dev-1"};
+  auto r = Replica::open(dir.path(), anchor_of(chain), d);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*r)->stats().tracked, 4u) << "the long name's record, and dev-1's three keys";
+  EXPECT_EQ(proof_ask_count(d), 6u);
+  size_t asked = 0;
+  for (size_t i = 0; i < proof_ask_count(d); ++i) asked += proof_ask(d, i).field != nullptr ? 1 : 0;
+  EXPECT_EQ(asked, 4u) << "what is asked of a node is exactly what is tracked";
 }
 
 TEST_F(ReplicaClaims, TakesOnlyClaimsItsHeldValuesLeadTo) {
