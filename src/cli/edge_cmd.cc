@@ -217,6 +217,18 @@ Done run_sync(const EdgeOptions& o) {
   return kDone;
 }
 
+// A CoAP answer that must be 2.05 Content: unreachable (exit 3) or the
+// server's code and diagnostic otherwise.
+Outcome<edge::CoapReply> coap_content(const std::string& url, Result<edge::CoapReply> reply) {
+  if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
+  if (reply->code != edge::coap_code::kContent) {
+    return make_error(ErrorCode::kInvalidArgument, url + " answered " +
+                                                       edge::coap_code::to_string(reply->code) + ": " +
+                                                       edge::coap_diagnostic(reply->payload));
+  }
+  return std::move(reply).value();
+}
+
 // What a constrained device does: GET coap://HOST:PORT/v1/status/NAME and
 // check the CBOR answer with the light client against the anchor.
 Done run_ask(const EdgeOptions& o) {
@@ -231,17 +243,12 @@ Done run_ask(const EdgeOptions& o) {
   Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
   if (!anchor.ok())
     return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
-  Result<edge::CoapReply> reply = edge::coap_request(at.first, at.second, "GET", "/v1/status/" + o.name);
-  if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
-  if (reply->code != edge::coap_code::kContent) {
-    return make_error(ErrorCode::kInvalidArgument, o.url + " answered " +
-                                                       edge::coap_code::to_string(reply->code) + ": " +
-                                                       edge::coap_diagnostic(reply->payload));
-  }
+  TM_CLI_ASSIGN(edge::CoapReply reply,
+                coap_content(o.url, edge::coap_request(at.first, at.second, "GET", "/v1/status/" + o.name)));
   light::Freshness fresh;
   fresh.now = now_s();
   fresh.max_age_s = o.max_age_s;
-  Result<light::VerifiedNameStatus> v = light::verify_status_cbor(*anchor, o.name, reply->payload, fresh);
+  Result<light::VerifiedNameStatus> v = light::verify_status_cbor(*anchor, o.name, reply.payload, fresh);
   if (!v.ok())
     return make_error(v.error().code, "verification of " + o.name + " failed: " + v.error().message);
   json out = {{"name", v->name},
@@ -250,12 +257,12 @@ Done run_ask(const EdgeOptions& o) {
               {"height", v->height},
               {"header_time", v->header_time},
               {"age_s", v->age_s},
-              {"bytes", reply->payload.size()}};
+              {"bytes", reply.payload.size()}};
   if (o.json) {
     std::cout << out.dump() << "\n";
   } else {
     std::cout << "verified over CoAP: " << o.name << " is " << v->status << ", block " << v->height << ", "
-              << v->age_s << " s old (" << reply->payload.size() << " bytes)\n";
+              << v->age_s << " s old (" << reply.payload.size() << " bytes)\n";
   }
   return kDone;
 }
@@ -280,14 +287,9 @@ Done run_claims(const EdgeOptions& o) {
   std::string body;
   if (o.url.starts_with(kCoap)) {
     TM_CLI_ASSIGN(auto at, parse_host_port(o.url.substr(kCoap.size()), "the URL"));
-    Result<edge::CoapReply> reply = edge::coap_request(at.first, at.second, "GET", "/v1/claims/" + o.name);
-    if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
-    if (reply->code != edge::coap_code::kContent) {
-      return make_error(ErrorCode::kInvalidArgument, o.url + " answered " +
-                                                         edge::coap_code::to_string(reply->code) + ": " +
-                                                         edge::coap_diagnostic(reply->payload));
-    }
-    body.assign(reply->payload.begin(), reply->payload.end());
+    TM_CLI_ASSIGN(edge::CoapReply reply, coap_content(o.url, edge::coap_request(at.first, at.second, "GET",
+                                                                                "/v1/claims/" + o.name)));
+    body.assign(reply.payload.begin(), reply.payload.end());
   } else {
     TM_CLI_ASSIGN(body, get_text(o.url, "/v1/edge/claims/" + o.name));
   }
@@ -356,32 +358,27 @@ Done run_blob(const EdgeOptions& o) {
     TM_CLI_ASSIGN(authorization,
                   auth::sign_request(key, *chain->as_text(), client->authority(), "GET", path, now_s()));
   }
-  Result<edge::CoapReply> reply =
-      client->request("GET", path, {}, std::chrono::seconds(30), std::nullopt, authorization);
-  if (!reply.ok()) return Failure{reply.error(), kExitUnreachable};
-  if (reply->code != edge::coap_code::kContent) {
-    return make_error(ErrorCode::kInvalidArgument, o.url + " answered " +
-                                                       edge::coap_code::to_string(reply->code) + ": " +
-                                                       edge::coap_diagnostic(reply->payload));
-  }
-  if (sha256(reply->payload) != want) {
+  TM_CLI_ASSIGN(edge::CoapReply reply,
+                coap_content(o.url, client->request("GET", path, {}, std::chrono::seconds(30), std::nullopt,
+                                                    authorization)));
+  if (sha256(reply.payload) != want) {
     return make_error(ErrorCode::kVerificationFailure,
                       "what " + o.url + " sent does not hash to " + to_hex(want) + "; nothing written");
   }
   std::ofstream out(o.out, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(reply->payload.data()),
-            static_cast<std::streamsize>(reply->payload.size()));
+  out.write(reinterpret_cast<const char*>(reply.payload.data()),
+            static_cast<std::streamsize>(reply.payload.size()));
   out.close();
   if (!out) return make_error(ErrorCode::kIo, "cannot write " + o.out);
   if (o.json) {
     std::cout << json{{"sha256", to_hex(want)},
-                      {"size", reply->payload.size()},
+                      {"size", reply.payload.size()},
                       {"file", o.out},
                       {"verified", true}}
                      .dump()
               << "\n";
   } else {
-    std::cout << "verified " << to_hex(want) << " (" << reply->payload.size() << " bytes) -> " << o.out
+    std::cout << "verified " << to_hex(want) << " (" << reply.payload.size() << " bytes) -> " << o.out
               << "\n";
   }
   return kDone;
