@@ -6,6 +6,7 @@
 // and a device moved to another domain takes its old domain record with it.
 #include <gtest/gtest.h>
 
+#include "edge/access.h"
 #include "edge/answers.h"
 #include "edge/coap_routes.h"
 #include "edge/replica.h"
@@ -129,6 +130,9 @@ TEST(ReplicaClaimsLimits, ALongNameTracksOnlyItsRecord) {
   size_t asked = 0;
   for (size_t i = 0; i < proof_ask_count(d); ++i) asked += proof_ask(d, i).field != nullptr ? 1 : 0;
   EXPECT_EQ(asked, 4u) << "what is asked of a node is exactly what is tracked";
+  // It is in no domain (none can hold it): an access decision about it is
+  // made, not asserted on.
+  EXPECT_TRUE(check_configuration_read(**r, {d.names[0]}, std::nullopt, AccessClock{}).ok());
 }
 
 TEST_F(ReplicaClaims, TakesOnlyClaimsItsHeldValuesLeadTo) {
