@@ -229,6 +229,14 @@ Outcome<edge::CoapReply> coap_content(const std::string& url, Result<edge::CoapR
   return std::move(reply).value();
 }
 
+Outcome<light::TrustAnchor> anchor_from(const std::string& path) {
+  TM_CLI_ASSIGN(std::string genesis, read_small_file(path, 16 << 20));
+  Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
+  if (!anchor.ok())
+    return make_error(anchor.error().code, "--genesis " + path + ": " + anchor.error().message);
+  return std::move(anchor).value();
+}
+
 // What a constrained device does: GET coap://HOST:PORT/v1/status/NAME and
 // check the CBOR answer with the light client against the anchor.
 Done run_ask(const EdgeOptions& o) {
@@ -239,16 +247,13 @@ Done run_ask(const EdgeOptions& o) {
                       "the URL must be coap://HOST:PORT, e.g. coap://127.0.0.1:5683");
   }
   TM_CLI_ASSIGN(auto at, parse_host_port(o.url.substr(kScheme.size()), "the URL"));
-  TM_CLI_ASSIGN(std::string genesis, read_small_file(o.genesis, 16 << 20));
-  Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
-  if (!anchor.ok())
-    return make_error(anchor.error().code, "--genesis " + o.genesis + ": " + anchor.error().message);
+  TM_CLI_ASSIGN(light::TrustAnchor anchor, anchor_from(o.genesis));
   TM_CLI_ASSIGN(edge::CoapReply reply,
                 coap_content(o.url, edge::coap_request(at.first, at.second, "GET", "/v1/status/" + o.name)));
   light::Freshness fresh;
   fresh.now = now_s();
   fresh.max_age_s = o.max_age_s;
-  Result<light::VerifiedNameStatus> v = light::verify_status_cbor(*anchor, o.name, reply.payload, fresh);
+  Result<light::VerifiedNameStatus> v = light::verify_status_cbor(anchor, o.name, reply.payload, fresh);
   if (!v.ok())
     return make_error(v.error().code, "verification of " + o.name + " failed: " + v.error().message);
   json out = {{"name", v->name},
@@ -265,14 +270,6 @@ Done run_ask(const EdgeOptions& o) {
               << v->age_s << " s old (" << reply.payload.size() << " bytes)\n";
   }
   return kDone;
-}
-
-Outcome<light::TrustAnchor> anchor_from(const std::string& path) {
-  TM_CLI_ASSIGN(std::string genesis, read_small_file(path, 16 << 20));
-  Result<light::TrustAnchor> anchor = light::TrustAnchor::from_genesis_json(genesis);
-  if (!anchor.ok())
-    return make_error(anchor.error().code, "--genesis " + path + ": " + anchor.error().message);
-  return std::move(anchor).value();
 }
 
 // The claims about a subject from an edge server, over HTTP or CoAP, read

@@ -2,6 +2,7 @@
 #include "edge/access.h"
 
 #include "core/cbor.h"
+#include "edge/answers.h"
 #include "ledger/domains.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
@@ -18,10 +19,8 @@ Result<std::vector<std::string>> configuration_of(const Replica& r, const Hash32
       if (raw.error().code == ErrorCode::kLedgerUnavailable) continue;  // not synced: names nothing yet
       return raw.error();
     }
-    if (!*raw) continue;
-    TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(**raw));
-    TM_ASSIGN_OR_RETURN(ledger::NameRecord rec, ledger::NameRecord::from_cbor(v));
-    if (rec.value.config_hash && *rec.value.config_hash == sha256) devices.push_back(name);
+    TM_ASSIGN_OR_RETURN(std::optional<ledger::NameRecord> rec, name_record(*raw, name));
+    if (rec && rec->value.config_hash && *rec->value.config_hash == sha256) devices.push_back(name);
   }
   return devices;
 }
@@ -96,11 +95,7 @@ Status check_configuration_subjects(const Replica& r, const BlobCache& blobs, co
                             ", which is not in this edge server's domain; ask a ledger node");
     }
     TM_ASSIGN_OR_RETURN(std::optional<Bytes> raw, r.value(key));
-    std::optional<ledger::NameRecord> rec;
-    if (raw) {
-      TM_ASSIGN_OR_RETURN(cbor::Value v, cbor::decode(*raw));
-      TM_ASSIGN_OR_RETURN(rec, ledger::NameRecord::from_cbor(v));
-    }
+    TM_ASSIGN_OR_RETURN(std::optional<ledger::NameRecord> rec, name_record(raw, name));
     if (!rec || rec->registered_at != registered_at) {
       return make_error(ErrorCode::kAccessDenied, "blob " + to_hex(sha256) +
                                                       " configured an earlier registration of " + name +

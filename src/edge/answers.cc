@@ -19,9 +19,12 @@ uint64_t age_of(uint64_t header_time, uint64_t now) {
   return now > header_time ? now - header_time : 0;
 }
 
-Result<std::optional<ledger::NameRecord>> record_of(const HeldEntry& held, std::string_view name) {
-  if (!held.entry.value) return std::optional<ledger::NameRecord>();
-  auto v = cbor::decode(*held.entry.value);
+}  // namespace
+
+Result<std::optional<ledger::NameRecord>> name_record(const std::optional<Bytes>& value,
+                                                      std::string_view name) {
+  if (!value) return std::optional<ledger::NameRecord>();
+  auto v = cbor::decode(*value);
   if (!v.ok())
     return make_error(ErrorCode::kInternal,
                       "held record of '" + std::string(name) + "': " + v.error().message);
@@ -33,10 +36,8 @@ Result<std::optional<ledger::NameRecord>> record_of(const HeldEntry& held, std::
   return std::optional<ledger::NameRecord>(std::move(rec).value());
 }
 
-}  // namespace
-
 Result<light::StatusAnswer> status_answer(const HeldEntry& held, std::string_view name, uint64_t now) {
-  TM_ASSIGN_OR_RETURN(auto rec, record_of(held, name));
+  TM_ASSIGN_OR_RETURN(auto rec, name_record(held.entry.value, name));
   light::StatusAnswer a;
   a.name = std::string(name);
   a.status = std::string(light::name_status_at(rec, held.entry.height));
@@ -51,7 +52,7 @@ Result<light::StatusAnswer> status_answer(const HeldEntry& held, std::string_vie
 }
 
 Result<std::string> status_json(const HeldEntry& held, std::string_view name, uint64_t now) {
-  TM_ASSIGN_OR_RETURN(auto rec, record_of(held, name));
+  TM_ASSIGN_OR_RETURN(auto rec, name_record(held.entry.value, name));
   nlohmann::ordered_json j;
   j["name"] = name;
   j["status"] = light::name_status_at(rec, held.entry.height);

@@ -12,9 +12,15 @@
 #include <string>
 
 #include "edge/replica.h"
+#include "ledger/records.h"
 #include "light/status_cbor.h"
 
 namespace trustmesh::edge {
+
+// A held name record's value decoded (nullopt: the name is proven absent);
+// kInternal if it does not decode (the replica holds only verified state).
+Result<std::optional<ledger::NameRecord>> name_record(const std::optional<Bytes>& value,
+                                                      std::string_view name);
 
 // The status answer for `name` (which the caller checked the replica tracks
 // and holds) at server time `now`. kInternal if the held record does not decode.

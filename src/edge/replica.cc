@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <span>
 
 #include "ledger/compliance.h"
 #include "ledger/domains.h"
@@ -212,7 +213,7 @@ Status Replica::load() {
   if (!it->status().ok()) return io_error("cannot read the edge replica", it->status());
   // What is tracked: the fixed keys, then what held values lead to.
   std::vector<ledger::ProofKey> level;
-  for (const auto& [key, f] : fixed_) level.push_back(*find_tracked(key));
+  for (const auto& [key, f] : fixed_) level.push_back(fixed_key(key, f));
   while (!level.empty()) {
     std::vector<ledger::ProofKey> next;
     for (const ledger::ProofKey& k : level) {
@@ -221,10 +222,7 @@ Status Replica::load() {
       held_.emplace(k.key, st->second);
       ++per_height_[st->second];
       if (k.role == ledger::ProofRole::kValue) continue;
-      std::string raw;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(k.key), &raw);
-      if (!s.ok()) return io_error("cannot read the edge replica", s);
-      TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(k.key, raw));
+      TM_ASSIGN_OR_RETURN(store::BundleEntry e, read_entry(k.key));
       std::vector<ledger::ProofKey> children = ledger::next_keys(k, e.value);
       for (const ledger::ProofKey& c : children) {
         if (fixed_.count(c.key)) continue;
@@ -252,12 +250,13 @@ Status Replica::load() {
   return Status::Ok();
 }
 
+ledger::ProofKey Replica::fixed_key(const Bytes& key, const Fixed& f) const {
+  return {key, f.role, f.subject < subjects_.size() ? subjects_[f.subject] : std::string()};
+}
+
 std::optional<ledger::ProofKey> Replica::find_tracked(ByteView key) const {
   Bytes k(key.begin(), key.end());
-  if (auto f = fixed_.find(k); f != fixed_.end()) {
-    const std::string subject = f->second.subject < subjects_.size() ? subjects_[f->second.subject] : "";
-    return ledger::ProofKey{std::move(k), f->second.role, subject};
-  }
+  if (auto f = fixed_.find(k); f != fixed_.end()) return fixed_key(f->first, f->second);
   if (auto l = linked_.find(k); l != linked_.end()) return ledger::ProofKey{std::move(k), l->second.role, {}};
   return std::nullopt;
 }
@@ -421,10 +420,7 @@ Result<bool> Replica::same_and_recent(const store::BundleEntry& e, uint64_t held
   if (held_header == headers_.end() || offered == vb.headers.end()) return false;
   const uint64_t offered_time = offered->second.verified.header.time;
   if (offered_time >= held_header->second.time + refresh_s_) return false;
-  std::string raw;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(e.key), &raw);
-  if (!s.ok()) return io_error("cannot read the edge replica", s);
-  TM_ASSIGN_OR_RETURN(store::BundleEntry stored, decode_entry(e.key, raw));
+  TM_ASSIGN_OR_RETURN(store::BundleEntry stored, read_entry(e.key));
   return stored.value == e.value;
 }
 
@@ -458,46 +454,66 @@ Result<std::optional<HeldEntry>> Replica::lookup(ByteView key) const {
   return std::optional<HeldEntry>(HeldEntry{std::move(e), h->second.header, h->second.time});
 }
 
-Result<Replica::Page> Replica::since(uint64_t since, size_t offset, size_t limit) const {
-  std::shared_lock lock(mu_);
-  // The held keys newer than `since`: the fixed ones, then what they lead to, level by level.
+Result<store::BundleEntry> Replica::read_entry(ByteView key) const {
+  std::string raw;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(key), &raw);
+  if (!s.ok()) return io_error("cannot read the edge replica", s);
+  return decode_entry(key, raw);
+}
+
+std::vector<const Bytes*> Replica::held_under(std::vector<const Bytes*> level, bool* missing) const {
   std::vector<const Bytes*> order;
   std::set<const Bytes*> seen;
-  std::vector<const Bytes*> level;
-  for (const auto& [key, k] : fixed_) level.push_back(&key);
   while (!level.empty()) {
     std::vector<const Bytes*> next;
     for (const Bytes* key : level) {
       auto h = held_.find(*key);
-      if (h == held_.end()) continue;
-      if (h->second > since) order.push_back(&h->first);
-      auto l = links_.find(*key);
-      if (l == links_.end()) continue;
-      for (const Bytes& c : l->second) {
-        auto held = held_.find(c);
-        if (held != held_.end() && seen.insert(&held->first).second) next.push_back(&held->first);
+      if (h == held_.end()) {
+        if (missing != nullptr) *missing = true;
+        continue;
+      }
+      if (!seen.insert(&h->first).second) continue;
+      order.push_back(&h->first);
+      if (auto l = links_.find(*key); l != links_.end()) {
+        for (const Bytes& c : l->second) next.push_back(&c);
       }
     }
     level = std::move(next);
   }
-  Page page;
-  page.bundle.chain_id = anchor_.chain_id;
+  return order;
+}
+
+Result<store::ProofBundle> Replica::bundle_of(std::span<const Bytes* const> keys) const {
+  store::ProofBundle b;
+  b.chain_id = anchor_.chain_id;
   std::set<uint64_t> heights;
-  const size_t end = std::min(order.size(), offset + std::max<size_t>(limit, 1));
-  for (size_t i = offset; i < end; ++i) {
-    std::string raw;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(*order[i]), &raw);
-    if (!s.ok()) return io_error("cannot read the edge replica", s);
-    TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(*order[i], raw));
+  for (const Bytes* key : keys) {
+    TM_ASSIGN_OR_RETURN(store::BundleEntry e, read_entry(*key));
     heights.insert(e.height);
-    page.bundle.entries.push_back(std::move(e));
+    b.entries.push_back(std::move(e));
   }
   for (uint64_t h : heights) {
     auto it = headers_.find(h);
     if (it == headers_.end())
       return make_error(ErrorCode::kInternal, "the replica holds no header at height " + std::to_string(h));
-    page.bundle.headers.push_back(it->second.header);
+    b.headers.push_back(it->second.header);
   }
+  return b;
+}
+
+Result<Replica::Page> Replica::since(uint64_t since, size_t offset, size_t limit) const {
+  std::shared_lock lock(mu_);
+  // The held keys newer than `since`: the fixed ones, then what they lead to, level by level.
+  std::vector<const Bytes*> fixed;
+  fixed.reserve(fixed_.size());
+  for (const auto& [key, f] : fixed_) fixed.push_back(&key);
+  std::vector<const Bytes*> order = held_under(std::move(fixed), nullptr);
+  std::erase_if(order, [&](const Bytes* key) { return held_.at(*key) <= since; });
+  const size_t begin = std::min(order.size(), offset);
+  const size_t end = std::min(order.size(), offset + std::max<size_t>(limit, 1));
+  Page page;
+  TM_ASSIGN_OR_RETURN(page.bundle,
+                      bundle_of(std::span<const Bytes* const>(order).subspan(begin, end - begin)));
   page.next = end < order.size() ? end : 0;
   return page;
 }
@@ -510,44 +526,20 @@ Result<std::optional<Bytes>> Replica::value(ByteView key) const {
     return make_error(ErrorCode::kLedgerUnavailable,
                       "this edge server has not verified that state yet; it has not reached a ledger node "
                       "or a peer since it started tracking it");
-  std::string raw;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(key), &raw);
-  if (!s.ok()) return io_error("cannot read the edge replica", s);
-  TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, raw));
+  TM_ASSIGN_OR_RETURN(store::BundleEntry e, read_entry(key));
   return std::move(e.value);
 }
 
 Result<store::ProofBundle> Replica::proof_of(const ledger::ProofKey& root) const {
   std::shared_lock lock(mu_);
   if (!is_tracked(root.key)) return make_error(ErrorCode::kNotFound, "not in this edge server's domain");
-  store::ProofBundle b;
-  b.chain_id = anchor_.chain_id;
-  std::set<uint64_t> heights;
-  std::vector<Bytes> level{root.key};
-  while (!level.empty()) {
-    std::vector<Bytes> next;
-    for (const Bytes& key : level) {
-      if (!held_.count(key))
-        return make_error(ErrorCode::kLedgerUnavailable,
-                          "this edge server has not verified all of it yet; retry after its next sync");
-      std::string raw;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entry_key(key), &raw);
-      if (!s.ok()) return io_error("cannot read the edge replica", s);
-      TM_ASSIGN_OR_RETURN(store::BundleEntry e, decode_entry(key, raw));
-      heights.insert(e.height);
-      b.entries.push_back(std::move(e));
-      if (auto l = links_.find(key); l != links_.end())
-        next.insert(next.end(), l->second.begin(), l->second.end());
-    }
-    level = std::move(next);
+  bool missing = false;
+  const std::vector<const Bytes*> keys = held_under({&root.key}, &missing);
+  if (missing) {
+    return make_error(ErrorCode::kLedgerUnavailable,
+                      "this edge server has not verified all of it yet; retry after its next sync");
   }
-  for (uint64_t h : heights) {
-    auto it = headers_.find(h);
-    if (it == headers_.end())
-      return make_error(ErrorCode::kInternal, "the replica holds no header at height " + std::to_string(h));
-    b.headers.push_back(it->second.header);
-  }
-  return b;
+  return bundle_of(keys);
 }
 
 ReplicaStats Replica::stats() const {

@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,13 @@ class Replica {
                                const light::VerifiedBundle& vb) const;
   // The tracked key's role and subject (nullopt: not tracked).
   std::optional<ledger::ProofKey> find_tracked(ByteView key) const;
+  // The stored entry of a key known to be held.
+  Result<store::BundleEntry> read_entry(ByteView key) const;
+  // The held keys under `level` (parents before the keys they lead to), each
+  // once; `*missing` is set when a key reached is not held.
+  std::vector<const Bytes*> held_under(std::vector<const Bytes*> level, bool* missing) const;
+  // The stored entries of `keys`, in that order, with their headers.
+  Result<store::ProofBundle> bundle_of(std::span<const Bytes* const> keys) const;
   bool is_tracked(const Bytes& key) const { return fixed_.count(key) > 0 || linked_.count(key) > 0; }
   void put(const store::BundleEntry& e, const ledger::ProofKey& k, rocksdb::WriteBatch& batch);
   void relink(const Bytes& parent, std::vector<ledger::ProofKey> children, rocksdb::WriteBatch* batch);
@@ -162,6 +170,7 @@ class Replica {
     ledger::ProofRole role = ledger::ProofRole::kValue;
     uint32_t subject = UINT32_MAX;  // index into subjects_ for a claim count
   };
+  ledger::ProofKey fixed_key(const Bytes& key, const Fixed& f) const;
   std::map<Bytes, Fixed> fixed_;       // the domain's own keys
   std::vector<std::string> subjects_;  // of the claim counts among them
   std::unique_ptr<rocksdb::DB> db_;
